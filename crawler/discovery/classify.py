@@ -1,0 +1,92 @@
+"""Is this an annual report (政府信息公开工作年度报告), or a look-alike? Pure functions.
+
+Two levels: `classify_title` is cheap (a link text or a <title>) and decides what to fetch;
+`classify_document` looks at the text too (the format's section markers) and decides what is
+archived. Every rejection carries a reason for the audit table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.normalize import normalize_text
+
+# Titles of real reports: XX2021年政府信息公开工作年度报告, …年度政府信息公开工作报告, …政府信息公开年报.
+_REPORT_TITLE = re.compile(
+    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|信息公开年报|政府信息公开工作年度报告"
+)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# Look-alikes, with the reason recorded when they are rejected.
+_LOOKALIKES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"关于.{0,40}(?:做好|编制|报送|发布|公布|印发|开展|组织).{0,40}年度报告"), "notice about compiling reports"),
+    (re.compile(r"(?:编制|报送|发布)(?:工作)?的?通知|有关事项的通知|年度报告格式"), "notice about the report format"),
+    (re.compile(r"法治政府建设.{0,12}(?:年度)?报告|法治建设.{0,6}报告"), "法治政府建设 report"),
+    (re.compile(r"预算|决算|三公经费"), "budget/final-accounts disclosure"),
+    (re.compile(r"政府工作报告"), "政府工作报告"),
+    (re.compile(r"信息公开指南|公开指南|信息公开制度|公开目录"), "政府信息公开指南/制度"),
+    (re.compile(r"政务公开工作要点|工作要点|考核|评估|测评|培训|解读|新闻发布"), "related work item, not a report"),
+    (re.compile(r"统计公报|国民经济和社会发展|审计|履职报告|社会责任报告|年度工作总结|述职"), "other annual document"),
+]
+# Section markers of the official format (both templates).
+_MARKERS = [
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "行政复议",
+    "存在的主要问题",
+    "其他需要报告的事项",
+]
+_LIST_TITLE = re.compile(r"^(?:政府)?信息公开(?:工作)?年(?:度)?报(?:告)?$|^年报$|^年度报告$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    is_report: bool
+    reason: str
+    year: int | None = None
+
+
+def title_year(title: str) -> int | None:
+    m = _YEAR.search(title)
+    return int(m.group(1)) if m else None
+
+
+def classify_title(title: str) -> Verdict:
+    """Cheap test of a link text or page title."""
+    t = re.sub(r"\s+", "", normalize_text(title))
+    if not t:
+        return Verdict(False, "empty title")
+    for pattern, reason in _LOOKALIKES:
+        if pattern.search(t):
+            return Verdict(False, reason)
+    if _LIST_TITLE.match(t):
+        return Verdict(False, "column/list title")
+    if _REPORT_TITLE.search(t):
+        return Verdict(True, "report title", title_year(t))
+    return Verdict(False, "title does not name an annual report")
+
+
+def marker_count(text: str) -> int:
+    flat = re.sub(r"\s+", "", text)
+    return sum(1 for marker in _MARKERS if marker in flat)
+
+
+def classify_document(title: str, text: str) -> Verdict:
+    """Archive-level decision: a report title (or, untitled, the format's headings) and the markers."""
+    text_n = normalize_text(text[:60000])
+    markers = marker_count(text_n)
+    by_title = classify_title(title) if title else None
+    if by_title and not by_title.is_report and by_title.reason not in (
+        "title does not name an annual report",
+        "empty title",
+    ):
+        return by_title
+    if markers >= 3:
+        year = (by_title.year if by_title else None) or title_year(text_n[:500])
+        return Verdict(True, f"report: {markers} section markers", year)
+    if by_title and by_title.is_report and markers >= 1:
+        return Verdict(True, f"report title, {markers} section markers", by_title.year)
+    if by_title and by_title.is_report:
+        return Verdict(False, "report title but none of the format's sections (list or stub page)")
+    return Verdict(False, f"not a report: {markers} section markers")

@@ -1,0 +1,130 @@
+"""Links out of a portal page, sorted into what the spider does with them. Pure functions.
+
+Each list mechanic is a small strategy (plain links and 下一页 here; CMS-specific ones in
+their own classes) returning `Link`s; the spider turns them into requests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from crawler.discovery.classify import classify_title
+
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|txt)(?:$|\?)", re.I)
+_SKIP_EXT = re.compile(r"\.(jpg|jpeg|png|gif|bmp|svg|webp|ico|css|js|zip|rar|7z|mp4|mp3|avi|flv|swf|exe|apk)(?:$|\?)", re.I)
+_NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|后一页|next|>|›|»)\s*$", re.I)
+# Columns worth entering from a home page: 政府信息公开 and its 年报 sub-column.
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\d])|(?<=\d)\s+(?=[\u4e00-\u9fff])")
+_COLUMN_TEXT = re.compile(r"信息公开|政务公开|公开年报|年报|年度报告|法定主动公开|部门|乡镇|街道|县区|区县")
+_COLUMN_URL = re.compile(r"xxgk|zwgk|zfxxgk|gknb|xxgknb|ndbg|/nb/|nianbao|openness|publicity", re.I)
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str = ""
+    kind: str = "page"  # "report" | "attachment" | "column" | "next" | "page"
+    method: str = "GET"
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    render: bool = False
+
+
+class Page:
+    """A fetched page: its HTML, URL and (parsed once, on demand) lxml tree."""
+
+    def __init__(self, html: str, url: str) -> None:
+        self.html = html
+        self.url = url
+        self._tree: Any = None
+        self._parsed = False
+
+    @property
+    def tree(self) -> Any:
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._tree = lxml_html.fromstring(self.html) if self.html.strip() else None
+            except Exception:
+                self._tree = None
+        return self._tree
+
+
+class ListingStrategy(Protocol):
+    """One list mechanic: recognise a page built that way and return its links."""
+
+    name: str
+
+    def matches(self, page: Page) -> bool: ...
+
+    def links(self, page: Page) -> list[Link]: ...
+
+
+def anchor_kind(text: str, url: str) -> str:
+    """How the spider should treat one anchor."""
+    if ATTACHMENT_EXT.search(urlsplit(url).path):
+        return "attachment"
+    if _NEXT_TEXT.match(text):
+        return "next"
+    if classify_title(text).is_report:
+        return "report"
+    if _COLUMN_TEXT.search(text) or _COLUMN_URL.search(url):
+        return "column"
+    return "page"
+
+
+class PlainLinks:
+    """`<a href>` anchors (title attribute preferred over truncated link text) and 下一页 links."""
+
+    name = "plain"
+
+    def matches(self, page: Page) -> bool:
+        return True
+
+    def links(self, page: Page) -> list[Link]:
+        tree = page.tree
+        if tree is None:
+            return []
+        base = tree.xpath("string(//base/@href)") or page.url
+        out: list[Link] = []
+        for a in tree.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+                continue
+            absolute = urljoin(base, href)
+            if not absolute.startswith(("http://", "https://")) or _SKIP_EXT.search(urlsplit(absolute).path):
+                continue
+            text = (a.get("title") or a.text_content() or "").strip()
+            out.append(Link(absolute.split("#", 1)[0], text, anchor_kind(text, absolute)))
+        return out
+
+
+STRATEGIES: list[ListingStrategy] = [PlainLinks()]
+
+
+def extract_links(page: Page) -> list[Link]:
+    """All links of a page from every strategy that recognises it, first occurrence kept."""
+    seen: dict[tuple[str, str | None], Link] = {}
+    for strategy in STRATEGIES:
+        if strategy.matches(page):
+            for link in strategy.links(page):
+                seen.setdefault((link.url, link.body), link)
+    return list(seen.values())
+
+
+def page_titles(page: Page) -> list[str]:
+    """Candidate titles of a page, most specific first: ArticleTitle meta, <h1>, <title> (site suffix cut)."""
+    tree = page.tree
+    if tree is None:
+        return []
+    out = [
+        tree.xpath("string(//meta[@name='ArticleTitle']/@content)"),
+        " ".join(" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:2]),
+        re.split(r"\s*[-_|｜—]\s*(?=[^-_|｜—]*$)", tree.xpath("string(//title)").strip())[0],
+    ]
+    return [_CJK_GAP.sub("", t).strip() for t in out if t and t.strip()]

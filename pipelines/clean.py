@@ -1,0 +1,92 @@
+"""Report body text: trafilatura for the main content, then a filter for portal chrome.
+
+Pure functions over HTML or text. trafilatura keeps tables (as pipe rows) and drops most
+navigation; the filter removes what it lets through on these portals (ICP/公网安备 lines,
+主办/承办/技术支持, 无障碍浏览/长者专版, metadata bullets, share/print links).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import trafilatura
+from lxml import html as lxml_html
+from trafilatura.settings import use_config
+
+from pipelines.normalize import strip_pinyin, to_simplified
+
+# A line that is nothing but portal chrome. Anchored and short-line only, so report prose that
+# mentions e.g. 网站 or 主办 is never touched.
+_CHROME_LINE = re.compile(
+    r"""^(?:
+        .{0,40}ICP\s*备?.{0,40} | .{0,20}ICP证.{0,30} | .{0,10}公网安备.{0,40} |
+        网站标识码.{0,30} | 网站识别码.{0,30} |
+        (?:主办|承办|主办单位|承办单位|协办单位|技术支持|技术保障|运维单位|运维电话|网站维护|维护单位)\s*[:：\s].{0,120} |
+        .{0,20}(?:版权所有|Copyright|CopyRight|COPYRIGHT|©).{0,120} |
+        无障碍(?:浏览|阅读)?.{0,20} | 长者(?:专版|模式).{0,10} | 适老化.{0,10} | 关怀版.{0,10} |
+        (?:当前位置|您的位置|当前位置是|您现在的位置)[:：].{0,120} |
+        (?:站点地图|网站地图|法律声明|联系我们|网站纠错|隐私声明|关于我们|使用帮助|网站声明)(?:\s*[|｜丨]\s*\S{2,6}){0,8} |
+        (?:打印本页|关闭窗口|打印|关闭|收藏|分享到|字号|【打印】|【关闭】|返回顶部|扫一扫在手机打开当前页).{0,40} |
+        (?:浏览次数|访问量|阅读次数|点击数|点击率)[:：]?\s*\d*.{0,20} |
+        本站支持IPV6访问 | 本网站支持IPv6.{0,10} | 建议使用.{0,40}浏览器.{0,40} | 分辨率.{0,30} |
+        [•·\-\s]*(?:信息来源|发布机构|来源|文\s*号|索\s*引\s*号|发布时间|发布日期|成文日期|生成日期|
+                  组配分类|主题分类|体裁分类|有效性|信息分类|公开方式|公开范围|公开时限)[:：]?.{0,60}
+    )$""",
+    re.X | re.I,
+)
+_BLANKS = re.compile(r"\n{3,}")
+
+
+@lru_cache(maxsize=1)
+def _config():
+    config = use_config()
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # signal-based timeouts break in threads
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "200")
+    return config
+
+
+def is_chrome_line(line: str) -> bool:
+    return bool(_CHROME_LINE.match(line.strip()))
+
+
+def strip_chrome(text: str) -> str:
+    """Drop chrome lines; keep everything else, tables' pipe rows included."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    kept = [line for line in lines if not line.strip() or not is_chrome_line(line)]
+    return _BLANKS.sub("\n\n", "\n".join(kept)).strip()
+
+
+def clean_text(text: str) -> str:
+    """Body text for the archive from already-plain text: pinyin and Traditional folded, chrome gone."""
+    return strip_chrome(to_simplified(strip_pinyin(text)))
+
+
+def extract_body(html: str, url: str | None = None) -> str:
+    """Main content of a report page as text, tables as pipe rows, chrome removed, Simplified."""
+    text = trafilatura.extract(
+        html,
+        url=url,
+        output_format="txt",
+        include_tables=True,
+        include_comments=False,
+        include_links=False,
+        include_images=False,
+        deduplicate=False,
+        favor_recall=True,
+        config=_config(),
+    )
+    if not text or len(text) < 200:
+        text = _fallback_text(html) or text or ""
+    return clean_text(text)
+
+
+def _fallback_text(html: str) -> str:
+    """All visible text minus script/style/nav/header/footer, for pages trafilatura gives up on."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except Exception:
+        return ""
+    for bad in tree.xpath("//script|//style|//noscript|//nav|//header|//footer"):
+        bad.drop_tree()
+    return "\n".join(t.strip() for t in tree.itertext() if t.strip())

@@ -1,0 +1,170 @@
+"""Thin Scrapy wrappers around the pure stages: parse off the reactor, then the one archive writer.
+
+ProcessPipeline   DocumentItem → record (pipelines.process, in a worker thread)
+ArchivePipeline   records, rejections and fetch errors → SQLite (one writer thread), crawl_runs,
+                  fetch_log, and the closing summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
+from pipelines import store
+from pipelines.process import process_document
+
+logger = logging.getLogger(__name__)
+
+
+class ProcessPipeline:
+    """Heavy parsing (trafilatura, tables, PDFs) in a thread, so the crawl keeps fetching."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, DocumentItem):
+            return item
+        outcome = await asyncio.to_thread(
+            process_document,
+            url=item.url,
+            body=item.body,
+            html=item.text,
+            content_type=item.content_type,
+            kind=item.kind,
+            title=item.title,
+            portal=item.portal,
+            region_code=item.region_code,
+            page_url=item.page_url,
+            page_meta=item.page_meta,
+        )
+        if not outcome.accepted:
+            self.crawler.stats.inc_value("nianbao/rejected")
+            return RejectedItem(item.url, item.portal, item.title, outcome.reason)
+        outcome.record["fetch"] = {"headers": item.headers, "fetched_at": item.fetched_at}
+        return outcome.record
+
+
+class ArchivePipeline:
+    """The only writer of the archive. Every write is one transaction on one dedicated thread."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.path = Path(crawler.settings.get("ARCHIVE_DB"))
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
+        self.db = None
+        self.run_id: int | None = None
+        self.counts = {"reports_new": 0, "reports_updated": 0, "reports_unchanged": 0, "rejected": 0, "errors": 0}
+        self.fetch_rows: list[dict[str, Any]] = []
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def _write(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def open_spider(self, spider=None) -> None:
+        spider = spider or self.crawler.spider
+        self.db = await self._write(store.open_archive, self.path)
+        args = json.dumps({k: v for k, v in (("portals", getattr(spider, "portals_arg", None)),
+                                             ("region", getattr(spider, "region", None)),
+                                             ("sample", getattr(spider, "sample", None))) if v is not None},
+                          ensure_ascii=False)
+        self.run_id = await self._write(store.start_run, self.db, spider.name, args)
+        portals = [{"name": p.name, "start_url": p.start_url, "render": int(p.render), "region_code": p.region_code,
+                    "last_run_id": self.run_id} for p in getattr(spider, "portals", [])]
+        await self._write(store.upsert_portals, self.db, portals)
+        self.crawler.archive_run_id = self.run_id
+        logger.info("archive %s, crawl run %s, %d portals", self.path, self.run_id, len(portals))
+
+    async def close_spider(self, spider=None) -> None:
+        spider = spider or self.crawler.spider
+        await self._flush_fetches()
+        stats = self.crawler.stats.get_stats()
+        summary = {
+            "portals": len(getattr(spider, "portals", [])),
+            "pages": int(stats.get("response_received_count", 0)),
+            "bytes": int(stats.get("downloader/response_bytes", 0)),
+            "not_modified": int(stats.get("downloader/response_status_count/304", 0)),
+            **self.counts,
+            "finish_reason": stats.get("finish_reason") or "finished",
+        }
+        await self._write(store.finish_run, self.db, self.run_id, summary)
+        await self._write(self.db.close)
+        self.executor.shutdown(wait=True)
+        self._print_summary(summary)
+
+    def _print_summary(self, s: dict[str, Any]) -> None:
+        found = s["reports_new"] + s["reports_updated"] + s["reports_unchanged"]
+        lines = [
+            f"nianbao crawl run {self.run_id}: {s['portals']} portals, {s['pages']} pages, "
+            f"{found} reports found ({s['reports_new']} new, {s['reports_updated']} updated, "
+            f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, {s['errors']} errors",
+            f"archive: {self.path.resolve()}",
+        ]
+        if s["errors"]:
+            lines.append(f"errors are listed in: sqlite3 {self.path} \"select url, error from fetch_log "
+                         f"where run_id = {self.run_id} and error is not null\"")
+        print("\n".join(lines), file=sys.stderr if self.crawler.settings.getbool("SUMMARY_TO_STDERR") else sys.stdout)
+
+    # -- items ------------------------------------------------------------------------------
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, RejectedItem):
+            self.counts["rejected"] += 1
+            await self._write(store.record_rejected, self.db, {"run_id": self.run_id, **asdict(item)})
+            raise DropItem(f"not a report: {item.reason}", log_level="DEBUG")
+        if isinstance(item, FetchErrorItem):
+            self.counts["errors"] += 1
+            self.crawler.stats.inc_value("nianbao/fetch_errors")
+            self.fetch_rows.append({"run_id": self.run_id, "url": item.url, "portal": item.portal, "kind": item.kind,
+                                    "status": item.status, "error": item.error, "referer": item.referer,
+                                    "fetched_at": store.now_iso()})
+            raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
+        if not isinstance(item, dict) or "content_hash" not in item:
+            return item
+        outcome, report_id = await self._write(store.save_report, self.db, item, self.run_id)
+        self.counts[f"reports_{outcome}"] += 1
+        self.crawler.stats.inc_value(f"nianbao/reports_{outcome}")
+        if len(self.fetch_rows) >= 200:
+            await self._flush_fetches()
+        return {
+            "report_id": report_id,
+            "outcome": outcome,
+            **{k: item.get(k) for k in ("url", "title", "agency", "year", "published_at", "template", "portal",
+                                        "contact_phone", "contact_address", "cells_count", "checks_failed")},
+        }
+
+    # -- fetch log --------------------------------------------------------------------------
+    def response_received(self, response, request, spider=None) -> None:
+        if response.status >= 400:  # reported by the spider's errback with the reason
+            return
+        self.fetch_rows.append({
+            "run_id": self.run_id, "url": response.url, "portal": request.meta.get("portal"),
+            "kind": request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else None),
+            "status": response.status, "bytes": len(response.body),
+            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            "referer": (request.headers.get(b"Referer") or b"").decode("latin-1") or None,
+            "fetched_at": store.now_iso(),
+        })
+
+    async def _flush_fetches(self) -> None:
+        rows, self.fetch_rows = self.fetch_rows, []
+        if rows and self.db is not None:
+            await self._write(store.log_fetches, self.db, rows)

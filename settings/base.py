@@ -1,0 +1,78 @@
+"""Base settings: polite defaults for crawling government portals. Documented in README "Settings".
+
+Every value can be overridden with `-s NAME=VALUE`; profiles (settings/*.py) import this module.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# --- the archive ---------------------------------------------------------------------------
+ARCHIVE_DB = "data/archive.db"  # SQLite archive (created if missing)
+
+# --- politeness ----------------------------------------------------------------------------
+USER_AGENT = (
+    "nianbao-archiver/0.1 (research archive of 政府信息公开工作年度报告; "
+    "obeys robots.txt; +https://github.com/nianbao-archiver/nianbao-archiver)"
+)
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bytes; reports as PDF rarely exceed 20 MB
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+DEPTH_LIMIT = 8  # link hops from a portal's start URL
+DEPTH_PRIORITY = 0
+PORTAL_MAX_PAGES = 3000  # pages fetched per portal before its crawl stops (0 = no limit)
+FOLLOW_GOV_CN = True  # also follow links to other *.gov.cn hosts (county columns on a city portal)
+COOKIES_ENABLED = True
+REFERER_ENABLED = True
+
+# --- components ----------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "pipelines.scrapy_pipelines.ProcessPipeline": 300,
+    "pipelines.scrapy_pipelines.ArchivePipeline": 900,
+}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+TELNETCONSOLE_ENABLED = False
+
+# --- JavaScript portals (render=true): scrapy-playwright with Debian's chromium ----------------
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run"],
+    "timeout": 30_000,
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"
+
+# --- Scrapy housekeeping -------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0
