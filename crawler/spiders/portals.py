@@ -33,6 +33,7 @@ from pipelines.metadata import page_published_at, page_source, page_text
 PRIORITY = {"report": 30, "attachment": 25, "next": 20, "column": 10, "page": 0}
 # A title that talks about annual reports but is rejected goes to the audit table.
 _REPORTISH = re.compile(r"年度报告|年报|年度工作报告|信息公开.{0,4}报告")
+_NOT_A_CANDIDATE = ("title does not name an annual report", "empty title")
 # "page" links (news, other columns) are followed this many hops away from a relevant page.
 MAX_IRRELEVANT_HOPS = 2
 
@@ -134,10 +135,11 @@ class PortalsSpider(scrapy.Spider):
             text = page_text(response.text)
             meta_info = {"published_at": page_published_at(response.text, text), "source": page_source(response.text, text)}
             yield self._document(response, portal, "page", title, response.text, meta_info)
-        elif any(_REPORTISH.search(t) for t in titles) and response.meta.get("kind") in ("report", "page"):
-            reason = next((v.reason for v in verdicts if v.reason != "title does not name an annual report"),
+        elif any(_REPORTISH.search(t) for t in titles):
+            reason = next((v.reason for v in verdicts if v.reason not in _NOT_A_CANDIDATE),
                           "title does not name an annual report")
-            yield RejectedItem(response.url, portal.name, titles[0], reason)
+            if not any(v.reason == "column/list title" for v in verdicts):  # list pages are not candidates
+                yield RejectedItem(response.url, portal.name, titles[0], reason)
         yield from self._follow(page, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
 
     def _follow(self, page: Page, response: Response, portal: Portal, *, on_report_page: bool, title: str,
