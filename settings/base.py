@@ -53,7 +53,9 @@ EXTENSIONS = {
 TELNETCONSOLE_ENABLED = False
 
 # --- JavaScript portals (render=true): scrapy-playwright with Debian's chromium ----------------
-DOWNLOAD_HANDLERS = {
+# The spider installs these download handlers only when a crawled portal has render=true, so
+# crawls without JS portals never start a browser.
+PLAYWRIGHT_DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }

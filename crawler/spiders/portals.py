@@ -22,6 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy_playwright.page import PageMethod
 
 from crawler.discovery.classify import classify_title
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
@@ -61,6 +62,10 @@ class PortalsSpider(scrapy.Spider):
                 crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         spider.load_portals()
+        if any(p.render for p in spider.portals):
+            handlers = {**crawler.settings.getdict("DOWNLOAD_HANDLERS"),
+                        **crawler.settings.getdict("PLAYWRIGHT_DOWNLOAD_HANDLERS")}
+            crawler.settings.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
         return spider
 
     # -- portal list ------------------------------------------------------------------------
@@ -97,7 +102,8 @@ class PortalsSpider(scrapy.Spider):
                                 "link_text": link.text, **(extra or {})}
         render = (portal.render or link.render) and link.kind in ("column", "next", "page")
         if render:
-            meta.update(playwright=True, playwright_include_page=False)
+            meta.update(playwright=True, playwright_include_page=False,
+                        playwright_page_methods=[PageMethod("wait_for_load_state", "networkidle")])
         callback = self.parse_attachment if link.kind == "attachment" else self.parse_page
         return scrapy.Request(
             link.url, callback=callback, errback=self.on_error, method=link.method, body=link.body,
