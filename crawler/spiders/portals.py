@@ -80,7 +80,7 @@ class PortalsSpider(scrapy.Spider):
             try:
                 rows = load_portals(self.portals_arg or REGISTRY_PATH)
             except PortalListError as exc:
-                raise ValueError(f"{exc}. See README 'Portal list'.") from exc
+                raise ValueError(f"{exc}. See README 'Portal list'.") from None
         self.portals = select(rows, self.region, self.sample)
         if not self.portals:
             raise ValueError(f"no portal matches region={self.region!r} sample={self.sample!r}")
