@@ -30,7 +30,7 @@ _CHROME_LINE = re.compile(
         [【\[]?(?:打印本页|关闭窗口|打印|关闭|收藏|分享到|字号|返回顶部|扫一扫在手机打开当前页).{0,40} |
         (?:浏览次数|访问量|阅读次数|点击数|点击率)[:：]?\s*\d*.{0,20} |
         本站支持IPV6访问 | 本网站支持IPv6.{0,10} | 建议使用.{0,40}浏览器.{0,40} | 分辨率.{0,30} |
-        [•·\-\s]*(?:信息来源|发布机构|来源|文\s*号|索\s*引\s*号|发布时间|发布日期|成文日期|生成日期|
+        [|•·\-\s]*(?:信息来源|发布机构|来源|文\s*号|索\s*引\s*号|发布时间|发布日期|成文日期|生成日期|
                   组配分类|主题分类|体裁分类|有效性|信息分类|公开方式|公开范围|公开时限)[:：]?.{0,60}
     )$""",
     re.X | re.I,
@@ -62,10 +62,29 @@ def clean_text(text: str) -> str:
     return strip_chrome(to_simplified(strip_pinyin(text)))
 
 
+_META_LABELS = ("索引号", "发布机构", "发布日期", "发布时间", "成文日期", "文号", "主题分类", "信息来源", "生成日期",
+                "公开方式", "有效性", "所属机构")
+
+
+def _drop_metadata_blocks(tree) -> None:
+    """Remove the page's metadata table (索引号/发布机构/…): trafilatura keeps it when it sits in the article."""
+    for block in tree.xpath("//table|//ul|//dl|//div[not(.//div)]"):
+        text = block.text_content()
+        if len(text) < 600 and sum(label in text for label in _META_LABELS) >= 2 and "总体情况" not in text:
+            parent = block.getparent()
+            if parent is not None:
+                parent.remove(block)
+
+
 def extract_body(html: str, url: str | None = None) -> str:
     """Main content of a report page as text, tables as pipe rows, chrome removed, Simplified."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except Exception:
+        return ""
+    _drop_metadata_blocks(tree)
     text = trafilatura.extract(
-        html,
+        tree,
         url=url,
         output_format="txt",
         include_tables=True,
@@ -77,16 +96,12 @@ def extract_body(html: str, url: str | None = None) -> str:
         config=_config(),
     )
     if not text or len(text) < 200:
-        text = _fallback_text(html) or text or ""
+        text = _fallback_text(tree) or text or ""
     return clean_text(text)
 
 
-def _fallback_text(html: str) -> str:
+def _fallback_text(tree) -> str:
     """All visible text minus script/style/nav/header/footer, for pages trafilatura gives up on."""
-    try:
-        tree = lxml_html.fromstring(html)
-    except Exception:
-        return ""
     for bad in tree.xpath("//script|//style|//noscript|//nav|//header|//footer"):
         bad.drop_tree()
     return "\n".join(t.strip() for t in tree.itertext() if t.strip())

@@ -63,3 +63,17 @@ def test_extract_body_drops_page_chrome_but_keeps_tables():
     assert "主动公开政府信息情况" in body and "本年制发件数" in body and "现行有效件数" in body
     assert CHROME.search(body) is None
     assert "栏目12" not in body and "当前位置" not in body
+
+
+def test_metadata_table_inside_the_article_is_not_body_text():
+    html = """<html><body><div class="article">
+    <table class="xxgk_table"><tr><td>索引号：</td><td>11341702486344515H/202110-00013</td><td>发布机构：</td>
+    <td>池州市贵池区自然资源和规划局</td></tr><tr><td>成文日期：</td><td>2021-01-20</td><td>发布日期：</td>
+    <td>2021-01-29</td></tr></table><h1>池州市贵池区自然资源和规划局2020年政府信息公开工作年度报告</h1>
+    <p>一、总体情况。2020年，区自然资源和规划局认真贯彻落实新修订的《中华人民共和国政府信息公开条例》，
+    结合实际，制定并实施了政务公开重点工作方案，主动公开各类信息，依申请公开工作规范有序。</p>
+    <p>二、主动公开政府信息情况</p><table border="1"><tr><td>信息内容</td><td>本年新制作数量</td></tr>
+    <tr><td>规章</td><td>0</td></tr></table><p>五、存在的主要问题及改进情况。人员力量不足。</p></div></body></html>"""
+    body = extract_body(html)
+    assert "索引号" not in body and "11341702486344515H" not in body
+    assert "本年新制作数量" in body and "总体情况" in body
