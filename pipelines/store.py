@@ -15,6 +15,9 @@ from typing import Any
 
 import sqlite_utils
 
+from pipelines.regions import load_divisions
+from pipelines.search import enable_search
+
 SCHEMA_VERSION = 1
 
 # table -> (columns with types, primary key, not-null defaults). Order is the documented order.
@@ -148,6 +151,26 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": "name",
     },
+    # administrative divisions (GB/T 2260, pipelines/data/divisions_2024.csv) and each report's place in them
+    "divisions": {
+        "columns": {"code": str, "name": str, "level": str, "parent_code": str, "full_name": str},
+        "pk": "code",
+    },
+    "report_regions": {
+        "columns": {
+            "report_id": int,
+            "code": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "level": str,
+            "kind": str,
+            "township": str,
+            "deadline": str,
+            "days_late": int,
+        },
+        "pk": "report_id",
+    },
 }
 
 INDEXES: list[tuple[str, list[str], bool]] = [
@@ -191,6 +214,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 table.add_column(column, col_type)
     for table, cols, unique in INDEXES:
         db.table(table).create_index(cols, unique=unique, if_not_exists=True)
+    enable_search(db)  # trigram full-text index on reports (pipelines/search.py)
+    load_divisions(db)  # divisions table and the report_index view (pipelines/regions.py)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
