@@ -49,7 +49,10 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.extensions.progress.Progress": 500,
 }
+PROGRESS_INTERVAL = 10.0  # seconds between progress lines (portals done, pages, reports, errors, ETA); 0 = off
+NIANBAO_STATS_FILE = None  # optional JSON written at the end of a crawl (used by `nianbao crawl`)
 TELNETCONSOLE_ENABLED = False
 
 # --- JavaScript portals (render=true): scrapy-playwright with Debian's chromium ----------------
