@@ -21,6 +21,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
 from pipelines import store
+from pipelines.coverage import run_table
 from pipelines.process import process_document
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class ArchivePipeline:
             "finish_reason": stats.get("finish_reason") or "finished",
         }
         await self._write(store.finish_run, self.db, self.run_id, summary)
+        self.portal_table = await self._write(run_table, self.db, self.run_id)
         await self._write(self.db.close)
         self.executor.shutdown(wait=True)
         self._print_summary(summary)
@@ -119,6 +121,8 @@ class ArchivePipeline:
             f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, {s['errors']} errors",
             f"archive: {self.path.resolve()}",
         ]
+        if getattr(self, "portal_table", ""):
+            lines[1:1] = [self.portal_table]
         if s["errors"]:
             lines.append(f"errors are listed in: sqlite3 {self.path} \"select url, error from fetch_log "
                          f"where run_id = {self.run_id} and error is not null\"")
