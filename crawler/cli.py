@@ -1,0 +1,184 @@
+"""`nianbao`: the archive in researchers' hands.
+
+    nianbao crawl  [scrapy args…]          scheduled crawl with a documented exit code
+    nianbao serve  [DB]                    browse in datasette (read-only)
+    nianbao search DB QUERY                full-text search (Chinese)
+    nianbao coverage [DB]                  missing years, late reports, failing checks
+    nianbao export [DB] --out DIR          versioned, checksummed snapshot
+    nianbao import PATH… [--db DB]         files you already have → the archive
+
+Also runnable as `python -m crawler.cli …`. DB defaults to data/archive.db.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_DB = Path("data/archive.db")
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise SystemExit(f"nianbao: archive {path} does not exist (crawl first: nianbao crawl -a portals=demo)")
+    return path
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.commands.job import run_crawl
+
+    scrapy_args = [a for a in args.scrapy_args if a != "--"]
+    outcome = run_crawl(scrapy_args)
+    print(f"nianbao crawl: exit {outcome.code} — {outcome.reason}", file=sys.stderr)
+    if outcome.silent_portals:
+        shown = ", ".join(outcome.silent_portals[:10])
+        more = len(outcome.silent_portals) - 10
+        print(f"  portals without a report: {shown}{f' … and {more} more' if more > 0 else ''}", file=sys.stderr)
+    return outcome.code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from crawler.commands.serve import serve
+
+    serve(_existing(args.db), host=args.host, port=args.port, mutable=args.mutable, refresh=not args.no_refresh)
+    return 0  # not reached: serve() execs datasette
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from pipelines.search import search
+    from pipelines.store import open_archive
+
+    db = open_archive(_existing(args.db))
+    try:
+        rows = search(db, args.query, limit=args.limit)
+    except ValueError as exc:
+        raise SystemExit(f"nianbao search: {exc}") from None
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}")
+        print(f"{len(rows)} reports", file=sys.stderr)
+    return 0 if rows else 1
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from pipelines.coverage import coverage, format_text, summary
+    from pipelines.store import open_archive
+
+    db = open_archive(_existing(args.db))
+    try:
+        entries = coverage(db, since=args.since, until=args.until, region=args.region)
+    finally:
+        db.close()
+    if args.format == "json":
+        print(json.dumps({"summary": summary(entries), "agencies": [e.__dict__ for e in entries]},
+                         ensure_ascii=False, indent=1))
+    elif args.format == "csv":
+        rows = [e.as_row() for e in entries]
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["agency"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        print(format_text(entries))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.export import ExportError, export
+
+    try:
+        target = export(_existing(args.db), args.out, version=args.version)
+    except ExportError as exc:
+        raise SystemExit(f"nianbao export: {exc}") from None
+    print(target)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pipelines.ingest import import_paths
+
+    if not args.paths and not args.list:
+        raise SystemExit("nianbao import: give files, folders or --list FILE")
+    for lst in args.list:
+        if not Path(lst).is_file():
+            raise SystemExit(f"nianbao import: list file {lst} does not exist")
+
+    def show(fr) -> None:
+        note = f" (report {fr.report_id})" if fr.report_id else f": {fr.reason}" if fr.reason else ""
+        print(f"{fr.status:10} {fr.path}{note}", flush=True)
+
+    result = import_paths(args.db, args.paths, args.list, region_code=args.region_code or "", on_file=show)
+    imported = result.count("new", "updated", "unchanged")
+    failed = result.count("rejected", "unreadable")
+    print(f"nianbao import: {len(result.files)} files, {result.count('new')} new, {result.count('updated')} updated, "
+          f"{result.count('unchanged')} unchanged, {result.count('rejected')} not reports, "
+          f"{result.count('unreadable')} unreadable; archive {args.db} (run {result.run_id})", file=sys.stderr)
+    if not imported:
+        return 2
+    return 1 if failed else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nianbao", description="Archive of 政府信息公开工作年度报告: crawl, browse, "
+                                "search, export.", formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("crawl", help="run `scrapy crawl portals …` with a job exit code (0 ok, 1 partial, "
+                                     "2 failed, 3 interrupted)")
+    c.add_argument("scrapy_args", nargs=argparse.REMAINDER, help="passed to scrapy crawl portals (-a …, -s …)")
+    c.set_defaults(func=cmd_crawl)
+
+    s = sub.add_parser("serve", help="browse the archive in datasette (immutable unless --mutable)")
+    s.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8001)
+    s.add_argument("--mutable", action="store_true", help="open normally (see new rows while a crawl writes)")
+    s.add_argument("--no-refresh", action="store_true", help="do not update regions/search index before serving")
+    s.set_defaults(func=cmd_serve)
+
+    q = sub.add_parser("search", help="full-text search (trigram; 1–2 characters use LIKE)")
+    q.add_argument("db", type=Path)
+    q.add_argument("query")
+    q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_search)
+
+    v = sub.add_parser("coverage", help="missing report years, late reports and failing checks per agency")
+    v.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    v.add_argument("--since", type=int, help="first report year expected (default: each agency's first)")
+    v.add_argument("--until", type=int, help="last report year expected (default: the latest in the archive)")
+    v.add_argument("--region", help="division code prefix, e.g. 3205")
+    v.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    v.set_defaults(func=cmd_coverage)
+
+    e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs, panel, dictionary)")
+    e.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    e.add_argument("--out", type=Path, required=True, help="folder that receives nianbao-<version>/")
+    e.add_argument("--version", help="version label (default: UTC timestamp)")
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import", help="import local files (HTML, PDF, DOCX, DOC, XLS, TXT) or folders")
+    i.add_argument("paths", nargs="*", type=Path)
+    i.add_argument("--list", action="append", default=[], type=Path, help="text file with one path per line")
+    i.add_argument("--db", type=Path, default=DEFAULT_DB)
+    i.add_argument("--region-code", help="division code of the publishing government, e.g. 320581")
+    i.set_defaults(func=cmd_import)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["crawl"] and argv[1:2] not in (["-h"], ["--help"]):  # everything after is scrapy's
+        return cmd_crawl(argparse.Namespace(scrapy_args=argv[1:]))
+    args = parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""`nianbao serve`: datasette on the archive, read-only (immutable) by default, with the project's
+metadata (pipelines/schema_docs.py + datasette/canned.yml), templates and the report-view plugin."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from pipelines import schema_docs, store
+from pipelines.regions import refresh_regions
+
+DATASETTE_DIR = schema_docs.DATASETTE_DIR
+
+
+def prepare(db_path: Path) -> None:
+    """Bring an archive up to date before serving it: schema, search index, regions; fold the WAL in."""
+    db = store.open_archive(db_path)
+    try:
+        refresh_regions(db)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+
+
+def datasette_args(db_path: Path, *, host: str, port: int, mutable: bool, metadata: Path) -> list[str]:
+    args = [sys.executable, "-m", "datasette", "serve"]
+    args += [str(db_path)] if mutable else ["-i", str(db_path)]
+    args += ["--host", host, "--port", str(port), "--metadata", str(metadata),
+             "--template-dir", str(DATASETTE_DIR / "templates"), "--plugins-dir", str(DATASETTE_DIR / "plugins"),
+             "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "1000",
+             "--setting", "default_page_size", "50"]
+    return args
+
+
+def write_metadata(db_path: Path, directory: Path | None = None) -> Path:
+    directory = directory or Path(tempfile.mkdtemp(prefix="nianbao-datasette-"))
+    path = directory / "metadata.yml"
+    path.write_text(yaml.safe_dump(schema_docs.metadata_for(db_path.stem), allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, mutable: bool = False,
+          refresh: bool = True) -> None:
+    """Replace this process with datasette (so signals and the PID are datasette's)."""
+    if not db_path.is_file():
+        raise FileNotFoundError(f"archive {db_path} does not exist (crawl first: nianbao crawl -a portals=demo)")
+    if refresh:
+        try:
+            prepare(db_path)
+        except sqlite3.OperationalError as exc:  # a read-only file or folder: serve it as it is
+            print(f"nianbao serve: not refreshing regions ({exc})", file=sys.stderr)
+    args = datasette_args(db_path, host=host, port=port, mutable=mutable, metadata=write_metadata(db_path))
+    print(f"nianbao serve: http://{host}:{port}/{db_path.stem}  ({'mutable' if mutable else 'immutable'})",
+          file=sys.stderr, flush=True)
+    os.execv(sys.executable, args)

@@ -1,0 +1,154 @@
+"""A versioned, checksummed snapshot of the archive for download.
+
+    <out>/nianbao-<version>/
+      archive.sqlite        the whole archive (VACUUM INTO: compact, consistent, no WAL)
+      reports.csv           reports with their region and deadline (body_text stays in the SQLite)
+      cells.csv             every table cell, with agency and year
+      checks.csv            every consistency check
+      panel.csv             agency × year × every canonical cell key (one column per key)
+      data_dictionary.md    tables and columns (pipelines/schema_docs.py)
+      manifest.json         version, schema version, counts, files with sizes and SHA-256
+      SHA256SUMS            `sha256sum -c SHA256SUMS` checks the download
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from pipelines import schema_docs, store
+from pipelines.regions import refresh_regions
+
+FORMAT = json.loads((Path(__file__).parent / "data" / "report-format.json").read_text(encoding="utf-8"))
+PANEL_KEYS_SEP = "|"
+PANEL_ID_COLUMNS = ["agency", "year", "province", "city", "county", "level", "kind", "division_code", "report_id",
+                    "reports_in_year", "template", "published_at", "days_late", "checks_failed", "url"]
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+def canonical_keys() -> list[str]:
+    """Every canonical cell key of both formats (2021 first, then keys only 2019 has), as panel column names."""
+    keys: list[str] = []
+    for template in ("2021", "2019"):
+        for table, spec in FORMAT[template].items():
+            for row, col in spec["cells"]:
+                key = cell_key(table, row, col)
+                if key not in keys:
+                    keys.append(key)
+    return keys
+
+
+def cell_key(table: str, row: str, col: str) -> str:
+    return PANEL_KEYS_SEP.join((table, row, col))
+
+
+def export(db_path: str | Path, out_dir: str | Path, version: str | None = None) -> Path:
+    """Write a snapshot directory and return it. Never overwrites an existing snapshot."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise ExportError(f"archive {db_path} does not exist")
+    version = version or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = Path(out_dir) / f"nianbao-{version}"
+    if target.exists():
+        raise ExportError(f"{target} already exists; choose another --version or --out")
+    target.mkdir(parents=True)
+    snapshot = target / "archive.sqlite"
+    src = store.open_archive(db_path)  # migrates an older archive, adds regions
+    try:
+        refresh_regions(src)
+        src.execute("VACUUM INTO ?", [str(snapshot)])
+    finally:
+        src.close()
+    db = sqlite_utils.Database(sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True))
+    try:
+        counts = {
+            "reports.csv": _write_csv(target / "reports.csv", db.query(
+                "select i.*, r.contact_phone, r.contact_address, r.contact_postcode, r.contact_email, r.index_no, "
+                "r.doc_no, r.signature_date, r.content_hash, r.first_seen, r.last_seen "
+                "from report_index i join reports r on r.id = i.id order by i.id")),
+            "cells.csv": _write_csv(target / "cells.csv", db.query(
+                "select c.report_id, r.agency, r.year, c.table_name, c.row_label, c.col_label, c.value, c.raw, "
+                "c.unit, c.flag from report_cells c join reports r on r.id = c.report_id "
+                "order by c.report_id, c.rowid")),
+            "checks.csv": _write_csv(target / "checks.csv", db.query(
+                "select k.report_id, r.agency, r.year, k.rule, k.scope, k.expected, k.actual, k.ok "
+                "from report_checks k join reports r on r.id = k.report_id order by k.report_id, k.rowid")),
+            "panel.csv": _write_panel(db, target / "panel.csv"),
+        }
+        schema_version = db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+    (target / "data_dictionary.md").write_text(schema_docs.render_markdown(), encoding="utf-8")
+    files = sorted(p.name for p in target.iterdir() if p.is_file())
+    sums = {name: _sha256(target / name) for name in files}
+    manifest = {
+        "version": version, "created_at": store.now_iso(), "source": str(db_path.resolve()),
+        "schema_version": schema_version, "rows": counts,
+        "files": {name: {"bytes": (target / name).stat().st_size, "sha256": sums[name]} for name in files},
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    sums["manifest.json"] = _sha256(target / "manifest.json")
+    (target / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in sorted(sums.items())), encoding="utf-8")
+    return target
+
+
+def _write_csv(path: Path, rows: Iterable[dict[str, Any]], columns: list[str] | None = None) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer: csv.DictWriter | None = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(fh, fieldnames=columns or list(row))
+                writer.writeheader()
+            writer.writerow(row)
+            n += 1
+        if writer is None and columns:
+            csv.DictWriter(fh, fieldnames=columns).writeheader()
+    return n
+
+
+def _write_panel(db: sqlite_utils.Database, path: Path) -> int:
+    """One row per agency × year (the most recently seen report when several), one column per cell key."""
+    keys = canonical_keys()
+    extra = sorted({cell_key(r["table_name"], r["row_label"], r["col_label"]) for r in db.query(
+        "select distinct table_name, row_label, col_label from report_cells")} - set(keys))
+    columns = PANEL_ID_COLUMNS + keys + extra
+    reports = list(db.query(
+        """select i.id as report_id, i.agency, i.year, i.province, i.city, i.county, i.level, i.kind,
+                  i.division_code, i.template, i.published_at, i.days_late, i.checks_failed, i.url,
+                  count(*) over (partition by i.agency, i.division_code, i.year) as reports_in_year,
+                  row_number() over (partition by i.agency, i.division_code, i.year
+                                     order by r.last_seen desc, i.id desc) as pick
+           from report_index i join reports r on r.id = i.id
+           where i.year is not null"""))
+    chosen = [r for r in reports if r["pick"] == 1]
+    chosen.sort(key=lambda r: (r["province"] or "", r["city"] or "", r["county"] or "", r["agency"] or "", r["year"]))
+
+    def rows() -> Iterable[dict[str, Any]]:
+        for r in chosen:
+            row = {c: r.get(c) for c in PANEL_ID_COLUMNS}
+            for c in db.query("select table_name, row_label, col_label, value from report_cells where report_id = ?",
+                              [r["report_id"]]):
+                row[cell_key(c["table_name"], c["row_label"], c["col_label"])] = c["value"]
+            yield row
+
+    return _write_csv(path, rows(), columns)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

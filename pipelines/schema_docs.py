@@ -1,0 +1,264 @@
+"""Descriptions of every archive table and column: the one source for the data dictionary shipped
+with exports, datasette's metadata and the README section. Tables and columns come from
+`pipelines.store.TABLES`; tests fail when a column has no description here.
+
+    python -m pipelines.schema_docs --write   # regenerate datasette/metadata.yml and the README dictionary
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.store import TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETTE_DIR = ROOT / "datasette"
+CANNED_YML = DATASETTE_DIR / "canned.yml"
+METADATA_YML = DATASETTE_DIR / "metadata.yml"
+README_SECTION = ROOT / "docs" / "sections" / "researchers.md"
+DICT_START, DICT_END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
+
+TABLE_DOCS: dict[str, str] = {
+    "reports": "One row per distinct report (same content at several URLs is one report).",
+    "report_urls": "Every URL (page, attachment, or file:// of a local import) where a report was seen.",
+    "report_cells": "Every number of the three statistical tables, under the canonical keys of the official format.",
+    "report_checks": "Consistency checks per report: R1 勾稽关系, R2 (七)总计, R3 总计 column, R4 复议/诉讼 总计.",
+    "crawl_runs": "One row per crawl (or local import) with its counts and finish reason.",
+    "fetch_log": "Every HTTP response and fetch error of every crawl.",
+    "rejected_pages": "Pages that looked like reports but are not, with the reason.",
+    "portals": "Portals crawled (from the portal CSV).",
+    "divisions": "Administrative divisions (GB/T 2260, 2024): provinces, prefectures, counties.",
+    "report_regions": "Each report's division, level (省/市/县/乡), kind (政府/部门) and legal deadline.",
+    "report_index": "View: reports with their region, deadline and lateness; the table to browse and facet.",
+}
+
+COLUMN_DOCS: dict[str, dict[str, str]] = {
+    "reports": {
+        "id": "primary key",
+        "url": "URL where the report was first archived (page, attachment, or file:// for imports)",
+        "title": "title as published",
+        "agency": "publishing agency (机关)",
+        "year": "the report's subject year (统计期限), not the publication year",
+        "published_at": "ISO 8601 publication time: the page's 发布时间, else the signature date",
+        "signature_date": "date under the closing signature",
+        "contact_phone": "phone from the 如对本报告有任何疑问… sentence",
+        "contact_address": "postal address from the contact sentence",
+        "contact_postcode": "postcode from the contact sentence",
+        "contact_email": "e-mail from the contact sentence",
+        "template": "official format detected from the table labels: 2019 (〔2019〕60号) or 2021 (〔2021〕30号)",
+        "source_kind": "what the report was read from: html, pdf, docx, doc, xls, txt",
+        "portal": "portal name (portals.name), or local-import",
+        "region_code": "6-digit division code of the portal's government (from the portal CSV)",
+        "index_no": "索引号 from the page's metadata block",
+        "doc_no": "文号 from the page's metadata block",
+        "body_text": "cleaned body text, Simplified script, portal chrome removed (full-text indexed)",
+        "needs_ocr": "1 when the document is a scanned PDF without a text layer",
+        "cells_count": "number of table cells read",
+        "nulls_count": "cells printed blank, —, / or - (value NULL)",
+        "checks_failed": "number of failing consistency checks (report_checks.ok = 0)",
+        "table_flags": "notes of the table parser (doubled digits, shifted columns, …)",
+        "table_errors": "table parser errors; the report is kept",
+        "content_hash": "hash of body text and cells: identical content is one report",
+        "first_seen": "UTC time the report was first archived",
+        "last_seen": "UTC time the report was last seen",
+        "first_run_id": "crawl_runs.id of the first sighting",
+        "last_run_id": "crawl_runs.id of the last sighting",
+    },
+    "report_urls": {
+        "report_id": "reports.id",
+        "url": "URL as fetched (file:///… for a local import)",
+        "canonical_url": "URL normalised for deduplication",
+        "kind": "page, attachment or file",
+        "portal": "portal it was found on",
+        "page_url": "for an attachment: the page that linked it",
+        "first_seen": "UTC time first seen at this URL",
+        "last_seen": "UTC time last seen at this URL",
+    },
+    "report_cells": {
+        "report_id": "reports.id",
+        "table_name": "one of 主动公开政府信息情况, 收到和处理政府信息公开申请情况, 政府信息公开行政复议、行政诉讼情况",
+        "row_label": "canonical row key (nested headings joined by /; '' for the 复议/诉讼 table)",
+        "col_label": "canonical column key (atomic: 本年增/减 contains a literal /)",
+        "value": "the number (unit suffix stripped); NULL for blank, —, / or ambiguous cells",
+        "raw": "cell text exactly as printed",
+        "unit": "万元 when the cell or its header prints it",
+        "flag": "null_marker, doubled_digits, 'ambiguous: <why>' …",
+    },
+    "report_checks": {
+        "report_id": "reports.id",
+        "rule": "R1 勾稽关系, R2 (七)总计 = result rows, R3 总计 = applicant columns, R4 复议/诉讼 总计; D1/D2 across years",
+        "scope": "the column (R1/R2), row (R3) or group (R4) checked",
+        "expected": "left-hand side of the rule",
+        "actual": "right-hand side of the rule",
+        "ok": "1 when the rule holds",
+    },
+    "crawl_runs": {
+        "id": "primary key",
+        "started_at": "UTC start time",
+        "finished_at": "UTC end time (NULL if the process was killed)",
+        "spider": "portals, or import for nianbao import",
+        "args": "spider arguments as JSON",
+        "portals": "number of portals in the run",
+        "pages": "responses received",
+        "bytes": "bytes downloaded",
+        "not_modified": "HTTP 304 answers (unchanged since the last crawl)",
+        "reports_new": "reports archived for the first time",
+        "reports_updated": "reports whose content changed at a known URL",
+        "reports_unchanged": "reports seen again with the same content",
+        "rejected": "look-alike pages rejected",
+        "errors": "fetch errors",
+        "finish_reason": "finished, shutdown (interrupted), closespider_* …",
+    },
+    "fetch_log": {
+        "id": "primary key",
+        "run_id": "crawl_runs.id",
+        "url": "URL requested",
+        "portal": "portal name",
+        "kind": "column, next, report, attachment, page, robots",
+        "status": "HTTP status (NULL for network errors)",
+        "bytes": "response size",
+        "content_type": "Content-Type header",
+        "error": "error text, NULL on success",
+        "referer": "page that linked the URL",
+        "fetched_at": "UTC time",
+    },
+    "rejected_pages": {
+        "id": "primary key",
+        "run_id": "crawl_runs.id",
+        "url": "URL of the page or file",
+        "portal": "portal name",
+        "title": "title of the page",
+        "reason": "why it is not a report",
+        "seen_at": "UTC time",
+    },
+    "portals": {
+        "name": "portal name (unique)",
+        "start_url": "where its crawl starts",
+        "render": "1 when its lists need a browser",
+        "region_code": "6-digit division code of its government",
+        "last_run_id": "crawl_runs.id of its last crawl",
+    },
+    "divisions": {
+        "code": "6-digit GB/T 2260 code",
+        "name": "name (北京市, 常熟市, 海淀区)",
+        "level": "province, prefecture or county",
+        "parent_code": "code of the enclosing division",
+        "full_name": "names from the province down, joined by /",
+    },
+    "report_regions": {
+        "report_id": "reports.id",
+        "code": "division code (the county for a township)",
+        "province": "province (省级)",
+        "city": "prefecture-level city; the municipality itself for 直辖市 districts",
+        "county": "county-level division (县/区/县级市)",
+        "level": "省, 市, 县 or 乡 (乡镇/街道 from the agency name)",
+        "kind": "政府 (a government's own report, incl. its 办公室/办公厅) or 部门 (a department's)",
+        "township": "乡镇/街道 name when level = 乡",
+        "deadline": "legal deadline (条例第四十九条): 部门 year+1-01-31, governments year+1-03-31",
+        "days_late": "published_at − deadline in days (> 0: late; NULL: date unknown)",
+    },
+    "report_index": {
+        "id": "reports.id", "agency": "publishing agency", "year": "subject year", "title": "title",
+        "published_at": "publication time", "deadline": "legal deadline", "days_late": "days after the deadline",
+        "late": "1 late, 0 on time, NULL unknown", "template": "2019 or 2021", "checks_failed": "failing checks",
+        "cells_count": "cells read", "nulls_count": "blank cells", "source_kind": "html, pdf, …",
+        "province": "province", "city": "city", "county": "county", "township": "township", "level": "省/市/县/乡",
+        "kind": "政府/部门", "division_code": "division code", "region_code": "portal's region code",
+        "portal": "portal", "url": "report URL",
+    },
+}
+
+FACETS: dict[str, list[str]] = {
+    "report_index": ["province", "city", "county", "level", "kind", "year", "template", "checks_failed", "late"],
+    "reports": ["year", "template", "checks_failed", "source_kind", "portal"],
+    "report_cells": ["table_name", "flag"],
+    "report_checks": ["rule", "ok"],
+    "report_regions": ["province", "level", "kind"],
+}
+
+
+def documented_tables() -> dict[str, dict[str, Any]]:
+    """TABLES plus the views, with their column lists."""
+    tables = {name: list(spec["columns"]) for name, spec in TABLES.items()}
+    tables["report_index"] = list(COLUMN_DOCS["report_index"])
+    return {name: {"description": TABLE_DOCS.get(name, ""), "columns": {c: COLUMN_DOCS.get(name, {}).get(c, "")
+                                                                      for c in cols}} for name, cols in tables.items()}
+
+
+def undocumented() -> list[str]:
+    return [f"{t}.{c}" for t, spec in documented_tables().items() for c, d in spec["columns"].items() if not d] + [
+        t for t, spec in documented_tables().items() if not spec["description"]]
+
+
+def render_markdown() -> str:
+    out = ["# Data dictionary", ""]
+    for name, spec in documented_tables().items():
+        out += [f"### `{name}`", "", spec["description"], "", "| column | meaning |", "|---|---|"]
+        out += ["| `" + c + "` | " + d.replace("|", "\\|") + " |" for c, d in spec["columns"].items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def build_metadata() -> dict[str, Any]:
+    canned = yaml.safe_load(CANNED_YML.read_text(encoding="utf-8"))
+    tables: dict[str, Any] = {}
+    for name, spec in documented_tables().items():
+        entry: dict[str, Any] = {"description": spec["description"], "columns": spec["columns"]}
+        if name in FACETS:
+            entry["facets"] = FACETS[name]
+        if name in ("reports", "report_index"):
+            entry.update(fts_table="reports_fts", fts_pk="id", sort_desc="year")
+        tables[name] = entry
+    for hidden in ("reports_fts", "reports_fts_data", "reports_fts_idx", "reports_fts_docsize", "reports_fts_config"):
+        tables[hidden] = {"hidden": True}
+    db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}
+    return {k: v for k, v in canned.items() if k not in ("queries", "database_description")} | {
+        "databases": {"*": db}}
+
+
+def metadata_for(db_name: str) -> dict[str, Any]:
+    """The metadata with the database key datasette will use for a file (its stem)."""
+    meta = build_metadata()
+    meta["databases"] = {db_name: meta["databases"]["*"]}
+    if "description_html" in meta:
+        meta["description_html"] = meta["description_html"].replace("/archive/", f"/{db_name}/")
+    return meta
+
+
+def metadata_yaml() -> str:
+    header = "# Generated by `python -m pipelines.schema_docs --write` from pipelines/schema_docs.py and\n" \
+             "# datasette/canned.yml; `nianbao serve` regenerates it for the database it serves.\n"
+    return header + yaml.safe_dump(metadata_for("archive"), allow_unicode=True, sort_keys=False, width=120)
+
+
+def readme_with_dictionary(text: str) -> str:
+    body = render_markdown().replace("# Data dictionary", "", 1).strip()
+    block = f"{DICT_START}\n{body}\n{DICT_END}"
+    pattern = re.compile(re.escape(DICT_START) + r".*?" + re.escape(DICT_END), re.S)
+    return pattern.sub(lambda _: block, text) if pattern.search(text) else text + "\n" + block + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="rewrite datasette/metadata.yml and the README dictionary")
+    args = parser.parse_args(argv)
+    missing = undocumented()
+    if missing:
+        print("undocumented: " + ", ".join(missing), file=sys.stderr)
+        return 1
+    if args.write:
+        METADATA_YML.write_text(metadata_yaml(), encoding="utf-8")
+        README_SECTION.write_text(readme_with_dictionary(README_SECTION.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(render_markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
