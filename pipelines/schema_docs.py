@@ -238,7 +238,7 @@ def metadata_yaml() -> str:
 
 
 def readme_with_dictionary(text: str) -> str:
-    body = render_markdown().replace("# Data dictionary", "", 1).strip()
+    body = render_markdown().replace("# Data dictionary", "", 1).strip().replace("### `", "#### `")
     block = f"{DICT_START}\n{body}\n{DICT_END}"
     pattern = re.compile(re.escape(DICT_START) + r".*?" + re.escape(DICT_END), re.S)
     return pattern.sub(lambda _: block, text) if pattern.search(text) else text + "\n" + block + "\n"
