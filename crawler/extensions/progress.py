@@ -106,10 +106,8 @@ class Progress:
 
     def snapshot(self) -> dict[str, Any]:
         done = sum(1 for p in self.started if not self.pending.get(p))
-        stats = self.crawler.stats
-        pages = int(stats.get_value("response_received_count", 0))
-        reports = sum(int(stats.get_value(f"nianbao/reports_{k}", 0)) for k in ("new", "updated", "unchanged"))
-        errors = int(stats.get_value("nianbao/fetch_errors", 0))
+        pages = int(self.crawler.stats.get_value("response_received_count", 0))
+        reports, errors = sum(self.reports.values()), sum(self.errors.values())
         queued = sum(sum(c.values()) for c in self.pending.values())
         return {"portals_done": done, "portals_total": self.portals_total(), "pages": pages, "reports": reports,
                 "errors": errors, "queued": queued}
