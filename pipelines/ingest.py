@@ -88,8 +88,6 @@ def html_title(html: str) -> str:
 
 
 def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code: str = "") -> FileResult:
-    from pipelines.process import process_document  # heavy imports only when importing
-
     path = path.resolve()
     url = path.as_uri()
     try:
@@ -98,6 +96,8 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
         return FileResult(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
     if not data.strip():
         return FileResult(path, "unreadable", "empty file")
+    from pipelines.process import process_document  # heavy imports only for readable files
+
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     html = None
     title = path.stem
