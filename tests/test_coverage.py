@@ -62,3 +62,22 @@ def test_coverage_command_json_and_csv(archive):
     assert data["summary"]["missing_report_years"] == 5 and len(data["agencies"]) == 5
     csv_out = subprocess.run([*cmd, "--format", "csv"], capture_output=True, text=True, check=True).stdout
     assert csv_out.splitlines()[0].startswith("agency,code,province") and len(csv_out.splitlines()) == 6
+
+
+def test_closing_summary_table_per_portal(tmp_path):
+    from pipelines.coverage import run_table
+
+    db = store.open_archive(tmp_path / "a.db")
+    run = store.start_run(db, "portals", "{}")
+    store.upsert_portals(db, [{"name": n, "start_url": f"http://{n}.gov.cn/", "render": 0, "region_code": "",
+                               "last_run_id": run} for n in ("甲县人民政府", "乙县人民政府")])
+    store.log_fetches(db, [
+        {"run_id": run, "url": "http://a/1", "portal": "甲县人民政府", "status": 200, "kind": "column"},
+        {"run_id": run, "url": "http://a/robots.txt", "portal": "甲县人民政府", "status": 200, "kind": "robots"},
+        {"run_id": run, "url": "http://b/1", "portal": "乙县人民政府", "status": 500, "error": "HTTP 500"},
+    ])
+    lines = run_table(db, run).splitlines()
+    assert lines[0].split() == ["portal", "pages", "reports", "errors"]
+    assert lines[1].split() == ["乙县人民政府", "0", "0", "1"]  # problems first
+    assert lines[2].split() == ["甲县人民政府", "1", "0", "0"]
+    assert lines[3].split() == ["total", "1", "0", "1"]
