@@ -65,12 +65,13 @@ def _by_name() -> dict[str, list[Division]]:
     return index
 
 
-def _ancestors(d: Division) -> list[Division]:
+@cache
+def _ancestors(d: Division) -> tuple[Division, ...]:
     out, table = [], divisions()
     while d.parent_code and d.parent_code in table:
         d = table[d.parent_code]
         out.append(d)
-    return out
+    return tuple(out)
 
 
 def normalize_code(code: str | None) -> str | None:
@@ -90,9 +91,11 @@ def _named(agency: str, anchor: Division | None) -> Division | None:
     """The deepest division named in the agency, under the anchor when there is one."""
     best: tuple[int, int, int] | None = None
     found: Division | None = None
-    for name, divs in _by_name().items():
-        if name not in agency:
-            continue
+    index = _by_name()
+    longest = max(map(len, index))
+    names = {agency[i:j] for i in range(len(agency)) for j in range(i + 2, min(len(agency), i + longest) + 1)}
+    for name in names & index.keys():
+        divs = index[name]
         for d in divs:
             ancestors = _ancestors(d)
             if anchor is not None and anchor not in ancestors and d != anchor:
