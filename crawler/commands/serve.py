@@ -32,6 +32,7 @@ def datasette_args(db_path: Path, *, host: str, port: int, mutable: bool, metada
     args += [str(db_path)] if mutable else ["-i", str(db_path)]
     args += ["--host", host, "--port", str(port), "--metadata", str(metadata),
              "--template-dir", str(DATASETTE_DIR / "templates"), "--plugins-dir", str(DATASETTE_DIR / "plugins"),
+             "--static", f"assets:{DATASETTE_DIR / 'static'}",
              "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "1000",
              "--setting", "default_page_size", "50"]
     return args

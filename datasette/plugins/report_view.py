@@ -147,6 +147,6 @@ def extra_body_script(template, database, table, view_name, datasette):
         " var td = tr.querySelector('td.col-id'); if (!td) return;"
         " var id = td.textContent.trim(); if (!/^\\d+$/.test(id)) return;"
         " var a = document.createElement('a'); a.href = '/-/report/' + id + '?db=" + str(database) + "';"
-        " a.textContent = '📄'; a.title = 'report tables'; a.className = 'report-link';"
+        " a.textContent = 'tables'; a.title = 'the report with its three tables'; a.className = 'report-link';"
         " td.appendChild(document.createTextNode(' ')); td.appendChild(a); });"
     )
