@@ -12,7 +12,7 @@ from typing import Any
 from crawler.discovery.classify import classify_document
 from pipelines.checks import run_checks
 from pipelines.clean import clean_text, extract_body
-from pipelines.dedup import canonical_url, content_hash
+from pipelines.dedup import canonical_url, content_hash, minhash_signature
 from pipelines.documents import load_document
 from pipelines.metadata import extract_metadata, page_text
 from pipelines.normalize import normalize_text
@@ -103,6 +103,7 @@ def process_document(
         "checks": [asdict(c) for c in checks],
     }
     record["content_hash"] = content_hash(body_text, cells)
+    record["minhash"] = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
     return Outcome(True, verdict.reason, record)
 
 
