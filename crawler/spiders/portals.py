@@ -27,6 +27,7 @@ from scrapy_playwright.page import PageMethod
 from crawler.discovery.classify import classify_title
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
 from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
+from crawler.middlewares.conditional import NotModifiedItem
 from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, select
 from pipelines.metadata import page_published_at, page_source, page_text
 
@@ -127,6 +128,9 @@ class PortalsSpider(scrapy.Spider):
     # -- callbacks --------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
         portal = self.by_name[response.meta["portal"]]
+        if response.meta.get("not_modified"):  # a known report, unchanged (crawler/middlewares/conditional.py)
+            yield from self._not_modified(response, portal)
+            return
         if not isinstance(response, TextResponse):  # a binary answer to a page link: treat as document
             yield from self.parse_attachment(response)
             return
@@ -170,8 +174,21 @@ class PortalsSpider(scrapy.Spider):
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         portal = self.by_name[response.meta["portal"]]
+        if response.meta.get("not_modified"):
+            yield from self._not_modified(response, portal)
+            return
         title = response.meta.get("page_title") or response.meta.get("link_text", "")
         yield self._document(response, portal, "attachment", title, None, response.meta.get("page_meta") or {})
+
+    def _not_modified(self, response: Response, portal: Portal) -> Iterator[Any]:
+        """Mark the known report seen without parsing; revisit its known attachments (conditionally too)."""
+        yield NotModifiedItem(response.url, portal.name, response.meta.get("kind", ""), response.status)
+        known = response.meta.get("conditional") or {}
+        for url in known.get("children", []):
+            if self._allowed(url, portal) and self._budget(portal):
+                extra = {"page_url": response.url, "page_title": known.get("title") or "", "page_meta": {}}
+                yield self._request(Link(url, known.get("title") or "", "attachment"), portal, hops=0,
+                                    referer=response.url, extra=extra)
 
     def _document(self, response: Response, portal: Portal, kind: str, title: str, text: str | None,
                   page_meta: dict[str, Any]) -> DocumentItem:
