@@ -8,6 +8,7 @@ ArchivePipeline   records, rejections and fetch errors → SQLite (one writer th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import sys
@@ -20,6 +21,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
+from crawler.middlewares.conditional import NotModifiedItem
 from pipelines import store
 from pipelines.coverage import run_table
 from pipelines.process import process_document
@@ -71,6 +73,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.counts = {"reports_new": 0, "reports_updated": 0, "reports_unchanged": 0, "rejected": 0, "errors": 0}
         self.fetch_rows: list[dict[str, Any]] = []
+        self.body_sha: dict[str, str] = {}  # url -> sha256 of the body, stored as a validator with its report
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
@@ -98,6 +101,7 @@ class ArchivePipeline:
     async def close_spider(self, spider=None) -> None:
         spider = spider or self.crawler.spider
         await self._flush_fetches()
+        await self._flush_captures()
         stats = self.crawler.stats.get_stats()
         summary = {
             "portals": len(getattr(spider, "portals", [])),
@@ -141,8 +145,17 @@ class ArchivePipeline:
                                     "status": item.status, "error": item.error, "referer": item.referer,
                                     "fetched_at": store.now_iso()})
             raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
+        if isinstance(item, NotModifiedItem):  # a known report, unchanged: marked seen, not re-parsed
+            await self._flush_captures()
+            if await self._write(store.mark_seen, self.db, item.url, self.run_id, item.status) is not None:
+                self.counts["reports_unchanged"] += 1
+                self.crawler.stats.inc_value("nianbao/reports_unchanged")
+            raise DropItem(f"not modified: {item.url}", log_level="DEBUG")
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
+        if "fetch" in item:
+            item["fetch"]["sha256"] = self.body_sha.pop(item["url"], None)
+        await self._flush_captures()  # its WARC capture lands first, so save_report can link it
         outcome, report_id = await self._write(store.save_report, self.db, item, self.run_id)
         self.counts[f"reports_{outcome}"] += 1
         self.crawler.stats.inc_value(f"nianbao/reports_{outcome}")
@@ -159,6 +172,8 @@ class ArchivePipeline:
     def response_received(self, response, request, spider=None) -> None:
         if response.status >= 400:  # reported by the spider's errback with the reason
             return
+        if response.status == 200 and request.meta.get("kind") not in ("column", "next"):
+            self.body_sha[response.url] = hashlib.sha256(response.body).hexdigest()
         self.fetch_rows.append({
             "run_id": self.run_id, "url": response.url, "portal": request.meta.get("portal"),
             "kind": request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else None),
@@ -167,6 +182,16 @@ class ArchivePipeline:
             "referer": (request.headers.get(b"Referer") or b"").decode("latin-1") or None,
             "fetched_at": store.now_iso(),
         })
+
+    async def _flush_captures(self) -> None:
+        """warc_records rows queued by crawler.extensions.warc, written by this one writer."""
+        queue = getattr(self.crawler, "warc_rows", None)
+        if queue and self.db is not None:
+            rows = queue[:]
+            del queue[:len(rows)]
+            for row in rows:
+                row.setdefault("run_id", self.run_id)
+            await self._write(store.log_captures, self.db, rows)
 
     async def _flush_fetches(self) -> None:
         rows, self.fetch_rows = self.fetch_rows, []
