@@ -13,6 +13,11 @@ COMMANDS_MODULE = "crawler.commands"
 # --- the archive ---------------------------------------------------------------------------
 ARCHIVE_DB = "data/archive.db"  # SQLite archive (created if missing)
 
+CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for documents already archived
+WARC_ENABLED = True  # raw WARC 1.1 capture of every response
+WARC_DIR = None  # default: <archive dir>/warc
+WARC_MAX_SIZE = 1024**3  # bytes per WARC file before rotating
+
 # --- politeness ----------------------------------------------------------------------------
 USER_AGENT = (
     "nianbao-archiver/0.1 (research archive of 政府信息公开工作年度报告; "
@@ -42,6 +47,8 @@ REFERER_ENABLED = True
 # --- components ----------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
+    # conditional GETs for archived documents; sees responses after the encoding fix (555 < 560)
+    "crawler.middlewares.conditional.ConditionalRequestsMiddleware": 555,
 }
 ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.ProcessPipeline": 300,
@@ -50,6 +57,8 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.extensions.progress.Progress": 500,
+    "crawler.extensions.warc.WarcExtension": 510,
+    "crawler.extensions.resume.JobdirGuard": 0,  # only with JOBDIR: discards state left by a killed crawl
 }
 PROGRESS_INTERVAL = 10.0  # seconds between progress lines (portals done, pages, reports, errors, ETA); 0 = off
 NIANBAO_STATS_FILE = None  # optional JSON written at the end of a crawl (used by `nianbao crawl`)
