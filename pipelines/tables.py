@@ -1,0 +1,265 @@
+"""The three statistical tables of an annual report → canonical cells. Pure functions, no Scrapy.
+
+Every serialisation is first turned into segments of typed tokens (tables_tokens / tables_html /
+tables_pdf); one state machine then walks them: headings set the table, labels accumulate until a value
+arrives, the label then names the row (tables_match), and the row's values are fitted to the template's
+columns (tables_resolve). Nothing here raises on bad input: problems go to `errors`, `flags`, `ambiguous`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
+from pipelines.tables_match import detect_template, heading, last_segment, match_row, opens_t3
+from pipelines.tables_resolve import reconcile
+from pipelines.tables_tokens import BLANK, LABEL, Tok, text_segments
+
+
+@dataclass
+class Cell:
+    table_name: str
+    row_label: str
+    col_label: str
+    value: int | float | None
+    raw: str
+    unit: str | None
+    flag: str | None = None  # "doubled_digits", "null_marker", "split_digits", ...
+
+
+@dataclass
+class Ambiguous:
+    table_name: str
+    row_label: str
+    col_label: str
+    why: str
+
+
+@dataclass
+class TableResult:
+    template: str | None
+    cells: list[Cell]
+    ambiguous: list[Ambiguous]
+    nulls: int
+    flags: list[str]
+    errors: list[str]  # human-readable reasons when a table could not be parsed
+
+    def score(self) -> tuple[int, int]:
+        return (len(self.cells) + len(self.ambiguous), -len(self.errors))
+
+
+@dataclass
+class _Row:
+    table: str | None
+    row: str | None  # canonical key; None for an unknown (extra) row
+    owner: str  # template whose columns the row uses
+    label: str = ""
+    toks: list[Tok] = field(default_factory=list)
+
+
+@cache
+def _order(tpl: str) -> dict[tuple[str, str], int]:
+    keys: dict[tuple[str, str], int] = {}
+    for ti, tname in enumerate(TABLES):
+        for name in (tpl, other(tpl)):
+            for row in template(name).tables[tname].rows:
+                keys.setdefault((tname, row), ti * 1000 + len(keys))
+    return keys
+
+
+class _Parser:
+    def __init__(self, tpl: str | None) -> None:
+        self.tpl = tpl
+        self.match_tpl = tpl or "2021"
+        self.ctx: str | None = None
+        self.pending: list[Tok] = []
+        self.cur: _Row | None = None
+        self.done: set[tuple[str, str]] = set()
+        self.cells: list[Cell] = []
+        self.ambiguous: list[Ambiguous] = []
+        self.flags: list[str] = []
+        self.amount_in_wan = False  # 采购总金额 header prints 万元
+
+    def flag(self, text: str) -> None:
+        if text not in self.flags:
+            self.flags.append(text)
+
+    def feed(self, segs: Iterable[list[Tok]]) -> None:
+        for seg in segs:
+            for tok in seg:
+                self._tok(tok)
+        self._close()
+
+    def _tok(self, tok: Tok) -> None:
+        if tok.kind == LABEL:
+            h = heading(tok.key)
+            if h or (self.ctx != T3 and opens_t3(tok.key)):
+                self._close()
+                self.pending.clear()
+                self.ctx = None if h == "END" else (h or T3)
+                return
+            if "采购总金额" in tok.key and "万元" in tok.key:
+                self.amount_in_wan = True
+            if self.cur is not None:
+                self._close()
+            self.pending.append(tok)
+            return
+        if tok.kind == BLANK and (self.pending or self.cur is None):
+            return  # blanks never start a row
+        if self.pending:
+            self._close()
+            self.cur = self._resolve()
+            self.pending.clear()
+        elif self.cur is None:
+            if self.ctx != T3:
+                return
+            self.cur = _Row(T3, "", self.match_tpl)
+        self.cur.toks.append(tok)
+
+    def _resolve(self) -> _Row:
+        if self.ctx == T3:
+            return _Row(T3, "", self.match_tpl)
+        keys = [t.key for t in self.pending[-4:]]
+        for fuzzy in (False, True):
+            for k in range(1, len(keys) + 1):
+                hit = match_row("".join(keys[-k:]), self.match_tpl, fuzzy)
+                if hit:
+                    owner, table, row = hit
+                    self.ctx = table
+                    return _Row(table, row, owner)
+        return _Row(self.ctx if self.ctx in (T1, T2) else None, None, self.match_tpl,
+                    label=last_segment(keys[-1]))
+
+    def _close(self) -> None:
+        cur, self.cur = self.cur, None
+        if cur is None or cur.table is None:
+            return
+        if cur.row is None:
+            self.flag(f"extra_row:{cur.label}")
+            return
+        if (cur.table, cur.row) in self.done:
+            self.flag(f"duplicate_row:{cur.row}")
+            return
+        self.done.add((cur.table, cur.row))
+        if self.tpl and cur.owner != self.tpl and cur.table != T3:
+            self.flag(f"off_template_row:{cur.row}")
+        cols = template(cur.owner).tables[cur.table].row_cols[cur.row]
+        reading, why, row_flag = reconcile(cur.toks, len(cols), cur.table)
+        if reading is None:
+            self.ambiguous.extend(Ambiguous(cur.table, cur.row, c, why) for c in cols)
+            return
+        if row_flag:
+            self.flag(f"{row_flag}:{cur.table}/{cur.row}")
+        for col, (raw, p) in zip(cols, reading, strict=True):
+            unit = p.unit
+            if unit is None and p.value is not None and (
+                col in UNIT_IN_HEADER or (col in AMOUNT_COLS and self.amount_in_wan)):
+                unit = "万元"
+            if p.flag == "doubled_digits":
+                self.flag(f"doubled_digits:{cur.row}|{col}")
+            self.cells.append(Cell(cur.table, cur.row, col, p.value, raw, unit, p.flag or row_flag))
+
+    def result(self, errors: list[str]) -> TableResult:
+        order = _order(self.match_tpl)
+
+        def key(t: str, r: str, c: str) -> tuple[int, int]:
+            cols = template(self.match_tpl).tables[t].cols + template(other(self.match_tpl)).tables[t].cols
+            return order.get((t, r), 10**6), cols.index(c) if c in cols else 99
+
+        cells = sorted(self.cells, key=lambda x: key(x.table_name, x.row_label, x.col_label))
+        amb = sorted(self.ambiguous, key=lambda x: key(x.table_name, x.row_label, x.col_label))
+        flags = list(self.flags)
+        found = {t for t, _ in self.done}
+        if not found:
+            errors = [*errors, "no statistical tables found"]
+        elif self.tpl:
+            for tname in TABLES:
+                spec = template(self.tpl).tables[tname]
+                if tname not in found:
+                    errors = [*errors, f"table {tname} not found"]
+                    continue
+                flags += [f"missing_row:{tname}/{r}" for r in spec.rows if (tname, r) not in self.done
+                          and not (tname == T2 and "/(六)其他处理" in r and self._has_other_six())]
+        else:
+            errors = [*errors, "template not recognised from the labels"]
+        return TableResult(self.tpl, cells, amb, sum(1 for c in cells if c.value is None), flags, errors)
+
+    def _has_other_six(self) -> bool:
+        return any(t == T2 and "/(六)其他处理" in r for t, r in self.done)
+
+
+def _labels(segs: list[list[Tok]]) -> list[str]:
+    return [t.key for seg in segs for t in seg if t.kind == LABEL and len(t.key) <= 48]
+
+
+def parse_segments(segs: list[list[Tok]], errors: list[str] | None = None) -> TableResult:
+    """Run the state machine over token segments; never raises."""
+    errors = list(errors or [])
+    parser = _Parser(None)
+    try:
+        parser = _Parser(detect_template(_labels(segs)))
+        parser.feed(segs)
+    except Exception as exc:  # keep what was parsed
+        errors.append(f"table parser stopped: {type(exc).__name__}: {exc}")
+    return parser.result(errors)
+
+
+def _failed(what: str, exc: Exception) -> TableResult:
+    return TableResult(None, [], [], 0, [], [f"{what} unreadable: {type(exc).__name__}: {exc}"])
+
+
+def extract_tables_text(text: str) -> TableResult:
+    try:
+        segs = text_segments(text or "")
+    except Exception as exc:
+        return _failed("text", exc)
+    return parse_segments(segs)
+
+
+def extract_tables_html(html: str) -> TableResult:
+    from pipelines.tables_html import html_segments
+
+    try:
+        segs, _ = html_segments(html or "")
+    except Exception as exc:
+        return _failed("html", exc)
+    return parse_segments(segs)
+
+
+def extract_tables_pdf(data: bytes) -> TableResult:
+    """pdfplumber tables first; extract_text(x_tolerance=1) when they give less."""
+    from pipelines.tables_pdf import pdf_table_segments, pdf_text
+
+    try:
+        segs = pdf_table_segments(data)
+    except Exception as exc:
+        return _failed("pdf", exc)
+    best = parse_segments(segs)
+    if best.template and len(best.cells) >= template(best.template).cell_count():
+        return best
+    try:
+        alt = extract_tables_text(pdf_text(data))
+    except Exception as exc:
+        best.errors.append(f"pdf text unreadable: {type(exc).__name__}: {exc}")
+        return best
+    return alt if alt.score() > best.score() else best
+
+
+def extract_tables(*, html: str | None = None, text: str | None = None, pdf: bytes | None = None) -> TableResult:
+    """Try every source given; return the most complete result."""
+    results: list[TableResult] = []
+    if html:
+        results.append(extract_tables_html(html))
+    if pdf:
+        results.append(extract_tables_pdf(pdf))
+    if text:
+        results.append(extract_tables_text(text))
+    if not results:
+        return TableResult(None, [], [], 0, [], ["no input"])
+    return max(results, key=TableResult.score)
+
+
+__all__ = ["Ambiguous", "Cell", "TableResult", "detect_template", "extract_tables", "extract_tables_html",
+           "extract_tables_pdf", "extract_tables_text", "parse_segments"]

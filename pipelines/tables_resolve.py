@@ -1,0 +1,129 @@
+"""A row's printed values → exactly one value per template column, or a reason it is ambiguous.
+
+Printed rows can carry too many values (merged cells expanded into duplicates or padding) or too few
+(digits run together, `0000000`). Both are resolved only when a single reading remains, using the
+column count and the tables' own sums; anything else is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import combinations
+
+from pipelines.spec import T2, T3
+from pipelines.tables_tokens import BLANK, Parsed, Tok, parse_value
+
+Reading = list[tuple[str, Parsed]]  # (raw, parsed) per column
+_MAX_TRIES = 200_000
+
+
+def _sum_ok(vals: list, total: int, parts: range) -> bool:
+    if vals[total] is None or any(vals[i] is None for i in parts):
+        return True
+    return vals[total] == sum(vals[i] for i in parts)
+
+
+def constraint(table: str, n: int) -> Callable[[list], bool]:
+    """The row's own arithmetic: table 2 总计 = Σ applicants (R3); table 3 each 总计 = Σ results (R4)."""
+    if table == T2 and n == 7:
+        return lambda v: _sum_ok(v, 6, range(6))
+    if table == T3 and n == 15:
+        return lambda v: all(_sum_ok(v, g + 4, range(g, g + 4)) for g in (0, 5, 10))
+    return lambda v: True
+
+
+def _parsed(tok: Tok) -> Parsed:
+    if tok.kind == BLANK:
+        return Parsed(None, None, "null_marker", False)
+    p = parse_value(tok.raw)
+    assert p is not None
+    return p
+
+
+def _unique(readings: Iterator[Reading], ok: Callable[[list], bool]) -> tuple[Reading | None, int]:
+    """The single reading (by values); among several, the single one satisfying `ok`."""
+    seen: dict[tuple, Reading] = {}
+    good = 0
+    first_good: Reading | None = None
+    for tries, r in enumerate(readings):
+        if tries > _MAX_TRIES:
+            return None, -1
+        v = tuple(p.value for _, p in r)
+        if v in seen:
+            continue
+        seen[v] = r
+        if ok(list(v)):
+            good += 1
+            first_good = first_good or r
+            if good > 1:
+                return None, good
+    if len(seen) == 1:
+        return next(iter(seen.values())), 1
+    return (first_good, 1) if good == 1 else (None, good or len(seen))
+
+
+def _collapse(items: list[tuple[str, Parsed]], n: int) -> Iterator[Reading]:
+    """Readings that drop len-n values, each equal to its left neighbour (a duplicated merged cell)."""
+    dup = [i for i in range(1, len(items)) if items[i][1].value == items[i - 1][1].value]
+    for drop in combinations(dup, len(items) - n):
+        gone = set(drop)
+        yield [it for i, it in enumerate(items) if i not in gone]
+
+
+def _splits(runs: list[str], n: int) -> Iterator[Reading]:
+    """Ways to cut glued digit runs into n numbers (no leading zeros), run boundaries kept."""
+
+    def rec(ri: int, pos: int, left: int, acc: list[str]) -> Iterator[list[str]]:
+        if ri == len(runs):
+            if left == 0:
+                yield list(acc)
+            return
+        run = runs[ri]
+        rest_runs = len(runs) - ri - 1
+        rest_digits = sum(len(r) for r in runs[ri + 1:])
+        for end in range(pos + 1, len(run) + 1):
+            part = run[pos:end]
+            if len(part) > 1 and part[0] == "0":
+                break
+            if end == len(run):
+                if left - 1 >= rest_runs and left - 1 <= rest_digits:
+                    acc.append(part)
+                    yield from rec(ri + 1, 0, left - 1, acc)
+                    acc.pop()
+            elif left - 1 >= 1:
+                acc.append(part)
+                yield from rec(ri, end, left - 1, acc)
+                acc.pop()
+
+    for parts in rec(0, 0, n, []):
+        yield [(p, parse_value(p)) for p in parts]  # type: ignore[misc]
+
+
+def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str, str | None]:
+    """→ (reading, why-if-none, row flag)."""
+    vals = list(toks)
+    while len(vals) > n and (vals[-1].kind == BLANK or _parsed(vals[-1]).value is None):
+        vals.pop()
+    items = [(t.raw, _parsed(t)) for t in vals]
+    if len(items) == n:
+        return items, "", None
+    shown = " ".join(repr(t.raw) for t in toks)
+    ok = constraint(table, n)
+    if len(items) > n:
+        filled = [it for t, it in zip(vals, items, strict=True) if t.kind != BLANK]
+        if len(filled) == n:
+            return filled, "", "padding_dropped"
+        if len({p.value for _, p in filled}) == 1:
+            return filled[:n], "", "merged_cells_collapsed"
+        reading, count = _unique(_collapse(filled, n), ok)
+        if reading:
+            return reading, "", "merged_cells_collapsed"
+        return None, f"{len(filled)} values for {n} columns ({shown}); {count} readings fit", None
+    if vals and all(t.glued and _parsed(t).digits for t in vals):
+        runs = [t.raw for t in vals]
+        if sum(len(r) for r in runs) >= n:
+            reading, count = _unique(_splits(runs, n), ok)
+            if reading:
+                return reading, "", "split_digits" if len(runs) < n else None
+            return None, f"digits {shown} can be cut into {n} values in {count} ways", None
+    return None, f"{len(items)} values for {n} columns ({shown}); blank cells cannot be placed", None

@@ -1,0 +1,147 @@
+"""Serialisations → a stream of segments (one printed row or line each) of typed tokens.
+
+A token is a label (text), a value (number or null marker) or a blank cell. Blank cells are kept
+only after a value in the same segment: leading blanks are merged-cell padding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipelines.normalize import label_key, nfkc, strip_pinyin, to_simplified
+
+LABEL, VALUE, BLANK = "L", "V", "B"
+
+NULL_MARKERS = frozenset({"—", "——", "–", "―", "─", "-", "--", "/", "\\", "无", "-/-", "—/—"})
+_UNITS = "万元|元|个|件|项|条|次|家|人|宗|份"
+_VALUE = re.compile(rf"^([+\-−﹣]?)(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?({_UNITS})?$")
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff)”])(\d+)$")
+_WS = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    kind: str  # LABEL | VALUE | BLANK
+    raw: str  # as printed, stripped (source script)
+    key: str = ""  # label_key for labels
+    glued: bool = False  # digit run glued to a label or to other digits: may hold several cells
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    value: int | float | None
+    unit: str | None
+    flag: str | None
+    digits: bool  # a bare non-negative digit string (splittable when glued)
+
+
+@lru_cache(maxsize=4096)
+def parse_value(raw: str) -> Parsed | None:
+    """`40個` → 40, `14319.91萬元` → 14319.91 万元, `-8` → -8, `00` → 0 (flagged), `—` → None."""
+    s = _WS.sub("", nfkc(to_simplified(strip_pinyin(raw))))
+    if s == "" or s in NULL_MARKERS:
+        return Parsed(None, None, "null_marker", False)
+    m = _VALUE.match(s)
+    if not m:
+        return None
+    sign, whole, frac, unit = m.groups()
+    whole = whole.replace(",", "")
+    value: int | float = float(whole + frac) if frac else int(whole)
+    if sign and sign != "+":
+        value = -value
+    flag = None
+    if len(whole) > 1 and whole.startswith("0") and not frac:
+        flag = "doubled_digits" if set(whole) == {"0"} else "leading_zero"
+    digits = not sign and not frac and not unit and "," not in m.group(2)
+    return Parsed(value, "万元" if unit == "万元" else ("元" if unit == "元" else None), flag, digits)
+
+
+@lru_cache(maxsize=8192)
+def _cell_toks(text: str) -> tuple[Tok, ...]:
+    """One printed cell: a value, a blank, or a label (with a glued trailing digit run split off)."""
+    raw = _WS.sub(" ", text).strip()
+    if not raw:
+        return (Tok(BLANK, ""),)
+    if parse_value(raw) is not None:
+        return (Tok(VALUE, raw),)
+    m = _GLUED.match(raw)
+    if m and label_key(m.group(1)):
+        return (Tok(LABEL, m.group(1).strip(), label_key(m.group(1))), Tok(VALUE, m.group(2), glued=True))
+    return (Tok(LABEL, raw, label_key(raw)),)
+
+
+@lru_cache(maxsize=8192)
+def _plain_toks(line: str) -> tuple[Tok, ...]:
+    """A line without cell separators: whitespace-separated words, label words merged."""
+    out: list[Tok] = []
+    words: list[str] = []
+
+    def flush() -> None:
+        if words:
+            text = " ".join(words)
+            out.extend(_cell_toks(text))
+            words.clear()
+
+    for w in _WS.split(line.strip()):
+        if not w:
+            continue
+        p = parse_value(w)
+        if p is not None and (p.value is not None or w != "无"):
+            flush()
+            out.append(Tok(VALUE, w, glued=p.digits))
+        else:
+            words.append(w)
+    flush()
+    return tuple(out)
+
+
+def _segment(toks: list[Tok] | tuple[Tok, ...]) -> list[Tok]:
+    """Drop blanks that do not follow a value in the segment (merged-cell padding)."""
+    out: list[Tok] = []
+    seen_value = False
+    for t in toks:
+        if t.kind == BLANK and not seen_value:
+            continue
+        seen_value = seen_value or t.kind == VALUE
+        out.append(t)
+    return out
+
+
+def text_segments(text: str) -> list[list[Tok]]:
+    """Scraped text: tab rows, pipe rows, one cell per line ("x |"), or concatenated lines."""
+    segs: list[list[Tok]] = []
+    for line in text.splitlines():
+        if "\t" in line:
+            cells = line.split("\t")
+        elif "|" in line:
+            body = line.rstrip()
+            if not body.replace("|", "").strip():
+                if body.strip() == "|":  # a single empty cell
+                    segs.append([Tok(BLANK, "")])
+                continue  # filler from spanned cells
+            cells = body.split("|")
+            if body.endswith("|"):
+                cells = cells[:-1]
+        else:
+            toks = _plain_toks(line)
+            if toks:
+                segs.append(_segment(toks))
+            continue
+        toks2: list[Tok] = []
+        for c in cells:
+            toks2.extend(_cell_toks(c))
+        seg = _segment(toks2)
+        if seg:
+            segs.append(seg)
+    return segs
+
+
+def cells_segment(cells: list[str | None]) -> list[Tok]:
+    """A row of already-separated cells (PDF tables, HTML rows); None = covered by a span."""
+    toks: list[Tok] = []
+    for c in cells:
+        if c is not None:
+            toks.extend(_cell_toks(c))
+    return _segment(toks)
