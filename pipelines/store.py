@@ -457,8 +457,11 @@ def _write_minhash(db: sqlite_utils.Database, report_id: int, sig: bytes) -> Non
         db.execute("insert or ignore into report_lsh (bucket, report_id) values (?, ?)", [bucket, report_id])
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+def _header(headers: Mapping[Any, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if (key.decode("latin-1") if isinstance(key, bytes) else key).lower() == name.lower():
+            return value
+    return None
 
 
 def _save_validators(db: sqlite_utils.Database, report_id: int, record: Mapping[str, Any], seen: str,

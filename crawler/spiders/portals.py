@@ -192,8 +192,8 @@ class PortalsSpider(scrapy.Spider):
 
     def _document(self, response: Response, portal: Portal, kind: str, title: str, text: str | None,
                   page_meta: dict[str, Any]) -> DocumentItem:
-        headers = {k: response.headers.get(k, b"").decode("latin-1") for k in (b"ETag", b"Last-Modified")
-                   if response.headers.get(k)}
+        headers = {k: response.headers.get(k, b"").decode("latin-1") for k in ("ETag", "Last-Modified")
+                   if response.headers.get(k)}  # validators for the next crawl's conditional requests
         return DocumentItem(
             url=response.url,
             portal=portal.name,
