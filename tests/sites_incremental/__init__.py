@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 from io import BytesIO
 from pathlib import Path
 
@@ -25,6 +26,7 @@ REPORTS = {  # path -> (seed, title, published)
 REPOST = "county/zwgk/ndbg/content_88.html"
 MIRROR = "big5/city/xxgk/nb/t20210210_1.html"
 ATTACHMENT = "city/xxgk/nb/P020210210_1.docx"
+REPOST_ATTACHMENT = "county/zwgk/ndbg/P0_88.docx"
 REVISED = "city/xxgk/nb/t20210220_2.html"
 
 
@@ -36,8 +38,8 @@ def _paragraphs(text: str) -> str:
     return "\n".join(f"<p>{html.escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
 
 
-def _page(title: str, body: str, *, site: str, nav: str, published: str | None = None) -> str:
-    meta = f"<div class='info'>发布时间：{published} 信息来源：{site}</div>" if published else ""
+def _page(title: str, body: str, *, site: str, nav: str, published: str | None = None, source: str = "") -> str:
+    meta = f"<div class='info'>发布时间：{published} 信息来源：{source or site}</div>" if published else ""
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}-{site}</title>
 <meta name="ArticleTitle" content="{title if published else ''}"></head><body>
 <div class="nav">{nav}</div><div class="crumb">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年报</div>
@@ -77,12 +79,17 @@ def _write(root: Path, rel: str, data: str | bytes) -> None:
         path.write_bytes(data)
 
 
-def report_page(rel: str, *, site: str = "曲靖市人民政府", nav: str = CITY_NAV, text: str | None = None) -> str:
+def _agency(stem: str) -> str:
+    return json.loads((SEEDS / "expected" / f"{stem}.json").read_text(encoding="utf-8"))["agency"]
+
+
+def report_page(rel: str, *, site: str = "曲靖市人民政府", nav: str = CITY_NAV, text: str | None = None,
+                attachment: str = ATTACHMENT) -> str:
     stem, title, published = REPORTS[rel]
     body = _paragraphs(text if text is not None else _seed(stem))
     if rel.endswith("_1.html"):
-        body += f"<p>附件：<a href='/{ATTACHMENT}'>{title}.docx</a></p>"
-    return _page(title, body, site=site, nav=nav, published=published)
+        body += f"<p>附件：<a href='/{attachment}'>{title}.docx</a></p>"
+    return _page(title, body, site=site, nav=nav, published=published, source=_agency(stem))
 
 
 def build(root: Path) -> Path:
@@ -101,16 +108,16 @@ def build(root: Path) -> Path:
     county = "曲靖市麒麟区人民政府"
     _write(root, "county/index.html", _page("麒麟区人民政府", "<p>欢迎</p>", site=county, nav=COUNTY_NAV))
     _write(root, "county/zwgk/ndbg/index.html", _list("政务公开年度报告", [("/" + REPOST, title)], COUNTY_NAV, county))
-    repost = report_page("city/xxgk/nb/t20210210_1.html", site=county, nav=COUNTY_NAV).replace(
-        f"<a href='/{ATTACHMENT}'>{title}.docx</a>", "（转载自曲靖市人民政府网站）")
-    _write(root, REPOST, repost)
+    # the county copies the page and its attachment: other chrome, other URLs, the same report
+    _write(root, REPOST, report_page("city/xxgk/nb/t20210210_1.html", site=county, nav=COUNTY_NAV,
+                                     attachment=REPOST_ATTACHMENT))
+    _write(root, REPOST_ATTACHMENT, (root / ATTACHMENT).read_bytes())
     import opencc
 
     s2t = opencc.OpenCC("s2t").convert
     mirror_nav = "<a href='/big5/city/xxgk/nb/index.html'>政府信息公开年報</a>"
     _write(root, "big5/city/xxgk/nb/index.html", s2t(_list("政府信息公开年报", [("/" + MIRROR, title)], mirror_nav, city)))
-    _write(root, MIRROR, s2t(report_page("city/xxgk/nb/t20210210_1.html", nav=mirror_nav)).replace(
-        f"/{ATTACHMENT}", "/big5/none.docx"))
+    _write(root, MIRROR, s2t(report_page("city/xxgk/nb/t20210210_1.html", nav=mirror_nav)))
     portals = root / "portals.csv"
     with portals.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
