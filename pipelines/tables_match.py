@@ -15,6 +15,7 @@ from pipelines.spec import T1, T2, T3, other, template
 
 _ENUM = re.compile(r"(?<!第)(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])\d{1,2}[.、](?!\d))")
 _PARENS = re.compile(r"\([^()]*\)")
+_UNCLOSED = re.compile(r"\([^)]*$")
 _PUNCT = re.compile(r"[“”\"'‘’「」『』/,、:;.。·]")
 _ALIASES = {"合计": "总计", "行政规范性文件": "规范性文件"}
 
@@ -42,6 +43,7 @@ def core(key: str) -> str:
     prev = None
     while prev != s:
         prev, s = s, _PARENS.sub("", s)
+    s = _UNCLOSED.sub("", s)  # a note cut by a line wrap
     s = _PUNCT.sub("", s)
     return _ALIASES.get(s, s)
 

@@ -18,6 +18,7 @@ NULL_MARKERS = frozenset({"—", "——", "–", "―", "─", "-", "--", "/", 
 _UNITS = "万元|元|个|件|项|条|次|家|人|宗|份"
 _VALUE = re.compile(rf"^([+\-−﹣]?)(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?({_UNITS})?$")
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)”])(\d+)$")
+_PAGE_NO = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
 _WS = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
 
 
@@ -124,6 +125,8 @@ def text_segments(text: str) -> list[list[Tok]]:
             cells = body.split("|")
             if body.endswith("|"):
                 cells = cells[:-1]
+        elif _PAGE_NO.match(line):
+            continue  # page number of a PDF/Word page
         else:
             toks = _plain_toks(line)
             if toks:
