@@ -142,7 +142,7 @@ def build_county(p: Portal) -> None:
         pager = (f'<div class="page"><script type="text/javascript">var countPage = {len(pages)};'
                  f'createPageHTML({len(pages)}, {n}, "index", "html");</script>\n'
                  + " ".join(links) + f" 共{len(entries)}条 第{n + 1}/{len(pages)}页</div>")
-        rel = [(t, "./" + h.removeprefix(nb), d) for t, h, d in chunk]
+        rel = [(t, "./" + h.removeprefix(nb) if h.startswith(nb) else h, d) for t, h, d in chunk]
         script = ('<script type="text/javascript">function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt)'
                   '{ /* TRS WCM pager: written by the CMS into every list page */ }</script>')
         p.add(f"{nb}{name}", title="政府信息公开年报", crumbs=[*crumbs[:-1], ("政府信息公开年报", "")],
@@ -279,6 +279,7 @@ _HREF = re.compile(rb'<a href="([^"#:]+)"[^>]*>([^<]*)</a>')
 def add_stubs(p: Portal) -> None:
     """An empty column page for every local link no other page answers (nav menus, footer links)."""
     names = {h: t for t, h, subs in p.skin.nav for t, h in [(t, h), *subs]}
+    children = {h: [(t, sh, "") for t, sh in subs] for _, h, subs in p.skin.nav if subs}
     while True:
         missing: dict[str, str] = {}
         for path, data in list(p.files.items()):
@@ -291,8 +292,9 @@ def add_stubs(p: Portal) -> None:
         if not missing:
             return
         for target, name in sorted(missing.items()):
-            p.add(target, title=name, crumbs=[(name, "")], column=name, current="", non_report="column",
-                  body=f'<div class="column"><h2>{escape(name)}</h2><ul class="list"><li>暂无信息</li></ul></div>')
+            body = (_list(children[target], name) if target in children else
+                    f'<div class="column"><h2>{escape(name)}</h2><ul class="list"><li>暂无信息</li></ul></div>')
+            p.add(target, title=name, crumbs=[(name, "")], column=name, current="", non_report="column", body=body)
 
 
 def build(out: Path = SITE, manifest_path: Path = MANIFEST) -> dict:
