@@ -40,7 +40,7 @@ def test_word_html_has_the_markup_it_claims() -> None:
 
 
 def test_traditional_variant_keeps_printed_script_in_raw() -> None:
-    html, exp = load("traditional_gbk")
+    html, _ = load("traditional_gbk")
     assert "charset=gbk" in html and "合計" in html and "上年結收" in html and "本年增減" in html
     res = extract_tables_html(html)
     raws = {c.raw for c in res.cells}

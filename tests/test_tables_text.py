@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.spec import T1, T2, T3
-from pipelines.tables import detect_template, extract_tables, extract_tables_html, extract_tables_pdf, extract_tables_text
+from pipelines.tables import (
+    detect_template,
+    extract_tables,
+    extract_tables_html,
+    extract_tables_pdf,
+    extract_tables_text,
+)
 from pipelines.tables_match import match_row
 from pipelines.tables_tokens import parse_value
 
