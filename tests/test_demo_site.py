@@ -175,7 +175,11 @@ def test_serves_files_with_declared_headers(county):
     status, headers, body = fetch(county.url + "/index.html")
     assert status == 200
     assert body == (SITE / "county" / "index.html").read_bytes()
-    assert headers["Content-Type"] == "text/html"  # county: no charset in the header, the page's meta decides
+    # The county's header lies (utf-8) about its GBK bytes, as the manifest declares.
+    assert PORTALS["county"]["header_charset"] == "utf-8" and PORTALS["county"]["encoding"] == "gbk"
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
     assert headers["ETag"].startswith('"') and headers["Last-Modified"].endswith("GMT")
     assert int(headers["Content-Length"]) == len(body)
     with SiteServer(SITE / "city") as city:
@@ -195,6 +199,12 @@ def test_a_lying_charset_header(tmp_path):
         with pytest.raises(UnicodeDecodeError):
             body.decode("utf-8")
         assert fetch(srv.url + "/_headers.json")[0] == 404
+    (tmp_path / "bare").mkdir()
+    (tmp_path / "bare" / "q.html").write_bytes(b"<p>q</p>")
+    (tmp_path / "bare" / "_headers.json").write_text(json.dumps({"charset": None}))  # nearest file wins
+    with SiteServer(tmp_path) as srv:
+        assert fetch(srv.url + "/bare/q.html")[1]["Content-Type"] == "text/html"
+        assert fetch(srv.url + "/p.html")[1]["Content-Type"] == "text/html; charset=utf-8"
 
 
 def test_conditional_requests(county):

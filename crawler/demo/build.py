@@ -309,7 +309,8 @@ def build(out: Path = SITE, manifest_path: Path = MANIFEST) -> dict:
     for key, p in portals.items():
         add_stubs(p)
         p.text("/images/common.css", "/* site styles are inlined in every page */\n")
-        header_charset = None if key == "county" else "utf-8"  # TRS county: no charset in the header
+        # The county lies: its server says utf-8, the bytes are GBK (the page meta says gb2312).
+        header_charset = "utf-8"
         p.text("/_headers.json", json.dumps({"charset": header_charset, "headers": {}}, indent=2) + "\n")
         for path, data in sorted(p.files.items()):
             dest = out / key / path.lstrip("/")
