@@ -76,7 +76,8 @@ class _Parser:
         self.ctx: str | None = None
         self.pending: list[Tok] = []
         self.cur: _Row | None = None
-        self.done: set[tuple[str, str]] = set()
+        self.done: dict[tuple[str, str], bool] = {}  # row → resolved (False: ambiguous)
+        self.t3_header = False  # 结果维持… printed since the table-3 heading
         self.cells: list[Cell] = []
         self.ambiguous: list[Ambiguous] = []
         self.flags: list[str] = []
@@ -99,7 +100,10 @@ class _Parser:
                 self._close()
                 self.pending.clear()
                 self.ctx = None if h == "END" else (h or T3)
+                self.t3_header = False
                 return
+            if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
+                self.t3_header = True
             if "采购总金额" in tok.key and "万元" in tok.key:
                 self.amount_in_wan = True
             if self.cur is not None:
@@ -113,14 +117,14 @@ class _Parser:
             self.cur = self._resolve()
             self.pending.clear()
         elif self.cur is None:
-            if self.ctx != T3:
+            if self.ctx != T3 or not self.t3_header:
                 return
             self.cur = _Row(T3, "", self.match_tpl)
         self.cur.toks.append(tok)
 
     def _resolve(self) -> _Row:
         if self.ctx == T3:
-            return _Row(T3, "", self.match_tpl)
+            return _Row(T3 if self.t3_header else None, "", self.match_tpl)
         keys = [t.key for t in self.pending[-4:]]
         for fuzzy in (False, True):
             for k in range(1, len(keys) + 1):
@@ -139,14 +143,20 @@ class _Parser:
         if cur.row is None:
             self.flag(f"extra_row:{cur.label}")
             return
-        if (cur.table, cur.row) in self.done:
+        key = (cur.table, cur.row)
+        if self.done.get(key):
             self.flag(f"duplicate_row:{cur.row}")
             return
-        self.done.add((cur.table, cur.row))
         if self.tpl and cur.owner != self.tpl and cur.table != T3:
             self.flag(f"off_template_row:{cur.row}")
         cols = template(cur.owner).tables[cur.table].row_cols[cur.row]
         reading, why, row_flag = reconcile(cur.toks, len(cols), cur.table)
+        if key in self.done:  # printed twice; the earlier copy was ambiguous
+            self.flag(f"duplicate_row:{cur.row}")
+            if reading is None:
+                return
+            self.ambiguous = [a for a in self.ambiguous if (a.table_name, a.row_label) != key]
+        self.done[key] = reading is not None
         if reading is None:
             self.ambiguous.extend(Ambiguous(cur.table, cur.row, c, why) for c in cols)
             return

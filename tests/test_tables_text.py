@@ -158,3 +158,13 @@ def test_broken_pdf_never_raises() -> None:
 def test_random_text_never_raises(text: str) -> None:
     for res in (extract_tables_text(text), extract_tables_html(text)):
         assert {c.table_name for c in res.cells} <= {T1, T2, T3}
+
+
+def test_prose_before_the_tables_cannot_take_their_place() -> None:
+    text = ("一、总体情况\n（四）行政复议、行政诉讼情况\n联系电话83605210\n（一）予以公开 12\n"
+            + T2_HEAD + "（一）予以公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n"
+            + T3_HEAD + " | ".join(["0"] * 15) + " |\n")
+    res = extract_tables_text(text)
+    assert [c.value for c in res.cells if c.table_name == T2] == [1, 0, 0, 0, 0, 0, 1]
+    assert len([c for c in res.cells if c.table_name == T3]) == 15
+    assert res.ambiguous == []
