@@ -64,12 +64,16 @@ def _p(text: str, style: str, *, bold: bool = False, right: bool = False) -> str
     return f"<p{attrs}>{body}</p>"
 
 
+def _is_heading(line: str) -> bool:
+    return bool(re.match(r"^[一二三四五六]、", line.strip()))
+
+
 def article_body(spec: ReportSpec) -> str:
     """The report as the CMS editor holds it (everything inside the content container)."""
     seed, style = spec.seed_obj, spec.tables
     sec = seed.sections(drop_title=spec.title)
     pstyle = "word" if style == "word" else "plain"
-    out = [_p(ln, pstyle) for ln in sec.before if ln.strip()]
+    out = [_p(ln, pstyle, bold=_is_heading(ln)) for ln in sec.before if ln.strip()]
     if style == "text":
         out += [_p(ln, pstyle) for ln in sec.tables_text if ln.strip()]
     else:
@@ -85,8 +89,7 @@ def article_body(spec: ReportSpec) -> str:
     after = [ln for ln in sec.after if ln.strip()]
     sign = 2 if len(after) >= 2 and _DATE_LINE.match(after[-1]) else 0
     for i, ln in enumerate(after):
-        heading = bool(re.match(r"^[一二三四五六]、", ln))
-        out.append(_p(ln, pstyle, bold=heading, right=i >= len(after) - sign))
+        out.append(_p(ln, pstyle, bold=_is_heading(ln), right=i >= len(after) - sign))
     if style == "word":
         return '<div class="TRS_Editor"><div class=WordSection1 style="layout-grid:15.6pt">\n' + \
             "\n".join(out) + "\n</div></div>"
