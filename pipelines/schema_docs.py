@@ -197,7 +197,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
     },
     "http_validators": {
         "url": "URL as fetched",
-        "kind": "page or attachment",
+        "kind": "link kind that led to it: column, next, report, page or attachment",
         "etag": "ETag header of the last full response (sent as If-None-Match)",
         "last_modified": "Last-Modified header of the last full response (sent as If-Modified-Since)",
         "sha256": "sha256 of the last full response body (same bytes without validators = unchanged)",
@@ -206,6 +206,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "first_seen": "UTC time first archived",
         "last_seen": "UTC time last fetched",
         "last_run_id": "crawl_runs.id of the last fetch",
+        "is_report": "1 when the page was a report candidate (never skipped on 304 unless archived)",
+        "memo": "zlib-compressed JSON of the page's title, metadata and links, followed again after a 304",
     },
     "warc_records": {
         "id": "primary key",

@@ -21,7 +21,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
-from crawler.middlewares.conditional import NotModifiedItem
+from crawler.middlewares.conditional import NotModifiedItem, PageMemoItem
 from pipelines import store
 from pipelines.coverage import run_table
 from pipelines.process import process_document
@@ -74,6 +74,7 @@ class ArchivePipeline:
         self.counts = {"reports_new": 0, "reports_updated": 0, "reports_unchanged": 0, "rejected": 0, "errors": 0}
         self.fetch_rows: list[dict[str, Any]] = []
         self.body_sha: dict[str, str] = {}  # url -> sha256 of the body, stored as a validator with its report
+        self.memo_rows: list[dict[str, Any]] = []  # parsed pages' validators and links (batched)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
@@ -109,7 +110,8 @@ class ArchivePipeline:
             "bytes": int(stats.get("downloader/response_bytes", 0)),
             "not_modified": int(stats.get("downloader/response_status_count/304", 0)),
             **self.counts,
-            "finish_reason": stats.get("finish_reason") or "finished",
+            # the finish_reason stat is set only after pipelines close; a stopped engine means SIGINT/SIGTERM
+            "finish_reason": stats.get("finish_reason") or ("finished" if self.crawler.engine.running else "shutdown"),
         }
         await self._write(store.finish_run, self.db, self.run_id, summary)
         self.portal_table = await self._write(run_table, self.db, self.run_id)
@@ -145,6 +147,11 @@ class ArchivePipeline:
                                     "status": item.status, "error": item.error, "referer": item.referer,
                                     "fetched_at": store.now_iso()})
             raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
+        if isinstance(item, PageMemoItem):
+            self.memo_rows.append(asdict(item))
+            if len(self.memo_rows) >= 200:
+                await self._flush_fetches()
+            raise DropItem(f"page memo: {item.url}", log_level="DEBUG")
         if isinstance(item, NotModifiedItem):  # a known report, unchanged: marked seen, not re-parsed
             await self._flush_captures()
             if await self._write(store.mark_seen, self.db, item.url, self.run_id, item.status) is not None:
@@ -197,3 +204,6 @@ class ArchivePipeline:
         rows, self.fetch_rows = self.fetch_rows, []
         if rows and self.db is not None:
             await self._write(store.log_fetches, self.db, rows)
+        memos, self.memo_rows = self.memo_rows, []
+        if memos and self.db is not None:
+            await self._write(store.remember_pages, self.db, memos, self.run_id)

@@ -219,6 +219,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "first_seen": str,
             "last_seen": str,
             "last_run_id": int,
+            "is_report": int,
+            "memo": bytes,
         },
         "pk": "url",
     },
@@ -475,7 +477,7 @@ def _save_validators(db: sqlite_utils.Database, report_id: int, record: Mapping[
         """insert into http_validators (url, kind, etag, last_modified, sha256, report_id, last_status,
                                         first_seen, last_seen, last_run_id)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           on conflict (url) do update set kind = excluded.kind, etag = excluded.etag,
+           on conflict (url) do update set etag = excluded.etag,
                last_modified = excluded.last_modified, sha256 = excluded.sha256, report_id = excluded.report_id,
                last_status = excluded.last_status, last_seen = excluded.last_seen, last_run_id = excluded.last_run_id""",
         [record["url"], record.get("url_kind", "page"), _header(headers, "ETag"), _header(headers, "Last-Modified"),
@@ -496,16 +498,42 @@ def mark_seen(db: sqlite_utils.Database, url: str, run_id: int | None, status: i
     seen = now_iso()
     with transaction(db):
         row = db.execute("select report_id from http_validators where url = ?", [url]).fetchone()
-        if not row or row[0] is None:
+        if not row:
             return None
-        report_id = int(row[0])
         db.execute("update http_validators set last_status = ?, last_seen = ?, last_run_id = ? where url = ?",
                    [status, seen, run_id, url])
+        if row[0] is None:  # a known page that is not a report (a list, a news page)
+            return None
+        report_id = int(row[0])
         db.execute("update reports set last_seen = ?, last_run_id = ? where id = ?", [seen, run_id, report_id])
         db.execute("update report_urls set last_seen = ? where report_id = ? and canonical_url = ?",
                    [seen, report_id, canonical_url(url)])
         _link_captures(db, report_id, url)
     return report_id
+
+
+def remember_pages(db: sqlite_utils.Database, rows: Iterable[Mapping[str, Any]], run_id: int | None) -> None:
+    """Validators and memo (title, page metadata, links) of parsed pages, for conditional re-crawls.
+
+    Never touches report_id: that is set by save_report when the page is archived as a report.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    seen = now_iso()
+    with transaction(db):
+        for r in rows:
+            db.execute(
+                """insert into http_validators (url, kind, etag, last_modified, sha256, last_status, first_seen,
+                                                last_seen, last_run_id, is_report, memo)
+                   values (?, ?, ?, ?, ?, 200, ?, ?, ?, ?, ?)
+                   on conflict (url) do update set kind = excluded.kind, etag = excluded.etag,
+                       last_modified = excluded.last_modified, sha256 = excluded.sha256, last_status = 200,
+                       last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
+                       is_report = excluded.is_report, memo = excluded.memo""",
+                [r["url"], r["kind"], r.get("etag"), r.get("last_modified"), r.get("sha256"), seen, seen, run_id,
+                 int(bool(r.get("is_report"))), r.get("memo")],
+            )
 
 
 def log_captures(db: sqlite_utils.Database, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from scrapy.utils.test import get_crawler
 
-from bench.incremental import ROOT, Server, crawl, crawl_cmd
+from bench.incremental import ROOT, crawl, crawl_cmd
+from crawler.demo.server import SiteServer
 from crawler.extensions.resume import MARKER, JobdirGuard
 from tests.sites_incremental import build, portal_csv
 
@@ -55,9 +56,9 @@ def reports_in(db: Path) -> int:
 def test_kill_9_mid_crawl_then_resume_equals_an_uninterrupted_crawl(tmp_path):
     site = tmp_path / "site"
     build(site)
-    server = Server(site)
+    server = SiteServer(site).start()
     try:
-        portals = portal_csv(site, server.base)
+        portals = portal_csv(site, server.url)
         reference = tmp_path / "reference.db"
         crawl(portals, reference)
 

@@ -1,12 +1,15 @@
 """Incremental re-crawls: conditional GETs for documents already in the archive.
 
-For a detail page or attachment whose URL produced an archived report (`http_validators` row
-with a report_id), the request carries `If-None-Match` / `If-Modified-Since` from the stored
-ETag / Last-Modified, and 304 is let through HttpErrorMiddleware (`handle_httpstatus_list`).
+Every URL the archive knows (`http_validators`: an archived report page or attachment, or a
+parsed page with its memo) is requested with `If-None-Match` / `If-Modified-Since` from the
+stored ETag / Last-Modified, and 304 is let through HttpErrorMiddleware (`handle_httpstatus_list`).
 A 304, or a 200 whose body has the stored sha256 (servers without validators), sets
 `meta["not_modified"]`: the spider then yields a `NotModifiedItem` (the archive marks the report
-seen and counts it unchanged) and revisits the report's known attachments, without parsing.
-List pages (kind column/next) are always fetched in full.
+seen and counts it unchanged) and, without parsing, follows again the links the page had last
+time (its memo: same page, same links), so new reports deeper down are still found. List pages
+are revisited on every crawl, conditionally (CONDITIONAL_LISTS=False: always in full). A page
+that was a report candidate but is not archived (killed before the save, or rejected) is always
+fetched in full.
 
 The archive is read through its own read-only connection (WAL lets it read while the one writer
 writes); the middleware never writes.
@@ -15,8 +18,10 @@ writes); the middleware never writes.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +29,11 @@ from typing import Any
 from scrapy import signals
 from scrapy.http import Request, Response
 
+from crawler.discovery.listings import Link
+
 logger = logging.getLogger(__name__)
 
-ALWAYS_FETCH = ("column", "next", "robots")  # list pages: new reports show up there
+LISTS = ("column", "next")
 
 
 @dataclass
@@ -39,10 +46,47 @@ class NotModifiedItem:
     status: int
 
 
+@dataclass
+class PageMemoItem:
+    """What a parsed page led to (validators, title, page metadata, links), replayed after a 304."""
+
+    url: str
+    kind: str
+    etag: str | None
+    last_modified: str | None
+    sha256: str
+    is_report: bool
+    memo: bytes
+
+
+def encode_memo(links: list[Link], title: str, meta_info: dict[str, Any]) -> bytes:
+    data = {"title": title, "meta": meta_info,
+            "links": [[lk.url, lk.text, lk.kind, lk.method, lk.body, lk.headers or None, lk.render] for lk in links]}
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def decode_memo(blob: bytes) -> tuple[list[Link], str, dict[str, Any]]:
+    data = json.loads(zlib.decompress(blob))
+    links = [Link(u, t, k, m, b, h or {}, r) for u, t, k, m, b, h, r in data["links"]]
+    return links, data.get("title") or "", data.get("meta") or {}
+
+
+def page_memo(response: Response, links: list[Link], *, title: str, meta_info: dict[str, Any],
+              is_report: bool) -> PageMemoItem:
+    header = response.headers.get
+    return PageMemoItem(
+        url=response.url, kind=response.meta.get("kind", "page"),
+        etag=header("ETag", b"").decode("latin-1") or None,
+        last_modified=header("Last-Modified", b"").decode("latin-1") or None,
+        sha256=hashlib.sha256(response.body).hexdigest(), is_report=is_report,
+        memo=encode_memo(links, title, meta_info))
+
+
 class ConditionalRequestsMiddleware:
     def __init__(self, crawler) -> None:
         self.path = Path(crawler.settings.get("ARCHIVE_DB"))
         self.enabled = crawler.settings.getbool("CONDITIONAL_REQUESTS", True)
+        self.lists = crawler.settings.getbool("CONDITIONAL_LISTS", True)
         self.stats = crawler.stats
         self.conn: sqlite3.Connection | None = None
 
@@ -63,23 +107,27 @@ class ConditionalRequestsMiddleware:
         return self.conn
 
     def lookup(self, url: str) -> dict[str, Any] | None:
-        """Stored validators of an archived document, its report title and its known attachments."""
+        """Stored validators of a known URL, its report (if any), its memo and its report's attachments."""
         db = self._db()
         if db is None:
             return None
-        row = db.execute("select v.etag, v.last_modified, v.sha256, v.report_id, r.title from http_validators v "
-                         "join reports r on r.id = v.report_id where v.url = ?", [url]).fetchone()
-        if row is None:
-            return None
+        row = db.execute("select v.etag, v.last_modified, v.sha256, r.id, r.title, v.memo, v.is_report, v.kind "
+                         "from http_validators v left join reports r on r.id = v.report_id where v.url = ?",
+                         [url]).fetchone()
+        if row is None or (row[3] is None and (row[5] is None or row[6])):
+            return None  # not archived: a report candidate not saved yet must be parsed again
+        if row[5] is None and row[7] != "attachment":
+            return None  # a page without its memo (lost in a kill): fetch and parse it once more
         children = [u for (u,) in db.execute(
             "select distinct url from report_urls where kind = 'attachment' and page_url = ? order by url", [url])]
         return {"etag": row[0], "last_modified": row[1], "sha256": row[2], "report_id": row[3], "title": row[4],
-                "children": children}
+                "memo": row[5], "children": children}
 
     def process_request(self, request: Request) -> None:
         meta = request.meta
-        if (not self.enabled or request.method != "GET" or meta.get("kind") in ALWAYS_FETCH
-                or meta.get("playwright") or meta.get("no_conditional")):
+        kind = meta.get("kind")
+        if (not self.enabled or request.method != "GET" or kind == "robots" or (kind in LISTS and not self.lists)
+                or meta.get("playwright") or meta.get("no_conditional") or request.url.endswith("/robots.txt")):
             return None
         known = self.lookup(request.url)
         if known is None:

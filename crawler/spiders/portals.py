@@ -27,7 +27,7 @@ from scrapy_playwright.page import PageMethod
 from crawler.discovery.classify import classify_title
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
 from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
-from crawler.middlewares.conditional import NotModifiedItem
+from crawler.middlewares.conditional import NotModifiedItem, decode_memo, page_memo
 from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, select
 from pipelines.metadata import page_published_at, page_source, page_text
 
@@ -150,12 +150,15 @@ class PortalsSpider(scrapy.Spider):
                           "title does not name an annual report")
             if not any(v.reason == "column/list title" for v in verdicts):  # list pages are not candidates
                 yield RejectedItem(response.url, portal.name, titles[0], reason)
-        yield from self._follow(page, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
+        links = [link for link in extract_links(page) if self._allowed(link.url, portal)]
+        yield from self._follow(links, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
+        if not response.meta.get("playwright"):  # replayed if the page answers 304 next time
+            yield page_memo(response, links, title=title, meta_info=meta_info, is_report=bool(report))
 
-    def _follow(self, page: Page, response: Response, portal: Portal, *, on_report_page: bool, title: str,
+    def _follow(self, links: list[Link], response: Response, portal: Portal, *, on_report_page: bool, title: str,
                 meta_info: dict[str, Any]) -> Iterator[scrapy.Request]:
         hops = response.meta.get("hops", 0)
-        for link in extract_links(page):
+        for link in links:
             if not self._allowed(link.url, portal):
                 continue
             if link.kind == "attachment":
@@ -181,9 +184,15 @@ class PortalsSpider(scrapy.Spider):
         yield self._document(response, portal, "attachment", title, None, response.meta.get("page_meta") or {})
 
     def _not_modified(self, response: Response, portal: Portal) -> Iterator[Any]:
-        """Mark the known report seen without parsing; revisit its known attachments (conditionally too)."""
+        """A known page or document, unchanged: mark it seen without parsing and follow its links of last
+        time again (its memo); without a memo, revisit the report's known attachments."""
         yield NotModifiedItem(response.url, portal.name, response.meta.get("kind", ""), response.status)
         known = response.meta.get("conditional") or {}
+        if known.get("memo"):
+            links, title, meta_info = decode_memo(known["memo"])
+            yield from self._follow(links, response, portal, on_report_page=known.get("report_id") is not None,
+                                    title=title, meta_info=meta_info)
+            return
         for url in known.get("children", []):
             if self._allowed(url, portal) and self._budget(portal):
                 extra = {"page_url": response.url, "page_title": known.get("title") or "", "page_meta": {}}
