@@ -13,7 +13,8 @@ COMMANDS_MODULE = "crawler.commands"
 # --- the archive ---------------------------------------------------------------------------
 ARCHIVE_DB = "data/archive.db"  # SQLite archive (created if missing)
 
-CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for documents already archived
+CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for pages and documents already archived
+CONDITIONAL_LISTS = True  # list pages too (their links of last time are followed again on a 304)
 WARC_ENABLED = True  # raw WARC 1.1 capture of every response
 WARC_DIR = None  # default: <archive dir>/warc
 WARC_MAX_SIZE = 1024**3  # bytes per WARC file before rotating
