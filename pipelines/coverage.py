@@ -109,23 +109,26 @@ def _pad(s: str, width: int) -> str:
 
 
 def run_table(db: sqlite_utils.Database, run_id: int, limit: int = 20) -> str:
-    """Per-portal pages / reports / errors of one crawl run, as a small text table (closing summary)."""
+    """Per-portal pages / reports / errors / robots.txt refusals of one crawl run, as a small text table (closing summary)."""
     rows = list(db.query(
         """select p.name as portal,
                   (select count(*) from fetch_log f where f.run_id = :run and f.portal = p.name
                      and f.error is null and f.status < 400 and coalesce(f.kind, '') != 'robots') as pages,
                   (select count(*) from reports r where r.last_run_id = :run and r.portal = p.name) as reports,
                   (select count(*) from fetch_log f where f.run_id = :run and f.portal = p.name
-                     and f.error is not null) as errors
+                     and f.error is not null and f.error not like '%robots.txt%') as errors,
+                  (select count(*) from fetch_log f where f.run_id = :run and f.portal = p.name
+                     and f.error like '%robots.txt%') as refused
            from portals p where p.last_run_id = :run
            order by errors desc, reports = 0 desc, p.name""", {"run": run_id}))
     if not rows:
         return ""
     shown = rows[:limit]
-    table = [["portal", "pages", "reports", "errors"]]
-    table += [[r["portal"], str(r["pages"]), str(r["reports"]), str(r["errors"])] for r in shown]
-    table.append(["total", *(str(sum(r[k] for r in rows)) for k in ("pages", "reports", "errors"))])
-    widths = [max(_width(x[i]) for x in table) for i in range(4)]
+    keys = ("pages", "reports", "errors", "refused")
+    table = [["portal", *keys[:3], "robots.txt refused"]]
+    table += [[r["portal"], *(str(r[k]) for k in keys)] for r in shown]
+    table.append(["total", *(str(sum(r[k] for r in rows)) for k in keys)])
+    widths = [max(_width(x[i]) for x in table) for i in range(5)]
     lines = ["  ".join(_pad(c, w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
              for row in table]
     if len(rows) > limit:

@@ -29,7 +29,10 @@ def test_ok():
 def test_partial_on_fetch_errors_or_silent_portals():
     out = judge(0, stats(a=1, b=0), run(), interrupted=False)
     assert out.code == PARTIAL and out.silent_portals == ["b"] and "1 of 2 portals" in out.reason
-    assert judge(0, stats(a=1), run(errors=3), interrupted=False).code == PARTIAL
+    assert judge(0, {**stats(a=1), "errors": 3}, run(errors=3), interrupted=False).code == PARTIAL
+    assert judge(0, None, run(errors=3), interrupted=False).code == PARTIAL  # no stats file: the run's count
+    # robots.txt refusals are in crawl_runs.errors but not in the stats' errors: not a problem
+    assert judge(0, {**stats(a=1), "errors": 0, "refused": 3}, run(errors=3), interrupted=False).code == OK
     assert judge(0, {**stats(a=1), "finish_reason": "memusage_exceeded"}, run(finish_reason="memusage_exceeded"),
                  interrupted=False).code == PARTIAL
     # a deliberate limit is not a problem

@@ -75,9 +75,10 @@ def test_closing_summary_table_per_portal(tmp_path):
         {"run_id": run, "url": "http://a/1", "portal": "甲县人民政府", "status": 200, "kind": "column"},
         {"run_id": run, "url": "http://a/robots.txt", "portal": "甲县人民政府", "status": 200, "kind": "robots"},
         {"run_id": run, "url": "http://b/1", "portal": "乙县人民政府", "status": 500, "error": "HTTP 500"},
+        {"run_id": run, "url": "http://a/s", "portal": "甲县人民政府", "error": "Forbidden by robots.txt"},
     ])
     lines = run_table(db, run).splitlines()
-    assert lines[0].split() == ["portal", "pages", "reports", "errors"]
-    assert lines[1].split() == ["乙县人民政府", "0", "0", "1"]  # problems first
-    assert lines[2].split() == ["甲县人民政府", "1", "0", "0"]
-    assert lines[3].split() == ["total", "1", "0", "1"]
+    assert lines[0].split() == ["portal", "pages", "reports", "errors", "robots.txt", "refused"]
+    assert lines[1].split() == ["乙县人民政府", "0", "0", "1", "0"]  # problems first
+    assert lines[2].split() == ["甲县人民政府", "1", "0", "0", "1"]
+    assert lines[3].split() == ["total", "1", "0", "1", "1"]

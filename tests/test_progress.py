@@ -114,9 +114,9 @@ def test_progress_lines_and_stats_file(site, tmp_path):
     data = json.loads(stats.read_text(encoding="utf-8"))
     assert data["finish_reason"] == "finished"
     assert (data["portals_done"], data["portals_total"], data["queued"]) == (3, 3, 0)
-    assert data["portals"] == {"甲县": {"pages": 2, "reports": 2, "errors": 0},
-                               "乙县": {"pages": 1, "reports": 1, "errors": 0},
-                               "丙县": {"pages": 0, "reports": 0, "errors": 1}}
+    assert data["portals"] == {"甲县": {"pages": 2, "reports": 2, "errors": 0, "refused": 0},
+                               "乙县": {"pages": 1, "reports": 1, "errors": 0, "refused": 0},
+                               "丙县": {"pages": 0, "reports": 0, "errors": 1, "refused": 0}}
 
 
 def test_eta_formatting():

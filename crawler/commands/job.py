@@ -4,7 +4,7 @@ exit code (Scrapy itself exits 0 after a crawl that ran but went wrong).
 | code | meaning |
 |---|---|
 | 0 | ok: pages fetched, no fetch errors, every portal yielded at least one report |
-| 1 | partial: some fetch errors, or some portals yielded no report, or an unusual finish reason |
+| 1 | partial: some fetch errors (robots.txt refusals do not count), or some portals yielded no report, or an unusual finish reason |
 | 2 | failed: no page fetched, bootstrap or configuration error (bad portal CSV, unknown setting …) |
 | 3 | interrupted: SIGINT/SIGTERM (finish_reason shutdown), or the crawl process was killed |
 
@@ -93,7 +93,8 @@ def judge(returncode: int, stats: dict[str, Any] | None, run: dict[str, Any] | N
         return CrawlOutcome(FAILED, "no page was fetched", run)
     portals = (stats or {}).get("portals") or {}
     silent = sorted(name for name, p in portals.items() if not p.get("reports"))
-    errors = (run or {}).get("errors") or (stats or {}).get("errors") or 0
+    # the stats JSON counts robots.txt refusals apart (polite skips); crawl_runs.errors includes them
+    errors = stats.get("errors", 0) if stats is not None else (run or {}).get("errors") or 0
     problems = []
     if errors:
         problems.append(f"{errors} fetch errors")

@@ -2,7 +2,7 @@
 
     progress: portals 3/12 done, 450 pages (120/min), 17 reports, 2 errors, 85 queued, ETA ~1m
 
-A portal is done when it has been started and none of its requests is queued or in flight. The
+Errors exclude robots.txt refusals (counted as `refused`). A portal is done when it has been started and none of its requests is queued or in flight. The
 ETA is queued requests / current page rate: a lower bound, since pages still reveal new links.
 Settings: PROGRESS_INTERVAL (seconds, default 10; 0 = no progress lines), NIANBAO_STATS_FILE
 (optional path: JSON with the finish reason, the counts and per-portal pages/reports/errors,
@@ -47,6 +47,7 @@ class Progress:
         self.pages: Counter[str] = Counter()
         self.reports: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()  # robots.txt refusals: polite skips, not failures
         self.task = None
         self.last = (time.monotonic(), 0)
         self.t0 = time.monotonic()
@@ -97,7 +98,10 @@ class Progress:
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
         if isinstance(item, FetchErrorItem):
-            self.errors[item.portal] += 1
+            if "robots.txt" in (item.error or ""):
+                self.refused[item.portal] += 1
+            else:
+                self.errors[item.portal] += 1
             self._release(item.portal, item.url)  # refused before the downloader (robots.txt)
 
     # -- reporting -----------------------------------------------------------------------
@@ -110,7 +114,7 @@ class Progress:
         reports, errors = sum(self.reports.values()), sum(self.errors.values())
         queued = sum(sum(c.values()) for c in self.pending.values())
         return {"portals_done": done, "portals_total": self.portals_total(), "pages": pages, "reports": reports,
-                "errors": errors, "queued": queued}
+                "errors": errors, "refused": sum(self.refused.values()), "queued": queued}
 
     def line(self) -> str:
         s = self.snapshot()
@@ -144,8 +148,8 @@ class Progress:
             "run_id": getattr(self.crawler, "archive_run_id", None),
             "elapsed_seconds": round(time.monotonic() - self.t0, 1),
             **self.snapshot(),
-            "portals": {n: {"pages": self.pages[n], "reports": self.reports[n], "errors": self.errors[n]}
-                        for n in names},
+            "portals": {n: {"pages": self.pages[n], "reports": self.reports[n], "errors": self.errors[n],
+                            "refused": self.refused[n]} for n in names},
             "stats": {k: v for k, v in self.crawler.stats.get_stats().items() if isinstance(v, int | float | str)},
         }
         self.stats_file.parent.mkdir(parents=True, exist_ok=True)
