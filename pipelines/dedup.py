@@ -33,10 +33,27 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("http", host, path or "/", parts.query, ""))
 
 
+# Page chrome that cleaning may leave in the body text and that differs between reposts.
+_CHROME_LINE = re.compile(r"ICP备|公网安备|网站标识码|技术支持|无障碍|长者专版|主办单位|承办单位|版权所有|当前位置|"
+                          r"发布时间|信息来源|索引号|浏览次数|打印本页|关闭窗口|字号")
+# Where a report's own text starts: its preamble (根据《条例》…, 本报告…) or its first section.
+_REPORT_START = re.compile(r"^.{0,24}?(?:根据|依据|按照)《|^本报告|^[一1][、.．]\s*总体情况")
+
+
+def report_core(text: str) -> str:
+    """The report's own text, normalised: from its preamble or first section on, without chrome lines.
+
+    What comes before (site name, breadcrumb, title, metadata block) differs between reposts of
+    one report; the title is compared through the report's agency and year instead.
+    """
+    lines = [ln for ln in normalize_text(text).splitlines() if not (len(ln) < 80 and _CHROME_LINE.search(ln))]
+    start = next((i for i, ln in enumerate(lines) if _REPORT_START.search(ln.strip())), 0)
+    return "\n".join(lines[start:])
+
+
 def text_key(text: str) -> str:
-    """Report text as compared for dedup: Simplified, NFKC, no whitespace, no punctuation."""
-    text = normalize_text(text)
-    return re.sub(r"[\s\W_]+", "", text)
+    """Report text as compared for dedup: its core (above), Simplified, NFKC, no whitespace or punctuation."""
+    return re.sub(r"[\s\W_]+", "", report_core(text))
 
 
 def content_hash(body_text: str, cells: Iterable[Mapping[str, Any]] = ()) -> str:

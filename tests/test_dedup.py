@@ -177,3 +177,12 @@ def test_reprocessing_the_same_item_is_idempotent(db):
     assert store.save_report(db, rec, 1)[0] == "unchanged"
     after = {t: count(db, f"select count(*) from {t}") for t in before}
     assert after == before
+
+
+def test_fingerprint_ignores_chrome_left_above_and_inside_the_body():
+    text, cells = seed_text("004_f3bbfa1004ed2dd6"), seed_cells("004_f3bbfa1004ed2dd6")
+    county = "伊川县人民政府\n当前位置：首页 > 政务公开 > 年报\n" + text + "\n主办单位：伊川县人民政府办公室"
+    town = "曲靖市麒麟区珠街街道办事处\n发布时间：2021-01-29 信息来源：伊川县城市管理局\n" + text
+    assert content_hash(county, cells) == content_hash(town, cells) == content_hash(text, cells)
+    # but the report's own first paragraph counts
+    assert content_hash(text.replace("严格按照", "按照", 1), cells) != content_hash(text, cells)
