@@ -10,7 +10,8 @@ removed chunked transfer-encoding, so headers are "reconstructed HTTP" like most
   response  a 200 (or other non-304) answer, followed by its `request` record;
   revisit   profile identical-payload-digest for a 200 whose payload digest equals the URL's last
             capture, or server-not-modified for a 304 (refers to the last capture).
-Every response/revisit record gets a `warc_records` row: the extension queues the row on
+Pages of render=true portals are recorded as the HTML the browser produced, marked with a
+`WARC-Nianbao-Rendered` header. Every response/revisit record gets a `warc_records` row: the extension queues the row on
 `crawler.warc_rows` and the ArchivePipeline's writer thread inserts it (the archive keeps one
 writer); the row's report_id is filled when the URL is saved as a report (or marked seen).
 """
@@ -170,6 +171,8 @@ class WarcExtension:
              if k.decode("latin-1").lower() not in _DROP_HEADERS],
             protocol="HTTP/1.1")
         base = {"WARC-Date": date, "WARC-IP-Address": str(response.ip_address) if response.ip_address else None}
+        if request.meta.get("playwright"):  # the DOM the browser rendered, not the bytes on the wire
+            base["WARC-Nianbao-Rendered"] = "chromium (scrapy-playwright)"
         base = {k: v for k, v in base.items() if v}
         if response.status == 304 and previous:
             record = w.create_revisit_record(response.url, previous[0], response.url, previous[1],
