@@ -3,7 +3,9 @@
 `classify_agency(agency, region_code)` is pure. The bundled GB/T 2260 table
 `pipelines/data/divisions_2024.csv` (province / prefecture / county; cpca is stale) is the source of
 truth. The portal's `region_code` anchors the search; a division named inside the agency (常熟市城市管理局
-on the 苏州市 portal) refines it. Townships are not in the table: 乡/镇/街道 in the agency name makes the
+on the 苏州市 portal) refines it, and an agency that names a division outside the portal's region (a
+report reposted from elsewhere) is placed there; an ancestor named in the agency (苏州市常熟生态环境局 on
+the 常熟市 portal) does not move it up. Townships are not in the table: 乡/镇/街道 in the agency name makes the
 level 乡 under the county found.
 
 In the archive: `divisions` (the table) and `report_regions` (one row per report, refreshed by
@@ -129,7 +131,12 @@ def classify_agency(agency: str | None, region_code: str | None) -> Region:
     name = re.sub(r"\s+", "", agency or "")
     anchor_code = normalize_code(region_code)
     anchor = divisions().get(anchor_code) if anchor_code else None
-    d = (_named(name, anchor) if name else None) or anchor
+    d = _named(name, anchor) if name and anchor else None
+    if d is None and name:  # a report of another region reposted on this portal names its own division
+        elsewhere = _named(name, None)
+        if elsewhere is not None and (anchor is None or elsewhere not in _ancestors(anchor)):
+            d = elsewhere
+    d = d or anchor
     township = None
     m = _TOWNSHIP.search(name)
     if m:
