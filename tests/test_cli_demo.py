@@ -1,0 +1,164 @@
+"""Every researcher-facing command on the demo archive: `nianbao crawl -a portals=demo` once, then
+coverage, search, export and datasette (report view and canned queries over HTTP)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.test_datasette_browser import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def nianbao(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600, **kw)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    proc = nianbao("crawl", "-a", "portals=demo", "-s", f"ARCHIVE_DB={db}")
+    return db, proc
+
+
+def test_demo_crawl_exits_0_with_a_per_portal_summary(demo):
+    db, proc = demo
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "nianbao crawl: exit 0" in proc.stderr
+    table = proc.stdout.split("portal ", 1)[1].splitlines()
+    assert table[0].split() == ["pages", "reports", "errors", "robots.txt", "refused"]
+    total = next(line.split() for line in table if line.startswith("total"))
+    reports = sqlite3.connect(db).execute("select count(*) from reports").fetchone()[0]
+    assert int(total[2]) == reports and total[3] == "0"  # robots.txt refusals are not errors
+
+
+def test_every_demo_report_has_a_region_and_a_deadline(demo):
+    db, _ = demo
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select agency, province, county, level, kind, deadline from report_index").fetchall()
+    assert rows and all(r[1] and r[3] and r[4] and r[5] for r in rows), rows
+    places = {r[0]: (r[1], r[2]) for r in rows}
+    assert places["常熟市城市管理局"] == ("江苏省", "常熟市")
+    assert places["双辽市政府办公室"] == ("吉林省", "双辽市")
+
+
+def test_coverage_on_the_demo(demo):
+    db, _ = demo
+    data = json.loads(nianbao("coverage", db, "--format", "json").stdout)
+    reports = sqlite3.connect(db).execute("select count(*) from reports where year is not null").fetchone()[0]
+    assert data["summary"]["reports"] == reports
+    failing = {a["agency"] for a in data["agencies"] if a["failing"]}
+    assert "双辽市政府办公室" in failing  # seed 002's R1
+
+
+def test_search_on_the_demo(demo):
+    db, _ = demo
+    out = nianbao("search", db, "依申请公开", "--json")
+    assert out.returncode == 0
+    assert len(json.loads(out.stdout)) >= 3
+    assert nianbao("search", db, "复议").returncode == 0
+
+
+def test_export_of_the_demo(demo, tmp_path):
+    db, _ = demo
+    out = nianbao("export", db, "--out", tmp_path, "--version", "demo")
+    assert out.returncode == 0, out.stderr
+    snap = Path(out.stdout.strip())
+    assert subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=snap, capture_output=True).returncode == 0
+    with (snap / "panel.csv").open(encoding="utf-8") as fh:
+        panel = list(csv.DictReader(fh))
+    pairs = sqlite3.connect(db).execute(
+        "select count(*) from (select distinct agency, year from reports where year is not null)").fetchone()[0]
+    assert len(panel) == pairs
+    row = next(r for r in panel if r["agency"] == "双辽市政府办公室")
+    assert float(row["收到和处理政府信息公开申请情况|一、本年新收政府信息公开申请数量|总计"]) == 27
+
+
+def test_datasette_on_the_demo(demo, tmp_path):
+    db, _ = demo
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(db), "--port", str(port)], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # until datasette answers
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                time.sleep(0.1)
+        ids = [i for (i,) in sqlite3.connect(db).execute("select id from reports where cells_count > 0")]
+        for report_id in ids:
+            html = urllib.request.urlopen(f"{base}/-/report/{report_id}").read().decode("utf-8")
+            assert html.count('class="report-table"') >= 3, report_id
+            assert "一、本年新收政府信息公开申请数量" in html
+        for query in ("requests_by_year", "correction_rates", "failing_r1", "late_reports", "coverage"):
+            rows = json.load(urllib.request.urlopen(f"{base}/{db.stem}/{query}.json?_shape=array"))
+            assert isinstance(rows, list), query
+        hits = json.load(urllib.request.urlopen(
+            f"{base}/{db.stem}/report_index.json?_shape=array&" + urllib.parse.urlencode({"_search": "依申请公开"})))
+        assert len(hits) >= 3
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
+
+
+def test_demo_in_chromium(demo, tmp_path):
+    """The same path a researcher takes, on the demo archive: index, a facet, a search, a report."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_datasette_browser import ARGS, CHROMIUM
+
+    db, _ = demo
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(db), "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base + "/")
+            page.get_by_role("link", name=db.stem, exact=True).first.click()
+            page.get_by_role("link", name="report_index").first.click()
+            facet = page.locator("#facet-province li").first
+            expected = int(facet.inner_text().split()[-1])
+            facet.locator("a").first.click()
+            page.wait_for_load_state()
+            assert page.locator("table.rows-and-columns tbody tr").count() == expected
+            page.goto(base + f"/{db.stem}/report_index")
+            page.fill("input[name=_search]", "依申请公开")
+            page.press("input[name=_search]", "Enter")
+            page.wait_for_load_state()
+            assert page.locator("table.rows-and-columns tbody tr").count() >= 3
+            page.locator("a.report-link").first.click()
+            page.wait_for_load_state()
+            assert page.locator("table.report-table[data-table]").count() == 3
+            assert page.locator("table.report-table[data-table] td.num").count() >= 150
+            page.screenshot(path=str(tmp_path / "demo-report.png"), full_page=True)
+            browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
