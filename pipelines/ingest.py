@@ -87,6 +87,20 @@ def html_title(html: str) -> str:
     return ""
 
 
+_REPORT_TITLE = re.compile(r"政府信息公开.{0,8}(年度报告|年报|工作报告)")
+
+
+def printed_title(text: str) -> str | None:
+    """The report's title as printed near the top of its text (PDF/DOCX line breaks joined)."""
+    lines = [re.sub(r"\s+", "", x) for x in text.splitlines()[:20] if x.strip()]
+    for i, line in enumerate(lines):
+        for candidate in (line, line + (lines[i + 1] if i + 1 < len(lines) else "")):
+            m = _REPORT_TITLE.search(candidate)
+            if m and len(candidate) <= 60 and candidate.endswith(m.group(0)):
+                return candidate
+    return None
+
+
 def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code: str = "") -> FileResult:
     path = path.resolve()
     url = path.as_uri()
@@ -114,6 +128,8 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
         store.record_rejected(db, {"run_id": run_id, "url": url, "portal": PORTAL, "title": title,
                                    "reason": outcome.reason})
         return FileResult(path, status, outcome.reason)
+    if not _REPORT_TITLE.search(title or ""):  # a file name like szfgs2024.pdf: take the printed title
+        outcome.record["title"] = printed_title(outcome.record.get("body_text") or "") or title
     result, report_id = store.save_report(db, outcome.record, run_id)
     return FileResult(path, result, outcome.reason, report_id)
 

@@ -63,6 +63,9 @@ def test_import_files_through_the_pipeline(tmp_path):
     (files / "双辽市政府办公室2021年度政府信息公开工作报告.txt").write_text(
         (SEEDS / "002_b58532c6c9d423bb.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (files / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf")
+    fixtures = Path(__file__).parent / "fixtures"
+    (files / "szfgs2024.pdf").write_bytes((fixtures / "real" / "szfgs2024.pdf").read_bytes())  # 淮安市人民政府 2024
+    (files / "locked.pdf").write_bytes((fixtures / "docs" / "encrypted.pdf").read_bytes())
     (files / "news.html").write_text("<html><title>县长调研春耕生产</title><body><p>县长到乡镇调研春耕。</p></body></html>",
                                      encoding="utf-8")
     db = tmp_path / "archive.db"
@@ -73,15 +76,22 @@ def test_import_files_through_the_pipeline(tmp_path):
                 for line in proc.stdout.splitlines()}
     assert statuses["常熟.html"] == "new", proc.stdout
     assert statuses["双辽市政府办公室2021年度政府信息公开工作报告.txt"] == "new", proc.stdout
+    assert statuses["szfgs2024.pdf"] == "new", proc.stdout
     assert statuses["broken.pdf"] == "unreadable" and statuses["news.html"] == "rejected"
+    assert statuses["locked.pdf"] == "unreadable"
     assert "unreadable pdf" in next(line for line in proc.stdout.splitlines() if "broken.pdf" in line)
+    assert "password" in next(line for line in proc.stdout.splitlines() if "locked.pdf" in line)
     conn = sqlite3.connect(db)
     urls = [u for (u,) in conn.execute("select url from report_urls order by url")]
-    assert all(u.startswith("file:///") for u in urls) and len(urls) == 2
+    assert all(u.startswith("file:///") for u in urls) and len(urls) == 3
     cells = dict(conn.execute("""select r.agency, c.value from report_cells c join reports r on r.id = c.report_id
         where c.row_label = '一、本年新收政府信息公开申请数量' and c.col_label = '总计'"""))
-    assert cells.get("双辽市政府办公室") == 27
-    assert conn.execute("select count(*) from rejected_pages where url like 'file://%'").fetchone()[0] == 2
+    assert cells.get("双辽市政府办公室") == 27 and cells.get("淮安市人民政府") == 3119
+    pdf = conn.execute("select title, source_kind, year from reports where url like '%szfgs2024.pdf'").fetchone()
+    assert pdf == ("淮安市人民政府2024年政府信息公开工作年度报告", "pdf", 2024)  # the printed title, not the file name
+    # the region comes from the agency when it names a division outside --region-code
+    assert conn.execute("select city, kind from report_index where agency = '淮安市人民政府'").fetchone() == ("淮安市", "政府")
+    assert conn.execute("select count(*) from rejected_pages where url like 'file://%'").fetchone()[0] == 3
     # importing again: the same content is one report; the run says so
     again = subprocess.run([sys.executable, "-m", "crawler.cli", "import", str(files / "常熟.html"), "--db", str(db)],
                            capture_output=True, text=True, cwd=ROOT, timeout=600)
