@@ -137,6 +137,7 @@ class ArchivePipeline:
     # -- items ------------------------------------------------------------------------------
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, RejectedItem):
+            self.body_sha.pop(item.url, None)
             self.counts["rejected"] += 1
             await self._write(store.record_rejected, self.db, {"run_id": self.run_id, **asdict(item)})
             raise DropItem(f"not a report: {item.reason}", log_level="DEBUG")
@@ -148,6 +149,8 @@ class ArchivePipeline:
                                     "fetched_at": store.now_iso()})
             raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
         if isinstance(item, PageMemoItem):
+            if not item.is_report:  # a report page's hash is kept for its DocumentItem
+                self.body_sha.pop(item.url, None)
             self.memo_rows.append(asdict(item))
             if len(self.memo_rows) >= 200:
                 await self._flush_fetches()

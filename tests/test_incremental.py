@@ -116,6 +116,8 @@ def test_warc_files_pass_warcio_check_with_revisits_on_the_second_crawl(twice):
     kinds = dict(query(twice["db"], "select record_type, count(*) from warc_records where run_id = 2 "
                                     "and status = 304 group by record_type"))
     assert kinds == {"revisit": 14}
+    linked = query(twice["db"], "select count(*) from warc_records where run_id = 2 and report_id is not null")
+    assert linked == [(7,)]  # the revisits of archived documents point to their reports
     for path in files:
         assert subprocess.run([WARCIO, "index", str(path)], capture_output=True).returncode == 0
 
