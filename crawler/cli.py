@@ -68,7 +68,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from pipelines.coverage import coverage, format_text, summary
+    from pipelines.coverage import by_region, coverage, format_text, summary
     from pipelines.store import open_archive
 
     db = open_archive(_existing(args.db))
@@ -77,8 +77,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     finally:
         db.close()
     if args.format == "json":
-        print(json.dumps({"summary": summary(entries), "agencies": [e.__dict__ for e in entries]},
-                         ensure_ascii=False, indent=1))
+        print(json.dumps({"summary": summary(entries), "regions": by_region(entries),
+                          "agencies": [e.__dict__ for e in entries]}, ensure_ascii=False, indent=1))
     elif args.format == "csv":
         rows = [e.as_row() for e in entries]
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["agency"])

@@ -88,6 +88,27 @@ def summary(entries: list[AgencyCoverage]) -> dict[str, int]:
     }
 
 
+def by_region(entries: list[AgencyCoverage]) -> list[dict[str, Any]]:
+    """Roll-up per division: agencies, reports, years covered, missing report years, late and failing reports."""
+    regions: dict[tuple, dict[str, Any]] = {}
+    for e in entries:
+        key = (e.province, e.city, e.county)
+        r = regions.setdefault(key, {"province": e.province, "city": e.city, "county": e.county, "agencies": 0,
+                                     "reports": 0, "years": set(), "missing": 0, "late": 0, "failing": 0})
+        r["agencies"] += 1
+        r["reports"] += len(e.years)
+        r["years"].update(e.years)
+        r["missing"] += len(e.missing)
+        r["late"] += len(e.late)
+        r["failing"] += len(e.failing)
+    out = []
+    for r in regions.values():
+        years = sorted(r.pop("years"))
+        span = "" if not years else str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+        out.append({**r, "years": span})
+    return sorted(out, key=lambda r: tuple(x or "" for x in (r["province"], r["city"], r["county"])))
+
+
 def format_text(entries: list[AgencyCoverage]) -> str:
     """A plain table for the terminal, one line per agency, then the totals."""
     head = ["province", "city", "county", "level", "kind", "agency", "years", "missing", "late", "failing"]
@@ -96,8 +117,12 @@ def format_text(entries: list[AgencyCoverage]) -> str:
             for r in (e.as_row() for e in entries)]
     widths = [max(_width(x) for x in col) for col in zip(head, *rows, strict=False)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [head, *rows]]
+    head2 = ["province", "city", "county", "agencies", "reports", "years", "missing", "late", "failing"]
+    rows2 = [[str(r[k] if r[k] is not None else "") for k in head2] for r in by_region(entries)]
+    widths2 = [max(_width(x) for x in col) for col in zip(head2, *rows2, strict=False)]
+    lines2 = ["  ".join(_pad(c, w) for c, w in zip(row, widths2, strict=True)).rstrip() for row in [head2, *rows2]]
     totals = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary(entries).items())
-    return "\n".join([*lines, "", totals])
+    return "\n".join([*lines, "", "per region:", *lines2, "", totals])
 
 
 def _width(s: str) -> int:

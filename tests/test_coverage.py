@@ -53,6 +53,10 @@ def test_text_table_lists_every_agency(archive):
     assert lines[0].split()[:3] == ["province", "city", "county"]
     assert any("常熟市城市管理局" in x and "2019 2021" in x for x in lines)
     assert "late reports 2" in lines[-1]
+    region_lines = lines[lines.index("per region:") + 1:-2]
+    assert region_lines[0].split() == ["province", "city", "county", "agencies", "reports", "years", "missing", "late",
+                                       "failing"]
+    assert len(region_lines) == 6
 
 
 def test_coverage_command_json_and_csv(archive):
@@ -60,6 +64,8 @@ def test_coverage_command_json_and_csv(archive):
     out = subprocess.run([*cmd, "--format", "json"], capture_output=True, text=True, check=True).stdout
     data = json.loads(out)
     assert data["summary"]["missing_report_years"] == 5 and len(data["agencies"]) == 5
+    changshu = next(r for r in data["regions"] if r["county"] == "常熟市")
+    assert (changshu["agencies"], changshu["reports"], changshu["years"], changshu["missing"]) == (1, 2, "2018–2020", 2)
     csv_out = subprocess.run([*cmd, "--format", "csv"], capture_output=True, text=True, check=True).stdout
     assert csv_out.splitlines()[0].startswith("agency,code,province") and len(csv_out.splitlines()) == 6
 
