@@ -107,7 +107,8 @@ def test_datasette_on_the_demo(demo, tmp_path):
             html = urllib.request.urlopen(f"{base}/-/report/{report_id}").read().decode("utf-8")
             assert html.count('class="report-table"') >= 3, report_id
             assert "一、本年新收政府信息公开申请数量" in html
-        for query in ("requests_by_year", "correction_rates", "failing_r1", "late_reports", "coverage"):
+        for query in ("requests_by_year", "correction_rates", "failing_r1", "late_reports", "coverage",
+                      "coverage_by_region", "search"):
             rows = json.load(urllib.request.urlopen(f"{base}/{db.stem}/{query}.json?_shape=array"))
             assert isinstance(rows, list), query
         hits = json.load(urllib.request.urlopen(
