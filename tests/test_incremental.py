@@ -160,3 +160,26 @@ def test_a_corrected_report_becomes_a_new_version(twice):
     assert similarity >= 0.8
     assert "更正说明" in query(db, "select body_text from reports where id = ?", [rid])[0][0]
     assert "更正说明" not in query(db, "select body_text from report_versions")[0][0]
+
+
+def test_a_damaged_memo_costs_one_full_fetch_not_the_pages_behind_it(twice):
+    tmp = twice["tmp"]
+    site, db = tmp / "site3", tmp / "damaged.db"
+    build(site)
+    server = SiteServer(site).start()
+    list_url = f"{server.url}/city/xxgk/nb/index.html"
+    try:
+        portals = portal_csv(site, server.url)
+        crawl(portals, db)
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("update http_validators set memo = x'00ff' where url = ?",
+                                [list_url]).rowcount == 1
+        second = crawl(portals, db)
+    finally:
+        server.stop()
+    assert "damaged page memo" in second.stderr
+    run = run_row(db, 2)
+    assert (run["reports_new"], run["reports_updated"], run["reports_unchanged"], run["errors"]) == (0, 0, 7, 0)
+    statuses = [s for (s,) in query(db, "select status from fetch_log where run_id = 2 and url = ? order by id",
+                                    [list_url])]
+    assert statuses == [304, 200]  # the 304 could not be used: fetched again in full

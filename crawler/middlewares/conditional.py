@@ -66,7 +66,11 @@ def encode_memo(links: list[Link], title: str, meta_info: dict[str, Any]) -> byt
 
 
 def decode_memo(blob: bytes) -> tuple[list[Link], str, dict[str, Any]]:
-    data = json.loads(zlib.decompress(blob))
+    """Inverse of encode_memo; raises ValueError on a damaged memo."""
+    try:
+        data = json.loads(zlib.decompress(blob))
+    except (zlib.error, ValueError) as exc:
+        raise ValueError(f"damaged page memo: {exc}") from exc
     links = [Link(u, t, k, m, b, h or {}, r) for u, t, k, m, b, h, r in data["links"]]
     return links, data.get("title") or "", data.get("meta") or {}
 
@@ -111,9 +115,13 @@ class ConditionalRequestsMiddleware:
         db = self._db()
         if db is None:
             return None
-        row = db.execute("select v.etag, v.last_modified, v.sha256, r.id, r.title, v.memo, v.is_report, v.kind "
-                         "from http_validators v left join reports r on r.id = v.report_id where v.url = ?",
-                         [url]).fetchone()
+        try:
+            row = db.execute("select v.etag, v.last_modified, v.sha256, r.id, r.title, v.memo, v.is_report, v.kind "
+                             "from http_validators v left join reports r on r.id = v.report_id where v.url = ?",
+                             [url]).fetchone()
+        except sqlite3.Error as exc:  # an archive from an older version, not migrated yet: fetch in full
+            logger.warning("conditional requests off for %s: %s", url, exc)
+            return None
         if row is None or (row[3] is None and (row[5] is None or row[6])):
             return None  # not archived: a report candidate not saved yet must be parsed again
         if row[5] is None and row[7] != "attachment":

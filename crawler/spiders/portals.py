@@ -189,7 +189,16 @@ class PortalsSpider(scrapy.Spider):
         yield NotModifiedItem(response.url, portal.name, response.meta.get("kind", ""), response.status)
         known = response.meta.get("conditional") or {}
         if known.get("memo"):
-            links, title, meta_info = decode_memo(known["memo"])
+            try:
+                links, title, meta_info = decode_memo(known["memo"])
+            except ValueError as exc:  # fetch it again in full rather than lose its links
+                self.logger.warning("%s: %s; fetching it again", response.url, exc)
+                request = response.request
+                headers = {k: v for k, v in request.headers.items()
+                           if k.lower() not in (b"if-none-match", b"if-modified-since")}
+                meta = {k: v for k, v in response.meta.items() if k not in ("conditional", "not_modified")}
+                yield request.replace(dont_filter=True, headers=headers, meta={**meta, "no_conditional": True})
+                return
             yield from self._follow(links, response, portal, on_report_page=known.get("report_id") is not None,
                                     title=title, meta_info=meta_info)
             return
