@@ -127,3 +127,18 @@ def test_repair_of_an_empty_open_file_removes_it(tmp_path):
     left.write_bytes(b"\x1f\x8b\x08")
     repair(left)
     assert not left.exists() and not (tmp_path / "x.warc.gz").exists()
+
+
+def test_a_file_another_live_crawl_is_writing_is_left_alone(tmp_path):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = tmp_path / "warc" / f"nianbao-20260101000000-{other.pid}-00001.warc.gz.open"
+        live.parent.mkdir()
+        live.write_bytes(b"\x1f\x8b\x08 half a record")
+        extension(tmp_path)
+        assert live.read_bytes() == b"\x1f\x8b\x08 half a record"
+    finally:
+        other.kill()
+        other.wait()
+    extension(tmp_path)  # once that crawl is gone, its file is repaired (here: nothing complete, removed)
+    assert not live.exists()

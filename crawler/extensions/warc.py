@@ -106,7 +106,8 @@ class WarcExtension:
     def opened(self, spider=None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         for left in sorted(self.dir.glob("*.warc.gz.open")):
-            repair(left)
+            if not _writer_alive(left):  # another crawl may be writing into the same WARC_DIR
+                repair(left)
 
     def _open(self) -> None:
         self.seq += 1
@@ -215,6 +216,18 @@ class WarcExtension:
         return self.writer.create_warc_record(url, "request", payload=BytesIO(body), length=len(body),
                                               http_headers=http,
                                               warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to})
+
+
+def _writer_alive(path: Path) -> bool:
+    """Whether the process named in `nianbao-<time>-<pid>-<seq>.warc.gz.open` still runs."""
+    try:
+        pid = int(path.name.split("-")[2])
+        os.kill(pid, 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return pid != os.getpid()
 
 
 def _reason(status: int) -> str:
