@@ -32,7 +32,7 @@ from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portal
 from pipelines.metadata import page_published_at, page_source, page_text
 
 # Priorities: finish reports before wandering; pages of a list before other columns.
-PRIORITY = {"report": 30, "attachment": 25, "next": 20, "column": 10, "page": 0}
+PRIORITY = {"report": 30, "attachment": 25, "next": 20, "listing": 20, "column": 10, "page": 0}
 # A title that talks about annual reports but is rejected goes to the audit table.
 _REPORTISH = re.compile(r"年度报告|年报|年度工作报告|信息公开.{0,4}报告")
 _NOT_A_CANDIDATE = ("title does not name an annual report", "empty title")
@@ -169,7 +169,7 @@ class PortalsSpider(scrapy.Spider):
                 if self._budget(portal):
                     yield self._request(link, portal, hops=0, referer=response.url, extra=extra)
                 continue
-            next_hops = 0 if link.kind in ("report", "column", "next") else hops + 1
+            next_hops = 0 if link.kind in ("report", "column", "next", "listing") else hops + 1
             if next_hops > MAX_IRRELEVANT_HOPS:
                 continue
             if self._budget(portal):
