@@ -33,7 +33,7 @@ from crawler.discovery.listings import Link
 
 logger = logging.getLogger(__name__)
 
-LISTS = ("column", "next")
+LISTS = ("column", "next", "listing")  # list pages and list endpoints
 
 
 @dataclass
