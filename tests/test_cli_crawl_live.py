@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 
-for module in ("pipelines.documents", "pipelines.tables", "pipelines.checks"):
-    pytest.importorskip(module, reason=f"{module} not on main yet (the crawl's process stage needs it)")
-
-from tests.test_import import seed_html  # noqa: E402
+from tests.test_import import seed_html
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from pipelines.ingest import decode, expand, html_title, import_paths
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -56,7 +54,6 @@ def seed_html(stem: str) -> str:
 
 
 def test_import_files_through_the_pipeline(tmp_path):
-    pytest.importorskip("pipelines.documents", reason="pipelines.documents (load_document) not on main yet")
     files = tmp_path / "files"
     files.mkdir()
     (files / "常熟.html").write_text(seed_html("000_e9c077b201ae9dfc"), encoding="utf-8")
