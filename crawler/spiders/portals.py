@@ -164,7 +164,8 @@ class PortalsSpider(scrapy.Spider):
             if link.kind == "attachment":
                 if not (on_report_page or classify_title(link.text).is_report):
                     continue
-                extra = {"page_url": response.url, "page_title": title if on_report_page else link.text,
+                extra = {"page_url": response.url if on_report_page else None,  # a list page is not the report's page
+                         "page_title": title if on_report_page else link.text,
                          "page_meta": meta_info}
                 if self._budget(portal):
                     yield self._request(link, portal, hops=0, referer=response.url, extra=extra)
