@@ -16,7 +16,8 @@ from pipelines.normalize import normalize_text
 _REPORT_TITLE = re.compile(
     r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|信息公开年报|政府信息公开工作年度报告"
 )
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*[〕\]）)】]?\s*年")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
 # Look-alikes, with the reason recorded when they are rejected.
 _LOOKALIKES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"关于.{0,40}(?:做好|编制|报送|发布|公布|印发|开展|组织).{0,40}年度报告"), "notice about compiling reports"),
@@ -25,19 +26,25 @@ _LOOKALIKES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"预算|决算|三公经费"), "budget/final-accounts disclosure"),
     (re.compile(r"政府工作报告"), "政府工作报告"),
     (re.compile(r"信息公开指南|公开指南|信息公开制度|公开目录"), "政府信息公开指南/制度"),
-    (re.compile(r"政务公开工作要点|工作要点|考核|评估|测评|培训|解读|新闻发布"), "related work item, not a report"),
+    (re.compile(r"政务公开工作要点|工作要点|考核|评估|测评|培训|解读|图解|一图读懂|新闻发布|查阅点|工作推进会|工作会议"),
+     "related work item, not a report"),
     (re.compile(r"统计公报|国民经济和社会发展|审计|履职报告|社会责任报告|年度工作总结|述职"), "other annual document"),
+    (re.compile(r"网站.{0,10}年度报表|工作年度报表|企业年报|企业年度报告|年报公示|年度报告公示"),
+     "other annual document"),
 ]
-# Section markers of the official format (both templates).
+# Section markers of the official format: 2019/2021 templates and the 2008–2018 one (概述, 依申请公开,
+# 收费及减免 sections).
 _MARKERS = [
-    "总体情况",
-    "主动公开政府信息情况",
-    "收到和处理政府信息公开申请情况",
-    "行政复议",
-    "存在的主要问题",
-    "其他需要报告的事项",
+    re.compile(r"总体情况|概述"),
+    re.compile(r"主动公开政府信息的?情况"),
+    re.compile(r"收到和处理政府信息公开申请情况|依申请公开(?:政府信息)?的?情况"),
+    re.compile(r"行政复议"),
+    re.compile(r"存在的主要问题"),
+    re.compile(r"其他需要报告的事项|收费及减免"),
 ]
-_LIST_TITLE = re.compile(r"^(?:政府)?信息公开(?:工作)?年(?:度)?报(?:告)?$|^年报$|^年度报告$")
+# Column and list titles: 政府信息公开年报, 部门年报, 乡镇（街道）年报, 往年年报 (no year, short).
+_LIST_TITLE = re.compile(r"^(?:政府|政务)?信息公开(?:工作)?年(?:度)?报(?:告)?(?:专栏)?$|^年报$|^年度报告$")
+_SHORT_COLUMN = re.compile(r"^[\u4e00-\u9fff（）()]{0,8}(?:年报|年度报告)(?:专栏|目录)?$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class Verdict:
 
 
 def title_year(title: str) -> int | None:
-    m = _YEAR.search(title)
+    m = _YEAR.search(title) or _YEAR.search(title.translate(_CN_DIGITS))
     return int(m.group(1)) if m else None
 
 
@@ -60,7 +67,7 @@ def classify_title(title: str) -> Verdict:
     for pattern, reason in _LOOKALIKES:
         if pattern.search(t):
             return Verdict(False, reason)
-    if _LIST_TITLE.match(t):
+    if _LIST_TITLE.match(t) or (_SHORT_COLUMN.match(t) and title_year(t) is None):
         return Verdict(False, "column/list title")
     if _REPORT_TITLE.search(t):
         return Verdict(True, "report title", title_year(t))
@@ -69,7 +76,7 @@ def classify_title(title: str) -> Verdict:
 
 def marker_count(text: str) -> int:
     flat = re.sub(r"\s+", "", text)
-    return sum(1 for marker in _MARKERS if marker in flat)
+    return sum(1 for marker in _MARKERS if marker.search(flat))
 
 
 def classify_document(title: str, text: str) -> Verdict:

@@ -7,17 +7,24 @@ their own classes) returning `Link`s; the spider turns them into requests.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
 from crawler.discovery.classify import classify_title
+from crawler.discovery.urls import clean_url, trap_reason
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|txt)(?:$|\?)", re.I)
 _SKIP_EXT = re.compile(r"\.(jpg|jpeg|png|gif|bmp|svg|webp|ico|css|js|zip|rar|7z|mp4|mp3|avi|flv|swf|exe|apk)(?:$|\?)", re.I)
-_NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|后一页|next|>|›|»)\s*$", re.I)
+_NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|后一页|尾页|末页|next|>|›|»)\s*$", re.I)
+# Pager links (numbered pages of a list): TRS index_N.html, ?page=N / ?pageNum=N.
+_PAGER_URL = re.compile(r"/index_\d+\.s?html?$|[?&](?:page|pageNum|pageNo|pageIndex|curPage)=\d+(?:&|$)", re.I)
+# Containers that hold a page's list or article (TRS/Hanweb/Word-export/generic names).
+_CONTAINER = re.compile(
+    r"(?:^|[\s_-])(?:list|lists|lb|liebiao|newslist|news_list|conlist|article|detail|zoom|trs_editor|trs_ueditor|"
+    r"xxgk_?nb|nblist|content|contents|wzy|zw|main_?content|info_?list|ul_?list)(?:$|[\s_-]|\d)", re.I)
 # Columns worth entering from a home page: 政府信息公开 and its 年报 sub-column.
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\d])|(?<=\d)\s+(?=[\u4e00-\u9fff])")
 _COLUMN_TEXT = re.compile(r"信息公开|政务公开|公开年报|年报|年度报告|法定主动公开|部门|乡镇|街道|县区|区县")
@@ -28,7 +35,7 @@ _COLUMN_URL = re.compile(r"xxgk|zwgk|zfxxgk|gknb|xxgknb|ndbg|/nb/|nianbao|openne
 class Link:
     url: str
     text: str = ""
-    kind: str = "page"  # "report" | "attachment" | "column" | "next" | "page"
+    kind: str = "page"  # "report" | "attachment" | "column" | "next" | "listing" (JSON/POST list) | "page"
     method: str = "GET"
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
@@ -69,28 +76,43 @@ def anchor_kind(text: str, url: str) -> str:
     """How the spider should treat one anchor."""
     if ATTACHMENT_EXT.search(urlsplit(url).path):
         return "attachment"
-    if _NEXT_TEXT.match(text):
+    if _NEXT_TEXT.match(text) or _PAGER_URL.search(url):
         return "next"
-    if classify_title(text).is_report:
+    if ("报" in text or "報" in text) and classify_title(text).is_report:  # cheap test first: nav menus are long
         return "report"
     if _COLUMN_TEXT.search(text) or _COLUMN_URL.search(url):
         return "column"
     return "page"
 
 
+def content_areas(tree: Any) -> list[Any]:
+    """Elements that hold the page's list or article, outermost only (empty: no recognisable container)."""
+    found = [el for el in tree.xpath("//body//*[@id or @class]")
+             if el.tag not in ("a", "span", "li", "p", "img") and _CONTAINER.search(f"{el.get('id', '')} {el.get('class', '')}")]
+    inner = set()
+    for el in found:
+        inner.update(d for d in el.iterdescendants() if d is not el)
+    return [el for el in found if el not in inner and el.find(".//a") is not None]
+
+
 class PlainLinks:
-    """`<a href>` anchors (title attribute preferred over truncated link text) and 下一页 links."""
+    """`<a href>` anchors (title attribute preferred over truncated link text) and 下一页 links.
+
+    Where a page has a recognisable list/content container, only links inside it are kept in full;
+    outside it (nav menus, footers) only column, pager, report and attachment links are kept."""
 
     name = "plain"
 
     def matches(self, page: Page) -> bool:
-        return True
+        return page.html.lstrip()[:1] not in ("{", "[")  # JSON is read by the JSON strategy
 
     def links(self, page: Page) -> list[Link]:
         tree = page.tree
         if tree is None:
             return []
         base = tree.xpath("string(//base/@href)") or page.url
+        areas = content_areas(tree)
+        inside = {id(a) for el in areas for a in el.iter("a")}
         out: list[Link] = []
         for a in tree.iter("a"):
             href = (a.get("href") or "").strip()
@@ -100,20 +122,23 @@ class PlainLinks:
             if not absolute.startswith(("http://", "https://")) or _SKIP_EXT.search(urlsplit(absolute).path):
                 continue
             text = (a.get("title") or a.text_content() or "").strip()
-            out.append(Link(absolute.split("#", 1)[0], text, anchor_kind(text, absolute)))
+            kind = anchor_kind(text, absolute)
+            if areas and kind == "page" and id(a) not in inside:
+                continue
+            out.append(Link(absolute.split("#", 1)[0], text, kind))
         return out
 
 
-STRATEGIES: list[ListingStrategy] = [PlainLinks()]
-
-
 def extract_links(page: Page) -> list[Link]:
-    """All links of a page from every strategy that recognises it, first occurrence kept."""
+    """All links of a page from every strategy that recognises it, first occurrence kept; session ids
+    stripped and infinite-URL traps (calendars, repeating paths, sort/print variants) dropped."""
     seen: dict[tuple[str, str | None], Link] = {}
     for strategy in STRATEGIES:
         if strategy.matches(page):
             for link in strategy.links(page):
-                seen.setdefault((link.url, link.body), link)
+                url = clean_url(link.url)
+                if trap_reason(url) is None:
+                    seen.setdefault((url, link.body), replace(link, url=url) if url != link.url else link)
     return list(seen.values())
 
 
@@ -128,3 +153,9 @@ def page_titles(page: Page) -> list[str]:
         re.split(r"\s*[-_|｜—]\s*(?=[^-_|｜—]*$)", tree.xpath("string(//title)").strip())[0],
     ]
     return [_CJK_GAP.sub("", t).strip() for t in out if t and t.strip()]
+
+
+# CMS-specific strategies import Link/Page/anchor_kind from this module, so they are registered last.
+from crawler.discovery.strategies import CMS_STRATEGIES  # noqa: E402
+
+STRATEGIES: list[ListingStrategy] = [PlainLinks(), *CMS_STRATEGIES]
