@@ -31,6 +31,9 @@ _COLUMN_TEXT = re.compile(r"信息公开|政务公开|公开年报|年报|年度
 _COLUMN_URL = re.compile(r"xxgk|zwgk|zfxxgk|gknb|xxgknb|ndbg|/nb/|nianbao|openness|publicity", re.I)
 
 
+_NOT_LOOKALIKE = ("column/list title", "title does not name an annual report", "empty title")
+
+
 @dataclass(frozen=True)
 class Link:
     url: str
@@ -78,8 +81,12 @@ def anchor_kind(text: str, url: str) -> str:
         return "attachment"
     if _NEXT_TEXT.match(text) or _PAGER_URL.search(url):
         return "next"
-    if ("报" in text or "報" in text) and classify_title(text).is_report:  # cheap test first: nav menus are long
-        return "report"
+    if "报" in text or "報" in text:  # cheap test first: nav menus are long
+        verdict = classify_title(text)
+        if verdict.is_report:
+            return "report"
+        if verdict.reason not in _NOT_LOOKALIKE:  # a look-alike: an ordinary page (fetched only near lists)
+            return "page"
     if _COLUMN_TEXT.search(text) or _COLUMN_URL.search(url):
         return "column"
     return "page"
@@ -112,7 +119,7 @@ class PlainLinks:
             return []
         base = tree.xpath("string(//base/@href)") or page.url
         areas = content_areas(tree)
-        inside = {id(a) for el in areas for a in el.iter("a")}
+        inside = {a for el in areas for a in el.iter("a")}  # holds the proxies, so identity is stable
         out: list[Link] = []
         for a in tree.iter("a"):
             href = (a.get("href") or "").strip()
@@ -123,7 +130,7 @@ class PlainLinks:
                 continue
             text = (a.get("title") or a.text_content() or "").strip()
             kind = anchor_kind(text, absolute)
-            if areas and kind == "page" and id(a) not in inside:
+            if areas and kind == "page" and a not in inside:
                 continue
             out.append(Link(absolute.split("#", 1)[0], text, kind))
         return out
