@@ -87,3 +87,21 @@ def test_bad_rows_name_the_line(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(PortalListError, match=message):
         load_portals(path)
+
+
+def test_overrides_fix_a_portal(tmp_path, monkeypatch):
+    for src in build_registry.SOURCES.glob("*.csv"):
+        (tmp_path / src.name).write_bytes(src.read_bytes())
+    header = ",".join(build_registry.COLUMNS)
+    (tmp_path / "overrides.csv").write_text(
+        header + "\n"
+        ",https://www.shpt.gov.cn/,,310107,,,,https://www.shpt.gov.cn/shpt/gkxxgknb/,,0,,,2026-11-23,checked by hand\n"
+        "测试县人民政府,http://www.cs.gov.cn/,false,999999,county,990000,测试县,,direct,0,,,,\n",
+        encoding="utf-8")
+    monkeypatch.setattr(build_registry, "SOURCES", tmp_path)
+    rows = {r["region_code"]: r for r in build_registry.build()}
+    putuo = rows["310107"]
+    assert putuo["start_url"] == "https://www.shpt.gov.cn/" and putuo["suspect"] == "0"
+    assert putuo["entry_urls"] == "https://www.shpt.gov.cn/shpt/gkxxgknb/" and putuo["render"] == "false"
+    assert putuo["source"].endswith("+ overrides.csv") and putuo["name"] == "上海市普陀区人民政府"
+    assert rows["999999"]["name"] == "测试县人民政府" and rows["999999"]["source"] == "overrides.csv"
