@@ -120,3 +120,21 @@ def test_attachments_become_reports(crawl):
     assert docx["source_kind"] == "docx" and docx["cells_count"] > 0
     scan = _report(crawl, f"{plain}/zwgk/xxgknb/202001/P020200120_107.pdf")
     assert scan["needs_ocr"] == 1 and scan["cells_count"] == 0
+
+
+def test_size_limit_and_page_budget(tmp_path):
+    with start_sites() as sites:
+        plain = sites.servers["plain"].url
+        csv_path = sites.write_csv(tmp_path / "plain.csv", keys=["plain"])
+        proc = run_crawl(csv_path, tmp_path / "small.db", "-s", "DOWNLOAD_MAXSIZE=200000")
+        assert proc.returncode in (0, 1), proc.stderr[-3000:]
+        db = sqlite3.connect(tmp_path / "small.db")
+        big = f"{plain}/zwgk/xxgknb/202301/P020230118_102.pdf"  # 412,842 bytes
+        assert not db.execute("select 1 from report_urls where url = ?", [big]).fetchone()
+        assert db.execute("select error from fetch_log where url = ? and error is not null", [big]).fetchone()
+        assert db.execute("select 1 from report_urls where url like ?", ["%P020200120_107.pdf"]).fetchone()  # 80 kB
+        before = len(sites.servers["plain"].requests)
+        proc = run_crawl(csv_path, tmp_path / "budget.db", "-s", "PORTAL_MAX_PAGES=5")
+        assert proc.returncode in (0, 1), proc.stderr[-3000:]
+        pages = [p for _, p, _ in sites.servers["plain"].requests[before:] if p != "/robots.txt"]
+        assert 0 < len(pages) <= 6  # the start URL plus at most 5 followed links

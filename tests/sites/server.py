@@ -27,11 +27,14 @@ class Sites:
     servers: dict[str, SiteServer]
     rows: list[dict[str, str]]
 
-    def write_csv(self, path: Path, *, render: bool | None = None) -> Path:
-        """The portal list for `scrapy crawl portals -a portals=PATH`; render=False/True keeps only those."""
+    def write_csv(self, path: Path, *, render: bool | None = None, keys: list[str] | None = None) -> Path:
+        """The portal list for `scrapy crawl portals -a portals=PATH`; render=False/True or keys keep only those."""
         rows = [r for r in self.rows if render is None or (r["render"] == "true") == render]
+        if keys is not None:
+            rows = [r for r in rows if r["key"] in keys]
         with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, ["name", "start_url", "render", "region_code", "allowed_domains"])
+            writer = csv.DictWriter(fh, ["name", "start_url", "render", "region_code", "allowed_domains"],
+                                    extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
         return path
@@ -87,7 +90,7 @@ def start_sites() -> Sites:
     rows = []
     for p in MANIFEST["portals"]:
         allowed = " ".join(urlsplit(servers[k].url).netloc for k in p.get("allowed", []))
-        rows.append({"name": p["name"], "start_url": servers[p["key"]].url + p["home"],
+        rows.append({"key": p["key"], "name": p["name"], "start_url": servers[p["key"]].url + p["home"],
                      "render": "true" if p.get("render") else "false", "region_code": p["region_code"],
                      "allowed_domains": allowed})
     return Sites(servers, rows)
