@@ -110,3 +110,11 @@ def test_document_level():
     lookalike = classify_document("青山县2023年法治政府建设年度报告", NEW_FORMAT)
     assert not lookalike.is_report and lookalike.reason == "法治政府建设 report"
     assert not classify_document("县政府召开常务会议", "会议研究了一、总体情况").is_report
+
+
+def test_news_about_compiling_reports():
+    for title in ("我县部署2020年度政府信息公开工作年度报告编制工作", "市政务公开办开展政府信息公开工作年度报告审核工作",
+                  "关于2023年度政府信息公开工作年度报告发布有关事项的通知"):
+        assert classify_title(title).reason.startswith("notice about"), title
+    short = "1月12日，县政务公开办公室召开专题会议，部署年度报告编制工作，如实统计行政复议数据。"
+    assert not classify_document("伊川县2020年政府信息公开工作年度报告", short).is_report

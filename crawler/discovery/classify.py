@@ -21,6 +21,8 @@ _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678"
 # Look-alikes, with the reason recorded when they are rejected.
 _LOOKALIKES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"关于.{0,40}(?:做好|编制|报送|发布|公布|印发|开展|组织).{0,40}年度报告"), "notice about compiling reports"),
+    (re.compile(r"年度?报告?的?(?:编制|编写|报送|填报|审核|发布)(?:发布|公开)?(?:工作|事项|要求|培训)"),
+     "notice about compiling reports"),  # 我县部署2020年度政府信息公开工作年度报告编制工作
     (re.compile(r"(?:编制|报送|发布)(?:工作)?的?通知|有关事项的通知|年度报告格式"), "notice about the report format"),
     (re.compile(r"法治政府建设.{0,12}(?:年度)?报告|法治建设.{0,6}报告"), "法治政府建设 report"),
     (re.compile(r"预算|决算|三公经费"), "budget/final-accounts disclosure"),
@@ -43,6 +45,7 @@ _MARKERS = [
     re.compile(r"其他需要报告的事项|收费及减免"),
 ]
 # Column and list titles: 政府信息公开年报, 部门年报, 乡镇（街道）年报, 往年年报 (no year, short).
+MIN_REPORT_CHARS = 300  # a report title over a short text with one heading word is a news item or stub
 _LIST_TITLE = re.compile(r"^(?:政府|政务)?信息公开(?:工作)?年(?:度)?报(?:告)?(?:专栏)?$|^年报$|^年度报告$")
 _SHORT_COLUMN = re.compile(r"^[\u4e00-\u9fff（）()]{0,8}(?:年报|年度报告)(?:专栏|目录)?$")
 
@@ -92,7 +95,7 @@ def classify_document(title: str, text: str) -> Verdict:
     if markers >= 3:
         year = (by_title.year if by_title else None) or title_year(text_n[:500])
         return Verdict(True, f"report: {markers} section markers", year)
-    if by_title and by_title.is_report and markers >= 1:
+    if by_title and by_title.is_report and markers >= 1 and len(text_n) >= MIN_REPORT_CHARS:
         return Verdict(True, f"report title, {markers} section markers", by_title.year)
     if by_title and by_title.is_report:
         return Verdict(False, "report title but none of the format's sections (list or stub page)")
