@@ -88,9 +88,9 @@ def _portal(row: dict[str, str], where: str) -> Portal:
         raise PortalListError(f"{where}: start_url {url!r} is not an http(s) URL")
     if render not in _TRUE | _FALSE:
         raise PortalListError(f"{where}: render must be true or false, not {row['render']!r}")
-    for url in _split(row.get("entry_urls")):
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            raise PortalListError(f"{where}: entry_urls item {url!r} is not an http(s) URL")
+    for entry in _split(row.get("entry_urls")):
+        if urlsplit(entry).scheme not in ("http", "https") or not urlsplit(entry).netloc:
+            raise PortalListError(f"{where}: entry_urls item {entry!r} is not an http(s) URL")
     if row.get("suspect", "").lower() not in _TRUE | _FALSE:
         raise PortalListError(f"{where}: suspect must be 0 or 1, not {row['suspect']!r}")
     known = {"name", "start_url", "render", "region_code", "allowed_domains", "entry_urls", "level", "suspect"}

@@ -105,3 +105,12 @@ def test_overrides_fix_a_portal(tmp_path, monkeypatch):
     assert putuo["entry_urls"] == "https://www.shpt.gov.cn/shpt/gkxxgknb/" and putuo["render"] == "false"
     assert putuo["source"].endswith("+ overrides.csv") and putuo["name"] == "上海市普陀区人民政府"
     assert rows["999999"]["name"] == "测试县人民政府" and rows["999999"]["source"] == "overrides.csv"
+
+
+def test_start_url_and_entry_urls_kept_apart(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("name,start_url,render,entry_urls\nA,http://www.a.gov.cn/,false,http://b.gov.cn/nb/ http://c.gov.cn/x/\n",
+                    encoding="utf-8")
+    (portal,) = load_portals(path)
+    assert portal.start_url == "http://www.a.gov.cn/"
+    assert portal.entry_urls == ["http://b.gov.cn/nb/", "http://c.gov.cn/x/"]
