@@ -6,6 +6,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.spiders.portals import PortalsSpider
+from settings import base
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def portal_csv(tmp_path):
 
 
 def spider(portal_csv, **settings) -> PortalsSpider:
-    crawler = get_crawler(PortalsSpider, {"ARCHIVE_DB": ":memory:", **settings})
+    crawler = get_crawler(PortalsSpider, {"FOLLOW_GOV_CN": base.FOLLOW_GOV_CN, **settings})  # the project default
     sp = PortalsSpider.from_crawler(crawler, portals=str(portal_csv))
     return sp
 
