@@ -118,3 +118,14 @@ def test_news_about_compiling_reports():
         assert classify_title(title).reason.startswith("notice about"), title
     short = "1月12日，县政务公开办公室召开专题会议，部署年度报告编制工作，如实统计行政复议数据。"
     assert not classify_document("伊川县2020年政府信息公开工作年度报告", short).is_report
+
+
+def test_short_township_report_and_spreadsheet_of_tables():
+    wps = ("盱眙县马坝镇人民政府2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n信息内容\t第二十条第（一）项\n"
+           "四、政府信息公开行政复议、行政诉讼情况：本年度未发生行政复议、行政诉讼。")
+    assert classify_document("盱眙县马坝镇人民政府2023年政府信息公开工作年度报告", wps).is_report
+    xlsx = "Sheet1\n第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t11\n第二十条第（五）项"
+    verdict = classify_document("某县2023年政府信息公开工作年度报告", xlsx)
+    assert verdict.is_report and verdict.reason == "report title, the format's tables"
+    assert not classify_document("某县2023年度部门决算公开", xlsx).is_report
+    assert not classify_document("", xlsx).is_report  # no title: tables alone are not enough

@@ -51,7 +51,7 @@ def _report(crawl, url: str) -> sqlite3.Row:
 
 def test_every_report_found(crawl):
     expected = report_urls(crawl["sites"], render=False)
-    assert len(expected) == 31
+    assert len(expected) == 35
     assert expected - _urls(crawl) == set()  # recall 1.0
 
 
@@ -138,3 +138,15 @@ def test_size_limit_and_page_budget(tmp_path):
         assert proc.returncode in (0, 1), proc.stderr[-3000:]
         pages = [p for _, p, _ in sites.servers["plain"].requests[before:] if p != "/robots.txt"]
         assert 0 < len(pages) <= 6  # the start URL plus at most 5 followed links
+
+
+def test_doc_wps_xlsx_attachments(crawl):
+    trs = crawl["sites"].servers["trs"].url + "/zfxxgk/zfxxgknb/202001/"
+    page = _report(crawl, trs + "t20200120_5006.html")
+    kinds = {}
+    for name in ("P020200120000.doc", "P020200120001.wps", "P020200120002.xlsx"):
+        row = _report(crawl, trs + name)
+        kinds[row["source_kind"]] = row["cells_count"]
+    assert page["id"] in {_report(crawl, trs + n)["id"] for n in ("P020200120000.doc", "P020200120001.wps",
+                                                                   "P020200120002.xlsx")}
+    assert set(kinds) <= {"doc", "wps", "xlsx"} and kinds.get("xlsx", 1) > 0

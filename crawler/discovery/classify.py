@@ -45,6 +45,9 @@ _MARKERS = [
     re.compile(r"其他需要报告的事项|收费及减免"),
 ]
 # Column and list titles: 政府信息公开年报, 部门年报, 乡镇（街道）年报, 往年年报 (no year, short).
+# Row/column labels of the format's tables (spreadsheet attachments carry only the tables).
+_TABLE_MARKERS = re.compile(r"第二十条第[（(]?[一二三四五六七八][）)]?项|本年制发件数|本年新收政府信息公开申请数量|"
+                            r"上年结转政府信息公开申请数量|申请人情况|本年处理决定数量")
 MIN_REPORT_CHARS = 300  # a report title over a short text with one heading word is a news item or stub
 _LIST_TITLE = re.compile(r"^(?:政府|政务)?信息公开(?:工作)?年(?:度)?报(?:告)?(?:专栏)?$|^年报$|^年度报告$")
 _SHORT_COLUMN = re.compile(r"^[\u4e00-\u9fff（）()]{0,8}(?:年报|年度报告)(?:专栏|目录)?$")
@@ -95,8 +98,10 @@ def classify_document(title: str, text: str) -> Verdict:
     if markers >= 3:
         year = (by_title.year if by_title else None) or title_year(text_n[:500])
         return Verdict(True, f"report: {markers} section markers", year)
-    if by_title and by_title.is_report and markers >= 1 and len(text_n) >= MIN_REPORT_CHARS:
+    if by_title and by_title.is_report and (markers >= 2 or (markers == 1 and len(text_n) >= MIN_REPORT_CHARS)):
         return Verdict(True, f"report title, {markers} section markers", by_title.year)
+    if by_title and by_title.is_report and len(set(_TABLE_MARKERS.findall(re.sub(r"\s+", "", text_n)))) >= 2:
+        return Verdict(True, "report title, the format's tables", by_title.year)  # a spreadsheet of the tables
     if by_title and by_title.is_report:
         return Verdict(False, "report title but none of the format's sections (list or stub page)")
     return Verdict(False, f"not a report: {markers} section markers")

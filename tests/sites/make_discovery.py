@@ -66,10 +66,13 @@ def report_body(agency: str, year: int, n: int) -> str:
 
 def report_page(portal: str, path: str, agency: str, year: int, n: int, site: str, *, charset: str = "utf-8",
                 title_html: str | None = None, title: str | None = None, container: str = 'div class="TRS_Editor"',
-                attachment: str | None = None) -> None:
+                attachment: str | list[str] | None = None) -> None:
     title = title or f"{agency}{year}年政府信息公开工作年度报告"
     if attachment:
-        body = f'<p>{agency}{year}年政府信息公开工作年度报告全文详见附件。</p><p>附件：<a href="{attachment}">{title}</a></p>'
+        files = [attachment] if isinstance(attachment, str) else attachment
+        links = "".join(f'<p>附件{i}：<a href="{f}">{title}（{f.rsplit(".", 1)[1].upper()}版）</a></p>'
+                        for i, f in enumerate(files, start=1))
+        body = f"<p>{agency}{year}年政府信息公开工作年度报告全文详见附件。</p>{links}"
     else:
         body = report_body(agency, year, n)
     tag = container.split()[0]
@@ -191,7 +194,8 @@ def trs() -> None:
               ("./202301/t20230130_5002.html", "白河县2022年政府信息公开工作年度报告")],
              [("./202201/t20220128_5003.html", "白河县2021年政府信息公开工作年度报告"),
               ("./202403/t20240310_5004.html", "白河县2023年法治政府建设年度报告")],
-             [("./202101/t20210129_5005.html", "白河县〔2020〕年度政府信息公开工作报告")]]
+             [("./202101/t20210129_5005.html", "白河县〔2020〕年度政府信息公开工作报告"),
+              ("./202001/t20200120_5006.html", "白河县2019年政府信息公开工作年度报告")]]
     for k, items in enumerate(pages):
         name = "index.html" if k == 0 else f"index_{k}.html"
         script = f'<div class="page"><script>createPageHTML({len(pages)}, {k}, "index", "html");</script></div>'
@@ -203,6 +207,13 @@ def trs() -> None:
             lookalike(p, path, title, site, "推进依法行政……")
             continue
         year = int(title[title.index("20"):title.index("20") + 4])
+        if year == 2019:  # DOC, WPS and XLSX attachments (tables only in the spreadsheet)
+            files = [f"./P02020012000{i}.{ext}" for i, ext in enumerate(("doc", "wps", "xlsx"))]
+            report_page(p, path, "白河县人民政府", year, 20 + n, site, title=title, attachment=files)
+            for f, name in zip(files, ("report.doc", "report.wps", "report.xlsx"), strict=True):
+                copy_doc(p, "zfxxgk/zfxxgknb/202001/" + f[2:], name)
+                expected.append({"portal": p, "path": "zfxxgk/zfxxgknb/202001/" + f[2:]})
+            continue
         report_page(p, path, "白河县人民政府", year, 20 + n, site, title=title,
                     title_html=title.replace("政府信息公开", "<br>政府信息公开") if n == 1 else None)
     # department sub-column: `var countPage` without createPageHTML arguments
