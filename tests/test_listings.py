@@ -177,3 +177,8 @@ def test_clean_url_strips_session_ids_only():
     assert clean_url("http://a.gov.cn/nb/index.html;jsessionid=8F3A2B?id=1#top") == "http://a.gov.cn/nb/index.html?id=1"
     assert clean_url("http://a.gov.cn/nb/?sid=99&page=2") == "http://a.gov.cn/nb/?page=2"
     assert clean_url("http://a.gov.cn/m.jsp?path=/&webname=%E6%9D%BE") == "http://a.gov.cn/m.jsp?path=/&webname=%E6%9D%BE"
+
+
+def test_trs_count_page_takes_the_list_pages_own_extension():
+    p = Page("<html><body><script>var countPage = 2;</script></body></html>", BASE + "/xxgk/nb/index_1.shtml")
+    assert [lk.url for lk in TrsPager().links(p)] == [f"{BASE}/xxgk/nb/index.shtml", f"{BASE}/xxgk/nb/index_1.shtml"]

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from crawler.discovery.listings import Link, Page
 
@@ -36,7 +36,14 @@ class TrsPager:
                 return []
             p, s = _PREFIX.search(page.html), _SUFFIX.search(page.html)
             count, prefix = int(c.group(1)), p.group(1) if p else "index"
-            suffix = s.group(1) if s else page.url.rsplit(".", 1)[-1] if "." in page.url.rsplit("/", 1)[-1] else "html"
-        count = min(count, MAX_LIST_PAGES)
-        names = [f"{prefix}.{suffix}"] + [f"{prefix}_{k}.{suffix}" for k in range(1, count)]
-        return [Link(urljoin(page.url, name), f"第{k + 1}页", "next") for k, name in enumerate(names) if count > 1]
+            suffix = s.group(1) if s else _own_suffix(page.url)
+        if count < 2:
+            return []
+        names = [f"{prefix}.{suffix}"] + [f"{prefix}_{k}.{suffix}" for k in range(1, min(count, MAX_LIST_PAGES))]
+        return [Link(urljoin(page.url, name), f"第{k + 1}页", "next") for k, name in enumerate(names)]
+
+
+def _own_suffix(url: str) -> str:
+    """The list page's own extension (html, shtml, htm); html for a directory URL."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[1] if "." in name else "html"
