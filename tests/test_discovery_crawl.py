@@ -73,6 +73,7 @@ def test_lookalikes_fetched_are_audited_with_reasons(crawl):
 def test_robots_disallowed_never_requested(crawl):
     paths = [p for _, p, _ in crawl["log"]["plain"]]
     assert "/robots.txt" in paths
+    assert all("nianbao-archiver" in h.get("User-Agent", "") for _, _, h in crawl["log"]["plain"])  # honest UA
     for rule in MANIFEST["disallowed"]:
         assert not any(p.startswith(rule["path"]) for p in paths), rule
 

@@ -42,3 +42,11 @@ def test_other_gov_cn_hosts_off(portal_csv):
     sp = spider(portal_csv, FOLLOW_GOV_CN=False)
     assert not sp._allowed("http://www.hubei.gov.cn/zwgk/", sp.portals[0])
     assert sp._allowed("http://xianning.gov.cn/xxgk/", sp.portals[0])
+
+
+def test_polite_defaults():
+    assert base.ROBOTSTXT_OBEY is True and base.AUTOTHROTTLE_ENABLED is True
+    assert 1 <= base.CONCURRENT_REQUESTS_PER_DOMAIN <= 2 and base.AUTOTHROTTLE_TARGET_CONCURRENCY <= 2
+    assert base.DOWNLOAD_DELAY > 0 and base.DEPTH_LIMIT and base.PORTAL_MAX_PAGES and base.DOWNLOAD_MAXSIZE
+    assert "robots.txt" in base.USER_AGENT and "http" in base.USER_AGENT  # says who we are and where to read more
+    assert 503 in base.RETRY_HTTP_CODES and base.RETRY_TIMES >= 1
