@@ -25,6 +25,7 @@ need_apt() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "installing Debian packages: ${missing[*]}" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # wait for another apt/dpkg run (parallel jobs on one machine) instead of failing on its lock
+  $sudo apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
