@@ -50,6 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
     # conditional GETs for archived documents; sees responses after the encoding fix (555 < 560)
     "crawler.middlewares.conditional.ConditionalRequestsMiddleware": 555,
+    # a 3xx back into its own chain raises IgnoreRequest → fetch_log (Scrapy's dupefilter drops it silently)
+    "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
 }
 ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.ProcessPipeline": 300,
