@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crawler.discovery.classify import classify_document
+from pipelines.bounds import DEFAULT, Limits, bound_html, bound_tables
 from pipelines.checks import run_checks
 from pipelines.clean import clean_text, extract_body
 from pipelines.dedup import canonical_url, content_hash, minhash_signature
@@ -38,22 +39,31 @@ def process_document(
     region_code: str = "",
     page_url: str | None = None,
     page_meta: dict[str, Any] | None = None,
+    limits: Limits = DEFAULT,
 ) -> Outcome:
-    """Parse one document. `html` is the decoded page for HTML pages; else `body` holds the bytes."""
+    """Parse one document. `html` is the decoded page for HTML pages; else `body` holds the bytes.
+    Every stage works within `limits` (pipelines/bounds.py); bounds hit are recorded in `bounds_hit`."""
     page_meta = page_meta or {}
     pdf: bytes | None = None
     needs_ocr = False
+    bounds: list[str] = []
     if html is None:
-        doc = load_document(body, content_type=content_type, url=url)
+        doc = load_document(body, content_type=content_type, url=url, limits=limits)
         if doc.error:
             return Outcome(False, f"unreadable {doc.kind}: {doc.error}")
         html, source_kind, needs_ocr = doc.html, doc.kind, doc.needs_ocr
+        bounds += doc.bounds
+        if html and doc.kind != "html":  # converted DOCX/XLS/DOC HTML (pages are bounded by load_document)
+            html, notes = bound_html(html, limits)
+            bounds += notes
         raw_text = doc.text
         pdf = body if doc.kind == "pdf" else None
         body_text = extract_body(html, url) if html and doc.kind == "html" else clean_text(raw_text)
         page = normalize_text(raw_text)
     else:
         source_kind = "html"
+        html, notes = bound_html(html, limits)
+        bounds += notes
         body_text = extract_body(html, url)
         page = normalize_text(page_text(html))
 
@@ -62,6 +72,9 @@ def process_document(
         return Outcome(False, verdict.reason)
 
     meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page)
+    if html:
+        html, notes = bound_tables(html, limits)
+        bounds += notes
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
     cells = [asdict(c) for c in tables.cells]
@@ -98,6 +111,7 @@ def process_document(
         "checks_failed": sum(1 for c in checks if not c.ok),
         "table_flags": "; ".join(tables.flags) or None,
         "table_errors": "; ".join(tables.errors) or None,
+        "bounds_hit": "; ".join(bounds) or None,
         "cells": cells,
         "ambiguous": [asdict(a) for a in tables.ambiguous],
         "checks": [asdict(c) for c in checks],

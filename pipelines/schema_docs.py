@@ -69,6 +69,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "checks_failed": "number of failing consistency checks (report_checks.ok = 0)",
         "table_flags": "notes of the table parser (doubled digits, shifted columns, …)",
         "table_errors": "table parser errors; the report is kept",
+        "bounds_hit": "bounds this document hit (docs/hostile-input.md), each with its setting and what was kept; "
+                      "NULL when none",
         "content_hash": "hash of body text and cells: identical content is one report",
         "first_seen": "UTC time the report was first archived",
         "last_seen": "UTC time the report was last seen",

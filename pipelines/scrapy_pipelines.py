@@ -23,6 +23,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
 from crawler.middlewares.conditional import NotModifiedItem, PageMemoItem
 from pipelines import store
+from pipelines.bounds import Limits
 from pipelines.coverage import run_table
 from pipelines.process import process_document
 
@@ -34,6 +35,7 @@ class ProcessPipeline:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
+        self.limits = Limits.from_settings(crawler.settings.get)  # pipelines/bounds.py
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -54,6 +56,7 @@ class ProcessPipeline:
             region_code=item.region_code,
             page_url=item.page_url,
             page_meta=item.page_meta,
+            limits=self.limits,
         )
         if not outcome.accepted:
             self.crawler.stats.inc_value("nianbao/rejected")

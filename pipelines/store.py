@@ -57,6 +57,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "first_run_id": int,
             "last_run_id": int,
             "version": int,
+            "bounds_hit": str,
         },
         "pk": "id",
     },
