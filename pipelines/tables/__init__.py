@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
-from pipelines.tables_match import detect_template, heading, last_segment, match_row, opens_t3
-from pipelines.tables_resolve import reconcile
-from pipelines.tables_tokens import BLANK, LABEL, Tok, text_segments
+from pipelines.tables.match import detect_template, heading, last_segment, match_row, opens_t3
+from pipelines.tables.resolve import reconcile
+from pipelines.tables.tokens import BLANK, LABEL, Tok, text_segments
 
 
 @dataclass
@@ -296,7 +296,7 @@ def extract_tables_text(text: str) -> TableResult:
 
 
 def extract_tables_html(html: str) -> TableResult:
-    from pipelines.tables_html import html_segments
+    from pipelines.tables.html import html_segments
 
     try:
         segs, _ = html_segments(html or "")
@@ -307,7 +307,7 @@ def extract_tables_html(html: str) -> TableResult:
 
 def extract_tables_pdf(data: bytes) -> TableResult:
     """pdfplumber tables first; extract_text(x_tolerance=1) when they give less."""
-    from pipelines.tables_pdf import pdf_table_segments, pdf_text
+    from pipelines.tables.pdf import pdf_table_segments, pdf_text
 
     try:
         segs = pdf_table_segments(data)
