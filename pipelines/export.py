@@ -26,7 +26,6 @@ import sqlite_utils
 
 from pipelines import schema_docs, store
 from pipelines.readonly import open_readonly, vacuum_into
-from pipelines.regions import refresh_regions
 
 FORMAT = json.loads((Path(__file__).parent / "data" / "report-format.json").read_text(encoding="utf-8"))
 PANEL_KEYS_SEP = "|"
@@ -71,9 +70,8 @@ def export(db_path: str | Path, out_dir: str | Path, version: str | None = None)
     finally:
         src.close()
     copy = sqlite_utils.Database(sqlite3.connect(str(snapshot), isolation_level=None))
-    try:  # the snapshot, not the source, is migrated and gets current regions
+    try:  # the snapshot, not the source, is migrated (schema, missing regions)
         store.ensure_schema(copy)
-        refresh_regions(copy)
         copy.execute("VACUUM")
     finally:
         copy.close()

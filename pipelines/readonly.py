@@ -80,15 +80,13 @@ def is_current(db: sqlite_utils.Database) -> bool:
 
 
 def migrated_copy(db: sqlite_utils.Database) -> sqlite_utils.Database:
-    """A private in-memory copy of `db`, migrated and with regions refreshed (the source is untouched)."""
-    from pipelines.regions import refresh_regions
+    """A private in-memory copy of `db`, migrated with its missing regions filled (the source is untouched)."""
     from pipelines.store import ensure_schema
 
     mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     db.conn.backup(mem)
     copy = sqlite_utils.Database(mem)
     ensure_schema(copy)
-    refresh_regions(copy)
     return copy
 
 

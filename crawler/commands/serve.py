@@ -12,7 +12,6 @@ from pathlib import Path
 import yaml
 
 from pipelines import readonly, schema_docs, store
-from pipelines.regions import refresh_regions
 
 DATASETTE_DIR = schema_docs.DATASETTE_DIR
 
@@ -21,7 +20,6 @@ def prepare(db_path: Path) -> None:
     """--mutable: bring an archive up to date in place: schema, search index, regions; fold the WAL in."""
     db = store.open_archive(db_path)
     try:
-        refresh_regions(db)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
@@ -39,9 +37,8 @@ def readable_copy(db_path: Path) -> Path:
         readonly.vacuum_into(db, copy)
     finally:
         db.close()
-    migrated = store.open_archive(copy)
+    migrated = store.open_archive(copy)  # migrates, fills missing regions
     try:
-        refresh_regions(migrated)
         migrated.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         migrated.execute("PRAGMA journal_mode=DELETE")
     finally:
