@@ -2,7 +2,7 @@
 
     nianbao crawl  [scrapy args…]          scheduled crawl with a documented exit code
     nianbao serve  [DB]                    browse in datasette (read-only)
-    nianbao search DB QUERY                full-text search (Chinese)
+    nianbao search DB QUERY                full-text search (Chinese words, then substrings)
     nianbao coverage [DB]                  missing years, late reports, failing checks
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
     nianbao import PATH… [--db DB]         files you already have → the archive
@@ -62,7 +62,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for r in rows:
-            print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}")
+            note = "  (substring)" if r.get("match") == "substring" else ""
+            print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}{note}")
         print(f"{len(rows)} reports", file=sys.stderr)
     return 0 if rows else 1
 
@@ -142,7 +143,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-refresh", action="store_true", help="do not update regions/search index before serving")
     s.set_defaults(func=cmd_serve)
 
-    q = sub.add_parser("search", help="full-text search (trigram; 1–2 characters use LIKE)")
+    q = sub.add_parser("search", help="full-text search: Chinese words (jieba word index, ranked by bm25), then "
+                                      "substrings (trigram; LIKE for 1–2 characters)")
     q.add_argument("db", type=Path)
     q.add_argument("query")
     q.add_argument("--limit", type=int, default=50)

@@ -19,7 +19,7 @@ import sqlite_utils
 from pipelines.dedup import NEAR_DUP_THRESHOLD, canonical_url, lsh_buckets, minhash_signature, similarity
 from pipelines.normalize import label_key
 from pipelines.regions import load_divisions
-from pipelines.search import enable_search
+from pipelines.search import enable_search, index_reports
 
 SCHEMA_VERSION = 1
 
@@ -382,6 +382,7 @@ def save_report(db: sqlite_utils.Database, record: Mapping[str, Any], run_id: in
                 report_id, outcome = int(reports.last_pk), "new"
             _write_children(db, report_id, record)
             _write_minhash(db, report_id, sig)
+            index_reports(db, [report_id])  # its words, for search (pipelines/search.py)
         _add_urls(db, report_id, record, seen)
         _save_validators(db, report_id, record, seen, run_id)
         _link_captures(db, report_id, record["url"])
