@@ -94,7 +94,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.export import ExportError, export
 
     try:
-        target = export(_existing(args.db), args.out, version=args.version)
+        target = export(_existing(args.db), args.out, version=args.version, bom=not args.no_bom,
+                        formats=args.format or None)
     except ExportError as exc:
         raise SystemExit(f"nianbao export: {exc}") from None
     print(target)
@@ -159,10 +160,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "csv", "json"], default="text")
     v.set_defaults(func=cmd_coverage)
 
-    e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs, panel, dictionary)")
+    e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs with BOM, panel as CSV/XLSX/"
+                                      "Parquet, dictionary)")
     e.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
     e.add_argument("--out", type=Path, required=True, help="folder that receives nianbao-<version>/")
     e.add_argument("--version", help="version label (default: UTC timestamp)")
+    e.add_argument("--no-bom", action="store_true", help="CSVs without the UTF-8 byte-order mark (Excel needs it)")
+    e.add_argument("--format", action="append", choices=["csv", "xlsx", "parquet"],
+                   help="only these formats (repeatable; default: csv, xlsx, and parquet when pyarrow is installed)")
     e.set_defaults(func=cmd_export)
 
     i = sub.add_parser("import", help="import local files (HTML, PDF, DOCX, DOC, XLS, TXT) or folders")
