@@ -5,6 +5,7 @@
     nianbao search DB QUERY                full-text search (Chinese words, then substrings)
     nianbao coverage [DB]                  missing years, late reports, failing checks
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
+    nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
     nianbao import PATH… [--db DB]         files you already have → the archive
 
 Also runnable as `python -m crawler.cli …`. DB defaults to data/archive.db.
@@ -102,6 +103,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines import dashboard
+    from pipelines.regions import refresh_regions
+    from pipelines.store import open_archive
+
+    db = open_archive(_existing(args.db))
+    try:
+        refresh_regions(db)
+        print(dashboard.write(db.conn, args.out))
+    finally:
+        db.close()
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from pipelines.ingest import import_paths
 
@@ -169,6 +184,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", action="append", choices=["csv", "xlsx", "parquet"],
                    help="only these formats (repeatable; default: csv, xlsx, and parquet when pyarrow is installed)")
     e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("report", help="coverage, timeliness, trends and failing reports as one offline HTML file")
+    r.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    r.add_argument("--out", type=Path, default=Path("report.html"), help="HTML file to write (default report.html)")
+    r.set_defaults(func=cmd_report)
 
     i = sub.add_parser("import", help="import local files (HTML, PDF, DOCX, DOC, XLS, TXT) or folders")
     i.add_argument("paths", nargs="*", type=Path)

@@ -9,11 +9,15 @@
 - `report_index` opens with a few narrow columns (a redirect to `?_col=…`); "all columns" is one
   click away (`?_full=1`).
 - Column descriptions move below the rows, folded into a <details>.
+- `/-/figures` (`?db=NAME&level=province|city|county`): coverage grid, timeliness and trends as SVG
+  drawn by pipelines/figures.py (no script, nothing loaded from elsewhere).
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
+
+from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
 
@@ -108,3 +112,30 @@ def extra_body_script(template, database, table, view_name, datasette):
     if table == BRIEF_TABLE:
         script += _full_link(database)
     return script
+
+
+async def figures_view(datasette, request):
+    from pipelines import figures
+
+    name = request.args.get("db") or next((n for n in datasette.databases if n != "_internal"), None)
+    if name is None or name not in datasette.databases:
+        raise NotFound("no such database")
+    level = request.args.get("level") or "province"
+    if level not in ("province", "city", "county"):
+        raise NotFound("level is province, city or county")
+    db = datasette.get_database(name)
+    svgs = await db.execute_fn(lambda conn: {
+        "coverage": figures.coverage_svg(conn, level), "timeliness": figures.timeliness_svg(conn),
+        "trends": figures.trends_svg(conn)})
+    context = {"database": name, "level": level, "css": figures.CSS.replace("body {", ".figures-body {"), **svgs}
+    return Response.html(await datasette.render_template("figures.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/figures$", figures_view)]
+
+
+@hookimpl
+def menu_links(datasette, actor, request):
+    return [{"href": "/-/figures", "label": "Figures"}]
