@@ -105,12 +105,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from pipelines import dashboard
-    from pipelines.regions import refresh_regions
     from pipelines.store import open_archive
 
-    db = open_archive(_existing(args.db))
+    db = open_archive(_existing(args.db))  # region rows are written with each report
     try:
-        refresh_regions(db)
         print(dashboard.write(db.conn, args.out))
     finally:
         db.close()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import documents_office
 from pipelines.documents import Document, decode_html, html_text, load_document, sniff_kind
+from pipelines.documents import office as documents_office
 
 DOCS = Path(__file__).parent / "fixtures" / "docs"
 GB18030_ONLY = "䶮𠮷"  # not in GBK/GB2312: a name character and an Extension B character
