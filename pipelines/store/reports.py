@@ -11,8 +11,8 @@ import sqlite_utils
 from pipelines.dedup import Candidate, lsh_buckets, minhash_signature, version_target
 from pipelines.records import Report
 from pipelines.regions import region_row
-from pipelines.store.captures import link_captures
 from pipelines.search import index_reports
+from pipelines.store.captures import link_captures
 from pipelines.store.memos import save_validators
 from pipelines.store.schema import TABLES, now_iso, transaction
 
