@@ -65,8 +65,18 @@ def process_document(
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
     cells = [asdict(c) for c in tables.cells]
-    published_at = page_meta.get("published_at") or meta.published_at or meta.signature_date
-    agency = meta.agency or page_meta.get("source")
+    published_at, published_source = meta.published_at, meta.published_source
+    linked = page_meta.get("published_at")  # the 发布时间 of the page the document was fetched from/linked on
+    if linked and (linked or "")[:10] != (published_at or "")[:10]:
+        if published_at:
+            meta.flags.append(f"published_at: dates disagree: {linked} (linking page); {published_at} "
+                              f"({published_source}); chose {linked} (linking page)")
+        published_at, published_source = linked, "linking page"
+    if not published_at and meta.signature_date:
+        published_at, published_source = meta.signature_date, "signature date"
+    agency, agency_source = meta.agency, meta.agency_source
+    if not agency and page_meta.get("source"):
+        agency, agency_source = page_meta["source"], "page field"
     primary = canonical_url(url)
     urls = [(url, primary, kind, page_url)]
     if page_url:
@@ -78,8 +88,11 @@ def process_document(
         "urls": urls,
         "title": title or None,
         "agency": agency,
+        "agency_source": agency_source,
         "year": meta.year or verdict.year,
         "published_at": published_at,
+        "published_source": published_source,
+        "metadata_flags": "; ".join(meta.flags) or None,
         "signature_date": meta.signature_date,
         "contact_phone": meta.contact_phone,
         "contact_address": meta.contact_address,
