@@ -128,7 +128,7 @@ def _wrap(text: str, how: str) -> str:
     return re.sub(r"(?<=[^\x00-\x7f])(?=.)|(?<=.)(?=[^\x00-\x7f])", " ", text)
 
 
-@pytest.mark.parametrize(("phrasing", "wrap"), itertools.product(range(len(PHRASINGS)), ["none", "lines", "spaced"]))
+@pytest.mark.parametrize(("phrasing", "wrap"), list(itertools.product(range(len(PHRASINGS)), ["none", "lines", "spaced"])))
 def test_contact_in_every_phrasing(phrasing, wrap):
     wrong = []
     for label, (printed, stored), ascii_punct in itertools.product(LABELS, PHONES.items(), (False, True)):
