@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery.classify import classify_document, classify_title
+from pipelines.classify import classify_document, classify_title
 from tests.departments import CITIES, COUNTIES, agencies
 
 YEAR = 2023
