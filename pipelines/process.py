@@ -22,7 +22,6 @@ from pipelines.normalize import normalize_text
 from pipelines.records import Fetched, Rejected, Report
 from pipelines.tables import TableResult, extract_tables
 
-
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
