@@ -280,10 +280,12 @@ def build_metadata() -> dict[str, Any]:
         if name in FACETS:
             entry["facets"] = FACETS[name]
         if name in ("reports", "report_index"):
-            entry.update(fts_table="reports_fts", fts_pk="id", sort_desc="year")
+            entry.update(fts_table="reports_words", fts_pk="id", sort_desc="year")  # the word index
         tables[name] = entry
-    for hidden in ("reports_fts", "reports_fts_data", "reports_fts_idx", "reports_fts_docsize", "reports_fts_config"):
-        tables[hidden] = {"hidden": True}
+    for fts in ("reports_fts", "reports_words"):
+        for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content"):
+            tables[fts + suffix] = {"hidden": True}
+    tables["reports_words_pending"] = {"hidden": True}
     db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}
     return {k: v for k, v in canned.items() if k not in ("queries", "database_description")} | {
         "databases": {"*": db}}
