@@ -1,6 +1,6 @@
 """Scrapy item pipeline for workers: what the ArchivePipeline writes to SQLite goes to a Redis Stream instead.
 
-The same records (the process stage's report record, rejections, fetch errors, page memos,
+The same records (the process stage's typed Report record, rejections, fetch errors, page memos,
 304s) plus the fetch log, the WARC capture rows and the run's start and summary are XADDed to
 `NIANBAO_STREAM` (messages.py); `nianbao writer` is the one process that writes them into
 SQLite. A capture row is sent before the report it belongs to, as the ArchivePipeline writes it
@@ -11,7 +11,6 @@ pipeline waits, so the crawl slows down instead of filling Redis' memory.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import socket
@@ -27,8 +26,8 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.distributed import messages
 from crawler.distributed.frontier import worker_id
-from crawler.items import FetchErrorItem, RejectedItem
-from crawler.middlewares.conditional import NotModifiedItem, PageMemoItem
+from crawler.items import FetchErrorItem, NotModifiedItem, PageMemoItem, RejectedItem
+from pipelines.records import Report
 from pipelines.store import now_iso
 
 logger = logging.getLogger(__name__)
@@ -43,7 +42,6 @@ class StreamPipeline:
         self.max_len = settings.getint("NIANBAO_STREAM_MAX_LEN", 50_000)
         self.run = uuid.uuid4().hex
         self.counts = {"rejected": 0, "errors": 0, "sent": 0}
-        self.body_sha: dict[str, str] = {}
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
@@ -112,7 +110,6 @@ class StreamPipeline:
     async def process_item(self, item: Any) -> Any:
         await self._room()
         if isinstance(item, RejectedItem):
-            self.body_sha.pop(item.url, None)
             self.counts["rejected"] += 1
             self._send("rejected", asdict(item))
             raise DropItem(f"not a report: {item.reason}", log_level="DEBUG")
@@ -123,21 +120,17 @@ class StreamPipeline:
                                     "error": item.error, "referer": item.referer, "fetched_at": now_iso()}])
             raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
         if isinstance(item, PageMemoItem):
-            if not item.is_report:
-                self.body_sha.pop(item.url, None)
             self._send("memos", [asdict(item)])
             raise DropItem(f"page memo: {item.url}", log_level="DEBUG")
         if isinstance(item, NotModifiedItem):
             self._flush_captures()
             self._send("not_modified", {"url": item.url, "status": item.status})
             raise DropItem(f"not modified: {item.url}", log_level="DEBUG")
-        if not isinstance(item, dict) or "content_hash" not in item:
+        if not isinstance(item, Report):
             return item
-        if "fetch" in item:
-            item["fetch"]["sha256"] = self.body_sha.pop(item["url"], None)
         self._flush_captures()  # its WARC capture first, so the writer links it to the report
-        self._send("report", item)
-        return {k: item.get(k) for k in ("url", "title", "agency", "year", "published_at", "template", "portal",
+        self._send("report", item.to_dict())
+        return {k: getattr(item, k) for k in ("url", "title", "agency", "year", "published_at", "template", "portal",
                                          "contact_phone", "contact_address", "cells_count", "checks_failed")}
 
     # -- fetch log and captures ----------------------------------------------------------
@@ -145,8 +138,6 @@ class StreamPipeline:
         self._flush_captures()  # written by the WARC extension on response_downloaded, just before
         if response.status >= 400:
             return
-        if response.status == 200 and request.meta.get("kind") not in ("column", "next"):
-            self.body_sha[response.url] = hashlib.sha256(response.body).hexdigest()
         self._send("fetches", [{
             "url": response.url, "portal": request.meta.get("portal"),
             "kind": request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else None),

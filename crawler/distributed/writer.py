@@ -28,6 +28,7 @@ import redis
 
 from crawler.distributed import messages
 from pipelines import store
+from pipelines.records import Report
 
 logger = logging.getLogger(__name__)
 GROUP = "writers"
@@ -143,7 +144,7 @@ class Writer:
                                                                 ("started_at", "spider", "args", "worker", "warc_dir")})
                 store.upsert_portals(self.db, [{**p, "last_run_id": run_id} for p in data.get("portals", [])])
             elif kind == "report":
-                outcome, _ = store.save_report(self.db, data, run_id)
+                outcome, _ = store.save_report(self.db, Report.from_dict(data), run_id)
                 self._count(run_id, f"reports_{outcome}")
             elif kind == "rejected":
                 store.record_rejected(self.db, {"run_id": run_id, **data})
