@@ -86,6 +86,12 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "first_run_id": "crawl_runs.id of the first sighting",
         "last_run_id": "crawl_runs.id of the last sighting",
         "version": "1 for a report never revised; n after n-1 revisions (earlier ones in report_versions)",
+        "agency_source": "where agency came from: title, document title, preamble, signature, page field, "
+                         "compiled by, contact (docs/documents.md Metadata)",
+        "published_source": "where published_at came from: meta pubdate, page 发布时间, linking page, signature date …",
+        "metadata_flags": "metadata ambiguities, '; '-joined: two 发布时间 that disagree (all kept), a 来源 field "
+                          "naming another body",
+        "parser_version": "PARSER_VERSION of the parsers that produced this row (nianbao reprocess updates it)",
     },
     "report_urls": {
         "report_id": "reports.id",
