@@ -56,12 +56,13 @@ return #items / 2
 
 
 def pass_id(settings: Any) -> str:
-    """The pass whose frontier this worker joins: NIANBAO_PASS, else the ISO week (e.g. 2026-W48)."""
-    value = settings.get("NIANBAO_PASS") or os.environ.get("NIANBAO_PASS")
-    if value:
-        return str(value)
+    """The pass whose frontier this worker joins: NIANBAO_PASS, else the ISO week (e.g. 2026-W48).
+
+    `{week}` in NIANBAO_PASS becomes the ISO week: `{week}-41` is a weekly shard of region 41."""
     year, week, _ = datetime.now(UTC).isocalendar()
-    return f"{year}-W{week:02d}"
+    iso = f"{year}-W{week:02d}"
+    value = settings.get("NIANBAO_PASS") or os.environ.get("NIANBAO_PASS")
+    return str(value).replace("{week}", iso) if value else iso
 
 
 def frontier_base(settings: Any, spider: str) -> str:
