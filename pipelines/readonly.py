@@ -64,15 +64,17 @@ def vacuum_into(db: sqlite_utils.Database, target: Path) -> None:
 
 
 def is_current(db: sqlite_utils.Database) -> bool:
-    """Everything a reading command uses is there: schema, search index and a region per report."""
-    from pipelines.search import FTS_TABLE
+    """Everything a reading command uses is there: schema, both search indexes current, a region per report."""
+    from pipelines.search import FTS_TABLE, WORDS_TABLE, pending
     from pipelines.store import TABLES
 
     for name, spec in TABLES.items():
         table = db.table(name)
         if not table.exists() or set(spec["columns"]) - set(table.columns_dict):
             return False
-    if not db.table(FTS_TABLE).exists() or "report_index" not in db.view_names():
+    if not db.table(FTS_TABLE).exists() or not db.table(WORDS_TABLE).exists() or pending(db):
+        return False
+    if "report_index" not in db.view_names():
         return False
     missing = db.execute("select count(*) from reports r where not exists "
                          "(select 1 from report_regions g where g.report_id = r.id)").fetchone()[0]
