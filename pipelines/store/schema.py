@@ -54,6 +54,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "first_run_id": int,
             "last_run_id": int,
             "version": int,
+            # where agency and published_at came from, and metadata ambiguities (pipelines/metadata.py)
+            "agency_source": str,
+            "published_source": str,
+            "metadata_flags": str,
+            "parser_version": str,  # pipelines.process.PARSER_VERSION that produced the row (nianbao reprocess)
         },
         "pk": "id",
     },
