@@ -34,7 +34,7 @@ class Limits:
     html_max_depth: int = 200            # HTML_MAX_DEPTH: element nesting (real portal pages: < 60)
     tables_max: int = 300                # TABLES_MAX_PER_PAGE: <table>s parsed per document
     pdf_max_pages: int = 500             # PDF_MAX_PAGES: pages read per PDF (reports: 5-80)
-    timeout: float = 60.0                # DOCUMENT_TIMEOUT: seconds of parsing per document
+    timeout: float = 60.0                # DOCUMENT_SOFT_TIMEOUT_S: PDF pages/office conversion stop, text kept
 
     @classmethod
     def from_settings(cls, get) -> Limits:
@@ -49,7 +49,7 @@ class Limits:
 
 SETTINGS = {"zip_max_inflated": "ZIP_MAX_INFLATED_BYTES", "zip_max_members": "ZIP_MAX_MEMBERS",
             "page_max_chars": "PAGE_MAX_CHARS", "html_max_depth": "HTML_MAX_DEPTH",
-            "tables_max": "TABLES_MAX_PER_PAGE", "pdf_max_pages": "PDF_MAX_PAGES", "timeout": "DOCUMENT_TIMEOUT"}
+            "tables_max": "TABLES_MAX_PER_PAGE", "pdf_max_pages": "PDF_MAX_PAGES", "timeout": "DOCUMENT_SOFT_TIMEOUT_S"}
 DEFAULT = Limits()
 
 

@@ -54,7 +54,7 @@ PAGE_MAX_CHARS = 3_000_000  # HTML characters processed per page (scripts etc. d
 HTML_MAX_DEPTH = 200  # element nesting; deeper wrappers are flattened
 TABLES_MAX_PER_PAGE = 300  # <table>s handed to the table parser per document
 PDF_MAX_PAGES = 500  # pages read per PDF
-DOCUMENT_TIMEOUT = 60  # seconds of parsing per document (PDF pages, office conversion)
+DOCUMENT_SOFT_TIMEOUT_S = 60  # PDF pages / office conversion stop here and keep what was read (hard kill: DOCUMENT_TIMEOUT_S)
 
 # --- components ----------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
@@ -64,6 +64,13 @@ DOWNLOADER_MIDDLEWARES = {
     # a 3xx back into its own chain raises IgnoreRequest → fetch_log (Scrapy's dupefilter drops it silently)
     "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
 }
+# parsing (pipelines/pool.py): worker processes, per-document time limit, documents per worker
+PARSE_WORKERS = 2  # 0 = parse in a thread of the crawl process (no time limit)
+DOCUMENT_TIMEOUT_S = 120  # a document parsing longer: worker killed and replaced, recorded "timeout after N s"
+PARSE_WORKER_MAX_TASKS = 500  # a worker is replaced after this many documents (bounds leaked memory)
+# responses waiting for the item pipelines may hold this many bytes before downloads pause (Scrapy: 5 MB);
+# a large PDF being parsed must not stop the other downloads
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2 * DOWNLOAD_MAXSIZE
 ITEM_PIPELINES = {
     "crawler.item_pipelines.ProcessPipeline": 300,
     "crawler.item_pipelines.ArchivePipeline": 900,
