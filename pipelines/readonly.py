@@ -68,9 +68,9 @@ def is_current(db: sqlite_utils.Database) -> bool:
     from pipelines.search import FTS_TABLE, WORDS_TABLE, pending
     from pipelines.store import TABLES
 
-    for name, spec in TABLES.items():
-        table = db.table(name)
-        if not table.exists() or set(spec["columns"]) - set(table.columns_dict):
+    for name, spec in TABLES.items():  # tables or views (report_cells is a view over the cell store)
+        columns = {r[1] for r in db.execute(f"PRAGMA table_info([{name}])").fetchall()}
+        if not columns or set(spec["columns"]) - columns:
             return False
     if not db.table(FTS_TABLE).exists() or not db.table(WORDS_TABLE).exists() or pending(db):
         return False
