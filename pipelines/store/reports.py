@@ -231,8 +231,8 @@ def reparse_report(db: sqlite_utils.Database, report_id: int, report: Report) ->
                 changes["collides_with"] = int(other[0])
                 return changes
             db.table("reports").update(report_id, {k: record.get(k) for k in [*PARSED_FIELDS, "parser_version"]})
-            for child in ("report_cells", "report_checks"):
-                db.execute(f"delete from {child} where report_id = ?", [report_id])
+            delete_cells(db, report_id)
+            db.execute("delete from report_checks where report_id = ?", [report_id])
             _write_children(db, report_id, record)
             _write_minhash(db, report_id, record.get("minhash") or minhash_signature(record["body_text"],
                                                                                       record.get("cells", [])))
