@@ -52,6 +52,7 @@ TABLE_DOCS: dict[str, str] = {
     "report_lsh": "LSH buckets of the MinHash signatures: reports sharing a bucket are near-duplicate candidates.",
     "http_validators": "ETag, Last-Modified and body hash of every archived page or attachment, for conditional re-crawls.",
     "warc_records": "Where each HTTP capture lies in the WARC files (WARC_DIR), linked to its report.",
+    "stream_applied": "Messages of distributed workers already written by `nianbao writer` (exactly-once writes).",
 }
 
 COLUMN_DOCS: dict[str, dict[str, str]] = {
@@ -137,6 +138,9 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "rejected": "look-alike pages rejected",
         "errors": "fetch errors",
         "finish_reason": "finished, shutdown (interrupted), closespider_* …",
+        "run_key": "a distributed worker's run id on the stream (NULL for single-process crawls)",
+        "worker": "host:pid of the distributed worker that ran the crawl (NULL for single-process crawls)",
+        "warc_dir": "host:directory where the worker's WARC files are until `nianbao warc-merge` brings them here",
     },
     "fetch_log": {
         "id": "primary key",
@@ -240,6 +244,12 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "kind": "column, next, report, attachment, page",
         "fetched_at": "WARC-Date",
         "report_id": "reports.id when the capture is an archived page or attachment",
+    },
+    "stream_applied": {
+        "msg_id": "id of a stream message already written (a redelivered message is skipped)",
+        "run_id": "crawl_runs.id of the worker run that sent it",
+        "kind": "message kind: run_start, report, rejected, fetches, memos, not_modified, captures, run_finish",
+        "applied_at": "UTC time it was written",
     },
     "report_index": {
         "id": "reports.id", "agency": "publishing agency", "year": "subject year", "title": "title",

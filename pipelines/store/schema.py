@@ -6,6 +6,7 @@ rename or drop them. `ensure_schema` is idempotent and adds whatever an older ar
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -115,6 +116,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "rejected": int,
             "errors": int,
             "finish_reason": str,
+            "run_key": str,
+            "worker": str,
+            "warc_dir": str,
         },
         "pk": "id",
     },
@@ -243,6 +247,12 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": "id",
     },
+    # stream messages already written by `nianbao writer` (crawler/distributed/writer.py): at-least-once
+    # delivery, applied once
+    "stream_applied": {
+        "columns": {"msg_id": str, "run_id": int, "kind": str, "applied_at": str},
+        "pk": "msg_id",
+    },
 }
 
 INDEXES: list[tuple[str, list[str], bool]] = [
@@ -262,6 +272,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("warc_records", ["url"], False),
     ("warc_records", ["report_id"], False),
     ("warc_records", ["digest"], False),
+    ("crawl_runs", ["run_key"], True),
 ]
 
 
@@ -299,9 +310,28 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
+_savepoints = itertools.count()
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database):
-    """One atomic write: either everything inside lands or nothing does."""
+    """One atomic write: either everything inside lands or nothing does.
+
+    Nested inside an open transaction (the stream writer applies a batch of messages in one), it is a
+    savepoint: a failing inner write is undone alone, and nothing lands before the outer COMMIT.
+    """
+    if db.conn.in_transaction:
+        name = f"nb_{next(_savepoints)}"
+        db.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            db.execute(f"ROLLBACK TO {name}")
+            db.execute(f"RELEASE {name}")
+            raise
+        else:
+            db.execute(f"RELEASE {name}")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
