@@ -200,7 +200,7 @@ def test_plugin_escape_fts_segments_queries(tmp_path):
 def test_report_index_redirects_to_brief_columns_once():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("rv2", ROOT / "datasette" / "plugins" / "researchers_view.py")
+    spec = importlib.util.spec_from_file_location("rv2", ROOT / "crawler" / "datasette" / "plugins" / "researchers_view.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
