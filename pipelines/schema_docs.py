@@ -263,7 +263,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
 }
 
 FACETS: dict[str, list[str]] = {
-    "report_index": ["province", "city", "county", "level", "kind", "year", "template", "checks_failed", "late"],
+    # four facets: one row above the data; city, county, kind, template are offered as suggested facets
+    "report_index": ["province", "year", "level", "late"],
     "reports": ["year", "template", "checks_failed", "source_kind", "portal"],
     "report_cells": ["table_name", "flag"],
     "report_checks": ["rule", "ok"],
