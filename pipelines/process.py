@@ -102,7 +102,7 @@ def process_document(
         "ambiguous": [asdict(a) for a in tables.ambiguous],
         "checks": [asdict(c) for c in checks],
     }
-    record["content_hash"] = content_hash(body_text, cells)
+    record["content_hash"] = content_hash(body_text, cells, body)  # bytes: identity of a scan without text
     record["minhash"] = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
     return Outcome(True, verdict.reason, record)
 
