@@ -13,9 +13,10 @@ from crawler.discovery.classify import classify_document
 from pipelines.checks import run_checks
 from pipelines.clean import clean_text, extract_body
 from pipelines.dedup import canonical_url, content_hash, minhash_signature
-from pipelines.documents import load_document
+from pipelines.documents import Document, load_document
 from pipelines.metadata import extract_metadata, page_text
 from pipelines.normalize import normalize_text
+from pipelines.ocr import OcrLimits, OcrResult, read_document
 from pipelines.tables import TableResult, extract_tables
 
 
@@ -38,19 +39,35 @@ def process_document(
     region_code: str = "",
     page_url: str | None = None,
     page_meta: dict[str, Any] | None = None,
+    ocr: OcrLimits | bool | None = None,
+    pages: list[bytes] | None = None,
 ) -> Outcome:
-    """Parse one document. `html` is the decoded page for HTML pages; else `body` holds the bytes."""
+    """Parse one document. `html` is the decoded page for HTML pages; else `body` holds the bytes.
+
+    Scans (image-only PDF pages, image files, or `pages`: the page images of one report in order)
+    are read by OCR within `ocr` limits (None: defaults; False: never, e.g. the OCR extra is off).
+    """
     page_meta = page_meta or {}
     pdf: bytes | None = None
     needs_ocr = False
-    if html is None:
+    read: OcrResult | None = None
+    if pages:  # a report printed as page images (an HTML page whose body is images, a folder of scans)
+        body = b"".join(pages)
+        doc = Document("image", "", None, None, needs_ocr=True, pages=len(pages))
+    elif html is None:
         doc = load_document(body, content_type=content_type, url=url)
+    if html is None:
         if doc.error:
             return Outcome(False, f"unreadable {doc.kind}: {doc.error}")
         html, source_kind, needs_ocr = doc.html, doc.kind, doc.needs_ocr
         raw_text = doc.text
         pdf = body if doc.kind == "pdf" else None
-        body_text = extract_body(html, url) if html and doc.kind == "html" else clean_text(raw_text)
+        if needs_ocr and ocr is not False and doc.kind in ("pdf", "image"):
+            read = read_document(pages or body, doc.kind, ocr if isinstance(ocr, OcrLimits) else None)
+            if read.text.strip():
+                html, raw_text, pdf = read.html, read.text, None
+                source_kind = doc.kind  # the tables below come from the OCR'd page HTML
+        body_text = extract_body(html, url) if html and source_kind == "html" else clean_text(raw_text)
         page = normalize_text(raw_text)
     else:
         source_kind = "html"
@@ -65,6 +82,16 @@ def process_document(
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
     cells = [asdict(c) for c in tables.cells]
+    ocr_flags: list[str] = []
+    if read is not None:
+        ocr_flags = list(read.flags)
+        if read.error:
+            tables.errors.append(read.error)  # e.g. "OCR not installed: …" — the scan is kept, unread
+        if read.text.strip():
+            for c in cells:  # provenance: every number of this report was read by OCR
+                c["flag"] = c["flag"] if c["flag"] == "ocr_unreadable" else ",".join(filter(None, ["ocr", c["flag"]]))
+            if any(not c.ok for c in checks):
+                ocr_flags.append("ocr_checks_failed")
     published_at = page_meta.get("published_at") or meta.published_at or meta.signature_date
     agency = meta.agency or page_meta.get("source")
     primary = canonical_url(url)
@@ -92,11 +119,14 @@ def process_document(
         "index_no": meta.index_no,
         "doc_no": meta.doc_no,
         "body_text": body_text,
-        "needs_ocr": int(needs_ocr),
+        "needs_ocr": int(needs_ocr and not (read and read.text.strip())),  # 1: a scan nobody has read yet
+        "ocr_engine": read.engine if read and read.text.strip() else None,
+        "ocr_model": read.model if read and read.text.strip() else None,
+        "ocr_confidence": read.confidence if read else None,
         "cells_count": len(cells),
         "nulls_count": tables.nulls,
         "checks_failed": sum(1 for c in checks if not c.ok),
-        "table_flags": "; ".join(tables.flags) or None,
+        "table_flags": "; ".join([*tables.flags, *ocr_flags]) or None,
         "table_errors": "; ".join(tables.errors) or None,
         "cells": cells,
         "ambiguous": [asdict(a) for a in tables.ambiguous],

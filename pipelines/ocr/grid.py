@@ -8,6 +8,7 @@ the rule between them is missing.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -53,21 +54,16 @@ def rule_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def skew_angle(gray: np.ndarray) -> float:
-    """Degrees the page is rotated by, from its long near-horizontal strokes (rules, text baselines)."""
+    """Degrees the page is rotated by, from its long near-horizontal strokes (table rules, underlines)."""
     ink = binarize(gray)
-    h, w = ink.shape
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 25), 1)))
-    # a slightly rotated rule becomes short steps: find them with a probabilistic Hough on the raw ink too
+    w = ink.shape[1]
     lines = cv2.HoughLinesP(ink, 1, np.pi / 1800, threshold=max(100, w // 6), minLineLength=w // 4, maxLineGap=8)
     angles = []
-    if lines is not None:
-        for x0, y0, x1, y1 in np.asarray(lines).reshape(-1, 4):
-            if x1 != x0:
-                a = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
-                if abs(a) < 5:
-                    angles.append(a)
-    if not angles and horiz.any():
-        return 0.0
+    for x0, y0, x1, y1 in np.asarray(lines if lines is not None else []).reshape(-1, 4):
+        if x1 != x0:
+            a = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
+            if abs(a) < 5:
+                angles.append(a)
     return float(np.median(angles)) if angles else 0.0
 
 
@@ -138,7 +134,7 @@ def find_grids(gray: np.ndarray, min_cells: int = 4) -> list[Grid]:
 
 
 def _row_height(ys: list[int]) -> float:
-    gaps = [b - a for a, b in zip(ys, ys[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ys)]
     return float(np.median(gaps)) if gaps else 40.0
 
 

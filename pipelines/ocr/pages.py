@@ -54,8 +54,7 @@ def _normalise(img: Image.Image, dpi: int, max_pixels: int) -> tuple[Image.Image
 
 def image_pages(data: bytes, *, dpi: int, max_pages: int, max_pixels: int) -> Iterator[Page]:
     """Frames of an image file (a TIFF may hold many pages). Decompression bombs are refused."""
-    Image.MAX_IMAGE_PIXELS = max(max_pixels * 4, 1)  # PIL raises DecompressionBombError beyond 2x this
-    img = Image.open(io.BytesIO(data))
+    img = Image.open(io.BytesIO(data))  # lazy: only the header is read; PIL refuses decompression bombs
     frames = getattr(img, "n_frames", 1)
     for i in range(min(frames, max_pages)):
         img.seek(i)

@@ -10,6 +10,7 @@ UNREADABLE marker: the grammar stores it as NULL flagged `ocr_unreadable`, never
 from __future__ import annotations
 
 import html as htmllib
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipelines.ocr.engine import Glyph, Line, read_crop, read_lines
+from pipelines.ocr.engine import Glyph, read_crop, read_lines
 from pipelines.ocr.grid import Grid, binarize, deskew, find_grids
 
 UNREADABLE = "\ufffd"  # must equal pipelines.tables_tokens.OCR_UNREADABLE
@@ -49,7 +50,7 @@ def _join(glyphs: list[Glyph], spaces: bool) -> str:
     for row in rows:
         row.sort(key=lambda g: g.x0)
         parts = [row[0].text]
-        for a, b in zip(row, row[1:], strict=False):
+        for a, b in itertools.pairwise(row):
             gap = b.x0 - a.x1
             parts.append((" " if spaces and gap > 0.6 * max(a.y1 - a.y0, 1) else "") + b.text)
         out.append("".join(parts))
@@ -74,7 +75,7 @@ def _ink_box(ink: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int,
     if sub.size == 0:
         return None
     sub = cv2.morphologyEx(sub, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # speckle noise is not ink
-    n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+    _n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
     blobs = [s for s in stats[1:] if s[4] >= 12 and s[3] >= 0.25 * (y1 - y0 - 2 * pad) and s[2] < 0.9 * sub.shape[1]]
     if not blobs:
         return None
