@@ -25,7 +25,6 @@ from typing import Any
 import sqlite_utils
 
 from pipelines import schema_docs, store
-from pipelines.regions import refresh_regions
 
 FORMAT = json.loads((Path(__file__).parent / "data" / "report-format.json").read_text(encoding="utf-8"))
 PANEL_KEYS_SEP = "|"
@@ -66,7 +65,6 @@ def export(db_path: str | Path, out_dir: str | Path, version: str | None = None)
     snapshot = target / "archive.sqlite"
     src = store.open_archive(db_path)  # migrates an older archive, adds regions
     try:
-        refresh_regions(src)
         src.execute("VACUUM INTO ?", [str(snapshot)])
     finally:
         src.close()

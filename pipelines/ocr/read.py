@@ -20,8 +20,8 @@ from PIL import Image
 
 from pipelines.ocr.engine import Glyph, read_crop, read_lines
 from pipelines.ocr.grid import Grid, binarize, deskew, find_grids
+from pipelines.tables.tokens import OCR_UNREADABLE as UNREADABLE
 
-UNREADABLE = "\ufffd"  # must equal pipelines.tables_tokens.OCR_UNREADABLE
 _NUMERIC = re.compile(r"^[+\-−]?[\dOo]+(?:[.,][\dOo]+)*(?:万元|元|个|件|项|条|次|家|人)?$")
 
 
