@@ -8,6 +8,7 @@ the table grammar (extract_tables_html), its agency and year from the ReportSpec
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tempfile
 from dataclasses import replace
@@ -31,17 +32,15 @@ p { margin: 3pt 0; }
 </style>"""
 
 
-def report_html(spec: ReportSpec, *, tables_only: int | None = None) -> str:
+def report_html(spec: ReportSpec, *, compact: int | None = None) -> str:
     """The report as one printable HTML document: title, its body (tables ruled), signature.
 
-    `tables_only=N`: the title, then only the body up to the end of the N-th table (small test pages).
+    `compact=N`: the title and the first N tables with their headings only (one-page test scans).
     """
     body = article_body(spec)
-    if tables_only is not None:
-        end = 0
-        for _ in range(tables_only):
-            end = body.index("</table>", end) + len("</table>")
-        body = body[:end]
+    if compact is not None:
+        parts = re.findall(r"(<p[^>]*>(?:(?!<p[^>]*>).)*?</p>)\s*(<table.*?</table>)", body, re.S)
+        body = "\n".join(h + t for h, t in parts[:compact])
     return (f"<!doctype html><html><head><meta charset='utf-8'>{CSS}</head><body>"
             f"<h1>{spec.title_html}</h1>\n{body}</body></html>")
 
@@ -52,6 +51,7 @@ def to_pdf(html: str) -> bytes:
         src, out = Path(tmp) / "r.html", Path(tmp) / "r.pdf"
         src.write_text(html, encoding="utf-8")
         subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        "--disable-background-networking", "--disable-component-update", "--no-first-run",
                         f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", src.as_uri()],
                        check=True, capture_output=True, timeout=120)
         return out.read_bytes()
@@ -97,3 +97,22 @@ def specs() -> list[ReportSpec]:
         if spec.duplicate_of is None and spec.seed not in seen:
             seen[spec.seed] = replace(spec, tables="plain") if spec.tables == "text" else spec
     return [seen[k] for k in sorted(seen)]
+
+
+def randomise(html: str, seed: int) -> str:
+    """Every number printed in a table cell replaced by a random one (zeros, 1-5 digits, decimals where
+    the report prints decimals): the report's layout with figures the OCR cannot have memorised."""
+    rng = np.random.default_rng(seed)
+
+    def one(m: re.Match[str]) -> str:
+        old = m.group(2)
+        r = rng.random()
+        if "." in old:
+            value = f"{rng.uniform(0, 20000):.{len(old.split('.')[1])}f}"
+        elif r < 0.3:
+            value = "0"
+        else:
+            value = str(int(rng.integers(1, 10 ** int(rng.integers(1, 6)))))
+        return f"{m.group(1)}{value}{m.group(3)}"
+
+    return re.sub(r"(<td[^>]*>\s*(?:<[^>]+>\s*)*)(\d+(?:\.\d+)?)(\s*(?:<[^>]+>\s*)*</td>)", one, html)

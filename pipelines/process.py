@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipelines.checks import run_checks
-from pipelines.classify import classify_document
+from pipelines.classify import classify_document, classify_title
 from pipelines.clean import clean_text, extract_body
 from pipelines.dedup import canonical_url, content_hash, minhash_signature
 from pipelines.documents import Document, load_document
@@ -77,12 +77,17 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejec
         page = normalize_text(page_text(html))
         clock.mark("decode")
 
-    verdict = classify_document(doc.title, body_text)
+    title = doc.title
+    if read is not None and read.text.strip() and not classify_title(title).is_report:
+        from pipelines.ingest import printed_title  # a scan's file name says nothing: its printed title
+
+        title = printed_title(body_text) or title
+    verdict = classify_document(title, body_text)
     clock.mark("classify")
     if not verdict.is_report and not (needs_ocr and verdict.reason.startswith("report title")):
         return Rejected(verdict.reason, clock.timings)
 
-    meta = extract_metadata(doc.title, body_text, html=html if source_kind == "html" else None, page=page)
+    meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page)
     clock.mark("metadata")
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
@@ -92,7 +97,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejec
     if read is not None:
         ocr_flags = list(read.flags)
         if read.error:
-            tables.errors.append(read.error)  # e.g. "OCR not installed: …": the scan is kept, unread
+            tables.errors.insert(0, read.error)  # e.g. "OCR not installed: …": the scan is kept, unread
         if ocr_read:
             for c in cells:  # provenance: every number of this report was read by OCR
                 if c["flag"] != "ocr_unreadable":
@@ -119,7 +124,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejec
         content_hash=fingerprint,
         minhash=signature,
         reason=verdict.reason,
-        title=doc.title or None,
+        title=title or None,
         agency=meta.agency or page_meta.get("source"),
         year=meta.year or verdict.year,
         published_at=page_meta.get("published_at") or meta.published_at or meta.signature_date,

@@ -121,21 +121,22 @@ def find_grids(gray: np.ndarray, min_cells: int = 4) -> list[Grid]:
         x, y, w, h, _ = stats[i]
         if w < gray.shape[1] // 5 or h < 40:
             continue
-        hm, vm = horiz[y:y + h, x:x + w], vert[y:y + h, x:x + w]
+        hm = horiz[y:y + h, x:x + w]
         ys = _positions((hm > 0).sum(axis=1), 0.25 * w)
-        # columns: any vertical rule taller than a row counts, even if it spans only part of the table
-        xs = _positions((vm > 0).sum(axis=0), min(0.25 * h, 3 * _row_height(ys)))
-        if len(ys) < 2 or len(xs) < 2:
+        if len(ys) < 2:
+            continue
+        # a column rule runs unbroken through at least one whole row: longer than any character stroke
+        run = max(10, int(0.75 * min(b - a for a, b in itertools.pairwise(ys) if b - a >= 10)))
+        vm = cv2.morphologyEx(ink[y:y + h, x:x + w], cv2.MORPH_CLOSE,
+                              cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+        vm = cv2.morphologyEx(vm, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+        xs = _positions((vm > 0).sum(axis=0), run)
+        if len(xs) < 2:
             continue
         grid = _cells(hm, vm, xs, ys, (x, y))
         if len(grid.cells) >= min_cells:
             grids.append(grid)
     return sorted(grids, key=lambda g: g.box[1])
-
-
-def _row_height(ys: list[int]) -> float:
-    gaps = [b - a for a, b in itertools.pairwise(ys)]
-    return float(np.median(gaps)) if gaps else 40.0
 
 
 def _cells(hm: np.ndarray, vm: np.ndarray, xs: list[int], ys: list[int], origin: tuple[int, int]) -> Grid:
