@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipelines.ocr.engine import Glyph, read_crop, read_lines
-from pipelines.ocr.grid import Grid, binarize, deskew, find_grids
+from pipelines.ocr.engine import Glyph, Line, read_crop, read_lines
+from pipelines.ocr.grid import Grid, binarize, deskew, find_grids, rule_masks
 from pipelines.tables.tokens import OCR_UNREADABLE as UNREADABLE
 
 _NUMERIC = re.compile(r"^[+\-−]?[\dOo]+(?:[.,][\dOo]+)*(?:万元|元|个|件|项|条|次|家|人)?$")
@@ -35,8 +35,9 @@ class PageRead:
     angle: float = 0.0
 
 
-def _join(glyphs: list[Glyph], spaces: bool) -> str:
-    """Glyphs → text: sorted into lines by their centres, left to right; a wide gap is a space."""
+def _join(glyphs: list[Glyph], lines: bool) -> str:
+    """Glyphs → text: sorted into lines by their centres, left to right; a wide gap is a space (numbers
+    printed apart stay apart). `lines`: keep line breaks (free text); else join them (a wrapped label)."""
     if not glyphs:
         return ""
     glyphs = sorted(glyphs, key=lambda g: g.cy)
@@ -51,10 +52,25 @@ def _join(glyphs: list[Glyph], spaces: bool) -> str:
         row.sort(key=lambda g: g.x0)
         parts = [row[0].text]
         for a, b in itertools.pairwise(row):
-            gap = b.x0 - a.x1
-            parts.append((" " if spaces and gap > 0.6 * max(a.y1 - a.y0, 1) else "") + b.text)
+            gap, height = b.x0 - a.x1, max(a.y1 - a.y0, 1)
+            digits = a.text[-1:].isdigit() and b.text[:1].isdigit()  # two numbers printed apart
+            parts.append((" " if gap > (0.35 if digits else 0.6) * height else "") + b.text)
         out.append("".join(parts))
-    return "\n".join(out) if spaces else "".join(out)
+    return "\n".join(out) if lines else "".join(out)
+
+
+def _tighten(line: Line, ink: np.ndarray) -> Line:
+    """The engine's character boxes split the line evenly; narrow each to the ink inside it, so the
+    gap between two numbers printed apart is seen (and becomes a space, not one longer number)."""
+    out = []
+    for g in line.glyphs:
+        pad = (g.y1 - g.y0) * 0.15
+        x0, x1, y0, y1 = int(g.x0), int(g.x1) + 1, int(g.y0 + pad), int(g.y1 - pad) + 1
+        cols = np.flatnonzero(ink[max(0, y0):y1, max(0, x0):x1].any(axis=0))
+        if cols.size:
+            g = Glyph(g.text, float(max(0, x0) + cols[0]), g.y0, float(max(0, x0) + cols[-1] + 1), g.y1, g.conf)
+        out.append(g)
+    return Line(tuple(out))
 
 
 def _numeric(text: str) -> str | None:
@@ -114,6 +130,9 @@ def read_page(img: Image.Image, *, min_confidence: float = 0.85, threads: int = 
                 return ti, -1
         return None
 
+    horiz, vert = rule_masks(ink)
+    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.bitwise_or(horiz, vert)))  # rules are not characters
+    lines = [_tighten(line, text_ink) for line in lines]
     in_cell: dict[tuple[int, int], list[Glyph]] = {}
     free: list[tuple[float, str]] = []  # (y, text) of lines outside tables
     for line in lines:
@@ -125,7 +144,7 @@ def read_page(img: Image.Image, *, min_confidence: float = 0.85, threads: int = 
             elif w[1] >= 0:
                 in_cell.setdefault(w, []).append(g)
         if rest:
-            free.append((min(g.y0 for g in rest), _join(rest, spaces=True)))
+            free.append((min(g.y0 for g in rest), _join(rest, lines=True)))
     items: list[tuple[float, str, str]] = [(y, f"<p>{htmllib.escape(t)}</p>", t) for y, t in free]
     for ti, grid in enumerate(grids):
         items.append((grid.box[1], *_table(grid, ti, in_cell, bgr, ink, page, min_confidence, threads)))
@@ -141,7 +160,7 @@ def _table(grid: Grid, ti: int, in_cell: dict[tuple[int, int], list[Glyph]], bgr
     text_rows: dict[int, list[str]] = {}
     for ci, cell in enumerate(grid.cells):
         glyphs = in_cell.get((ti, ci), [])
-        text = _join(glyphs, spaces=False)
+        text = _join(glyphs, lines=False)
         conf = min((g.conf for g in glyphs), default=1.0)
         if not text:
             box = _ink_box(ink, cell.box)
