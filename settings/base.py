@@ -18,6 +18,7 @@ CONDITIONAL_LISTS = True  # list pages too (their links of last time are followe
 WARC_ENABLED = True  # raw WARC 1.1 capture of every response
 WARC_DIR = None  # default: <archive dir>/warc
 WARC_MAX_SIZE = 1024**3  # bytes per WARC file before rotating
+WARC_NAME_TAG = ""  # added to WARC file names after the pid (settings/distributed.py: the host name)
 
 # --- politeness ----------------------------------------------------------------------------
 USER_AGENT = (

@@ -11,6 +11,7 @@ import sqlite_utils
 from pipelines.dedup import Candidate, lsh_buckets, minhash_signature, version_target
 from pipelines.records import Report
 from pipelines.regions import region_row
+from pipelines.search import index_reports
 from pipelines.store.captures import link_captures
 from pipelines.store.memos import save_validators
 from pipelines.store.schema import TABLES, now_iso, transaction
@@ -60,6 +61,7 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
             _write_children(db, report_id, record)
             _write_minhash(db, report_id, sig)
             write_region(db, report_id, record)
+            index_reports(db, [report_id])  # its words, for search (pipelines/search.py)
         _add_urls(db, report_id, record, seen)
         save_validators(db, report_id, record, seen, run_id)
         link_captures(db, report_id, record["url"])

@@ -6,6 +6,7 @@ rename or drop them. `ensure_schema` is idempotent and adds whatever an older ar
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -53,6 +54,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "first_run_id": int,
             "last_run_id": int,
             "version": int,
+            # where agency and published_at came from, and metadata ambiguities (pipelines/metadata.py)
+            "agency_source": str,
+            "published_source": str,
+            "metadata_flags": str,
+            "parser_version": str,  # pipelines.process.PARSER_VERSION that produced the row (nianbao reprocess)
             "ocr_engine": str,
             "ocr_model": str,
             "ocr_confidence": float,
@@ -113,6 +119,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "rejected": int,
             "errors": int,
             "finish_reason": str,
+            "run_key": str,
+            "worker": str,
+            "warc_dir": str,
         },
         "pk": "id",
     },
@@ -241,6 +250,12 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": "id",
     },
+    # stream messages already written by `nianbao writer` (crawler/distributed/writer.py): at-least-once
+    # delivery, applied once
+    "stream_applied": {
+        "columns": {"msg_id": str, "run_id": int, "kind": str, "applied_at": str},
+        "pk": "msg_id",
+    },
 }
 
 INDEXES: list[tuple[str, list[str], bool]] = [
@@ -260,6 +275,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("warc_records", ["url"], False),
     ("warc_records", ["report_id"], False),
     ("warc_records", ["digest"], False),
+    ("crawl_runs", ["run_key"], True),
 ]
 
 
@@ -297,9 +313,28 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
+_savepoints = itertools.count()
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database):
-    """One atomic write: either everything inside lands or nothing does."""
+    """One atomic write: either everything inside lands or nothing does.
+
+    Nested inside an open transaction (the stream writer applies a batch of messages in one), it is a
+    savepoint: a failing inner write is undone alone, and nothing lands before the outer COMMIT.
+    """
+    if db.conn.in_transaction:
+        name = f"nb_{next(_savepoints)}"
+        db.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            db.execute(f"ROLLBACK TO {name}")
+            db.execute(f"RELEASE {name}")
+            raise
+        else:
+            db.execute(f"RELEASE {name}")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
