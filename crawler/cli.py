@@ -2,10 +2,14 @@
 
     nianbao crawl  [scrapy args…]          scheduled crawl with a documented exit code
     nianbao serve  [DB]                    browse in datasette (read-only)
-    nianbao search DB QUERY                full-text search (Chinese)
+    nianbao search DB QUERY                full-text search (Chinese words, then substrings)
     nianbao coverage [DB]                  missing years, late reports, failing checks
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
+    nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
     nianbao import PATH… [--db DB]         files you already have → the archive
+    nianbao writer [--db DB] [--redis URL] the one writer of distributed workers' records (docs/distributed.md)
+    nianbao warc-merge [--db DB] DIR…      distributed workers' WARC files → the archive host
+    nianbao frontier status|reset          the shared Redis frontier of a distributed pass
 
 Also runnable as `python -m crawler.cli …`. DB defaults to data/archive.db.
 """
@@ -62,7 +66,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for r in rows:
-            print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}")
+            note = "  (substring)" if r.get("match") == "substring" else ""
+            print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}{note}")
         print(f"{len(rows)} reports", file=sys.stderr)
     return 0 if rows else 1
 
@@ -93,10 +98,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.export import ExportError, export
 
     try:
-        target = export(_existing(args.db), args.out, version=args.version)
+        target = export(_existing(args.db), args.out, version=args.version, bom=not args.no_bom,
+                        formats=args.format or None)
     except ExportError as exc:
         raise SystemExit(f"nianbao export: {exc}") from None
     print(target)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines import dashboard
+    from pipelines.store import open_archive
+
+    db = open_archive(_existing(args.db))  # region rows are written with each report
+    try:
+        print(dashboard.write(db.conn, args.out))
+    finally:
+        db.close()
     return 0
 
 
@@ -124,6 +142,71 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _redis_url(value: str | None) -> str:
+    import os
+
+    return value or os.environ.get("NIANBAO_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def cmd_writer(args: argparse.Namespace) -> int:
+    import redis
+
+    from crawler.distributed.writer import main as writer_main
+
+    try:
+        return writer_main(args.db, _redis_url(args.redis), stream=args.stream, batch=args.batch,
+                           idle_exit=args.idle_exit)
+    except redis.ConnectionError as exc:
+        print(f"nianbao writer: cannot reach Redis at {_redis_url(args.redis)}: {exc} "
+              "(start redis-server or give --redis / NIANBAO_REDIS_URL)", file=sys.stderr)
+        return 2
+
+
+def cmd_warc_merge(args: argparse.Namespace) -> int:
+    from crawler.distributed.warcmerge import MergeError, merge
+
+    try:
+        result = merge(_existing(args.db), args.sources, warc_dir=args.warc_dir, subdir=args.subdir or "")
+    except MergeError as exc:
+        print(f"nianbao warc-merge: {exc}", file=sys.stderr)
+        return 2
+    for path in result.skipped_open:
+        print(f"  still open (worker running or killed; not merged): {path}", file=sys.stderr)
+    print(f"nianbao warc-merge: {len(result.copied)} files copied, {len(result.present)} already there, "
+          f"{result.rows} warc_records rows checked and pointed at them; {len(result.unknown)} files the archive "
+          f"does not refer to left in place, {len(result.skipped_open)} open files skipped", file=sys.stderr)
+    return 1 if result.skipped_open else 0
+
+
+def cmd_frontier(args: argparse.Namespace) -> int:
+    import redis
+
+    from crawler.distributed.frontier import pass_id
+
+    url = _redis_url(args.redis)
+    server = redis.Redis.from_url(url)
+    base = f"{args.prefix}:{pass_id({'NIANBAO_PASS': args.pass_id})}:{args.spider}"
+    try:
+        if args.action == "reset":
+            keys = list(server.scan_iter(f"{base}:*"))
+            if keys:
+                server.delete(*keys)
+            print(f"nianbao frontier: {base} reset ({len(keys)} keys deleted)")
+            return 0
+        workers = sorted(w.decode() for w in server.smembers(f"{base}:workers"))
+        print(f"frontier {base} on {url}")
+        print(f"  queued requests: {server.zcard(f'{base}:requests')}")
+        print(f"  seen fingerprints: {server.scard(f'{base}:dupefilter')}")
+        for w in workers:
+            alive = "alive" if server.exists(f"{base}:alive:{w}") else "NOT answering"
+            print(f"  worker {w}: {alive}, {server.hlen(f'{base}:lease:{w}')} requests leased")
+        print(f"  stream {args.stream}: {server.xlen(args.stream)} entries not yet written")
+    except redis.ConnectionError as exc:
+        print(f"nianbao frontier: cannot reach Redis at {url}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="Archive of 政府信息公开工作年度报告: crawl, browse, "
                                 "search, export.", formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -142,7 +225,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-refresh", action="store_true", help="do not update regions/search index before serving")
     s.set_defaults(func=cmd_serve)
 
-    q = sub.add_parser("search", help="full-text search (trigram; 1–2 characters use LIKE)")
+    q = sub.add_parser("search", help="full-text search: Chinese words (jieba word index, ranked by bm25), then "
+                                      "substrings (trigram; LIKE for 1–2 characters)")
     q.add_argument("db", type=Path)
     q.add_argument("query")
     q.add_argument("--limit", type=int, default=50)
@@ -157,11 +241,20 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "csv", "json"], default="text")
     v.set_defaults(func=cmd_coverage)
 
-    e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs, panel, dictionary)")
+    e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs with BOM, panel as CSV/XLSX/"
+                                      "Parquet, dictionary)")
     e.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
     e.add_argument("--out", type=Path, required=True, help="folder that receives nianbao-<version>/")
     e.add_argument("--version", help="version label (default: UTC timestamp)")
+    e.add_argument("--no-bom", action="store_true", help="CSVs without the UTF-8 byte-order mark (Excel needs it)")
+    e.add_argument("--format", action="append", choices=["csv", "xlsx", "parquet"],
+                   help="only these formats (repeatable; default: csv, xlsx, and parquet when pyarrow is installed)")
     e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("report", help="coverage, timeliness, trends and failing reports as one offline HTML file")
+    r.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    r.add_argument("--out", type=Path, default=Path("report.html"), help="HTML file to write (default report.html)")
+    r.set_defaults(func=cmd_report)
 
     i = sub.add_parser("import", help="import local files (HTML, PDF, DOCX, DOC, XLS, TXT) or folders")
     i.add_argument("paths", nargs="*", type=Path)
@@ -169,6 +262,31 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--db", type=Path, default=DEFAULT_DB)
     i.add_argument("--region-code", help="division code of the publishing government, e.g. 320581")
     i.set_defaults(func=cmd_import)
+
+    w = sub.add_parser("writer", help="write distributed workers' records from the Redis Stream into the archive")
+    w.add_argument("--db", type=Path, default=DEFAULT_DB)
+    w.add_argument("--redis", help="Redis URL (default: $NIANBAO_REDIS_URL or redis://127.0.0.1:6379/0)")
+    w.add_argument("--stream", default="nianbao:stream")
+    w.add_argument("--batch", type=int, default=200, help="messages per transaction")
+    w.add_argument("--idle-exit", type=float, help="exit after this many seconds without a message (default: run "
+                   "until SIGTERM)")
+    w.set_defaults(func=cmd_writer)
+
+    m = sub.add_parser("warc-merge", help="bring workers' WARC directories to the archive host, check and relink rows")
+    m.add_argument("sources", nargs="+", type=Path, help="a worker's WARC directory, copied to this host")
+    m.add_argument("--db", type=Path, default=DEFAULT_DB)
+    m.add_argument("--warc-dir", type=Path, help="the archive's WARC directory (default: warc/ beside the archive)")
+    m.add_argument("--subdir", help="put the files in this subdirectory of the WARC directory (e.g. the worker name)")
+    m.set_defaults(func=cmd_warc_merge)
+
+    f = sub.add_parser("frontier", help="status or reset of a distributed pass's shared frontier in Redis")
+    f.add_argument("action", choices=["status", "reset"])
+    f.add_argument("--redis", help="Redis URL (default: $NIANBAO_REDIS_URL or redis://127.0.0.1:6379/0)")
+    f.add_argument("--pass", dest="pass_id", help="pass id (default: $NIANBAO_PASS or this ISO week)")
+    f.add_argument("--prefix", default="nianbao")
+    f.add_argument("--spider", default="portals")
+    f.add_argument("--stream", default="nianbao:stream")
+    f.set_defaults(func=cmd_frontier)
     return p
 
 

@@ -22,16 +22,21 @@ from pipelines.normalize import normalize_text
 from pipelines.records import Fetched, Rejected, Report
 from pipelines.tables import TableResult, extract_tables
 
+# The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
+# per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
+# `nianbao reprocess` and a reader can tell which parser produced a number.
+PARSER_VERSION = "2026.11.29-1"
+
 
 class _Clock:
-    """Adds the CPU time since the last mark to a stage (process_time: this process only)."""
+    """Adds the CPU time since the last mark to a stage (this thread only: threads and workers do not mix in)."""
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
-        self._t = time.process_time()
+        self._t = time.thread_time()
 
     def mark(self, stage: str) -> None:
-        now = time.process_time()
+        now = time.thread_time()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self._t
         self._t = now
 
@@ -73,6 +78,18 @@ def process(doc: Fetched) -> Report | Rejected:
     checks = run_checks(tables)
     cells = [asdict(c) for c in tables.cells]
     clock.mark("tables")
+    published_at, published_source = meta.published_at, meta.published_source
+    linked = page_meta.get("published_at")  # the 发布时间 of the page the document was fetched from/linked on
+    if linked and linked[:10] != (published_at or "")[:10]:
+        if published_at:
+            meta.flags.append(f"published_at: dates disagree: {linked} (linking page); {published_at} "
+                              f"({published_source}); chose {linked} (linking page)")
+        published_at, published_source = linked, "linking page"
+    if not published_at and meta.signature_date:
+        published_at, published_source = meta.signature_date, "signature date"
+    agency, agency_source = meta.agency, meta.agency_source
+    if not agency and page_meta.get("source"):
+        agency, agency_source = page_meta["source"], "page field"
     primary = canonical_url(url)
     urls: list[tuple[str, str, str, str | None]] = [(url, primary, doc.kind, doc.page_url)]
     if doc.page_url:
@@ -93,9 +110,13 @@ def process(doc: Fetched) -> Report | Rejected:
         minhash=signature,
         reason=verdict.reason,
         title=doc.title or None,
-        agency=meta.agency or page_meta.get("source"),
+        agency=agency,
+        agency_source=agency_source,
         year=meta.year or verdict.year,
-        published_at=page_meta.get("published_at") or meta.published_at or meta.signature_date,
+        published_at=published_at,
+        published_source=published_source,
+        metadata_flags="; ".join(meta.flags) or None,
+        parser_version=PARSER_VERSION,
         signature_date=meta.signature_date,
         contact_phone=meta.contact_phone,
         contact_address=meta.contact_address,

@@ -130,6 +130,10 @@ class Report(_Record):
     checks: list[dict[str, Any]] = field(default_factory=list)  # rule, scope, expected, actual, ok
     fetch: dict[str, Any] | None = None  # headers, fetched_at, sha256, status of the fetch (None: local import)
     timings: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage (decode, classify, …)
+    agency_source: str | None = None  # where the agency came from (pipelines.metadata.AGENCY_SOURCES)
+    published_source: str | None = None  # where published_at came from ("meta pubdate", "page 发布时间", …)
+    metadata_flags: str | None = None  # metadata ambiguities, "; "-joined (two 发布时间, a disagreeing 来源)
+    parser_version: str | None = None  # pipelines.process.PARSER_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

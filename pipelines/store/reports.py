@@ -11,7 +11,9 @@ import sqlite_utils
 from pipelines.dedup import Candidate, lsh_buckets, minhash_signature, version_target
 from pipelines.records import Report
 from pipelines.regions import region_row
+from pipelines.search import index_reports
 from pipelines.store.captures import link_captures
+from pipelines.store.cells import delete_cells, write_cells
 from pipelines.store.memos import save_validators
 from pipelines.store.schema import TABLES, now_iso, transaction
 
@@ -50,7 +52,8 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
             if target is not None:
                 row["version"] = _archive_version(db, target, sim, seen, run_id) + 1
                 reports.update(target, row)
-                for child in ("report_cells", "report_checks", "report_lsh"):
+                delete_cells(db, target)
+                for child in ("report_checks", "report_lsh"):
                     db.execute(f"delete from {child} where report_id = ?", [target])
                 report_id, outcome = target, "updated"
             else:
@@ -60,6 +63,7 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
             _write_children(db, report_id, record)
             _write_minhash(db, report_id, sig)
             write_region(db, report_id, record)
+            index_reports(db, [report_id])  # its words, for search (pipelines/search.py)
         _add_urls(db, report_id, record, seen)
         save_validators(db, report_id, record, seen, run_id)
         link_captures(db, report_id, record["url"])
@@ -107,7 +111,7 @@ def _archive_version(db: sqlite_utils.Database, report_id: int, sim: float, seen
     """Copy a report's current content into report_versions; returns its version number."""
     old = next(db.query("select * from reports where id = ?", [report_id]))
     cells = list(db.query("select table_name, row_label, col_label, value, raw, unit, flag from report_cells "
-                          "where report_id = ? order by rowid", [report_id]))
+                          "where report_id = ?", [report_id]))
     checks = list(db.query("select rule, scope, expected, actual, ok from report_checks where report_id = ? "
                            "order by rowid", [report_id]))
     version = old.get("version") or 1
@@ -139,10 +143,9 @@ def _add_urls(db: sqlite_utils.Database, report_id: int, record: Mapping[str, An
 
 
 def _write_children(db: sqlite_utils.Database, report_id: int, record: Mapping[str, Any]) -> None:
-    cells = [{"report_id": report_id, **c} for c in record.get("cells", [])]
+    cells = list(record.get("cells", []))
     cells += [
         {
-            "report_id": report_id,
             "table_name": a["table_name"],
             "row_label": a["row_label"],
             "col_label": a["col_label"],
@@ -153,8 +156,7 @@ def _write_children(db: sqlite_utils.Database, report_id: int, record: Mapping[s
         }
         for a in record.get("ambiguous", [])
     ]
-    if cells:
-        db.table("report_cells").insert_all(cells, replace=True)
+    write_cells(db, report_id, cells)
     checks = [{"report_id": report_id, **c, "ok": int(bool(c["ok"]))} for c in record.get("checks", [])]
     if checks:
         db.table("report_checks").insert_all(checks, replace=True)
