@@ -86,6 +86,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                           "agencies": [e.__dict__ for e in entries]}, ensure_ascii=False, indent=1))
     elif args.format == "csv":
         rows = [e.as_row() for e in entries]
+        if args.bom:
+            sys.stdout.write("\ufeff")  # Excel on Chinese Windows reads the file as UTF-8
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["agency"])
         writer.writeheader()
         writer.writerows(rows)
@@ -239,6 +241,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--until", type=int, help="last report year expected (default: the latest in the archive)")
     v.add_argument("--region", help="division code prefix, e.g. 3205")
     v.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    v.add_argument("--bom", action="store_true", help="with --format csv: start with a UTF-8 BOM (for Excel)")
     v.set_defaults(func=cmd_coverage)
 
     e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs with BOM, panel as CSV/XLSX/"
