@@ -30,14 +30,14 @@ PARSER_VERSION = "2026.11.29-1"
 
 
 class _Clock:
-    """Adds the CPU time since the last mark to a stage (process_time: this process only)."""
+    """Adds the CPU time since the last mark to a stage (this thread only: threads and workers do not mix in)."""
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
-        self._t = time.process_time()
+        self._t = time.thread_time()
 
     def mark(self, stage: str) -> None:
-        now = time.process_time()
+        now = time.thread_time()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self._t
         self._t = now
 

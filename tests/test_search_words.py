@@ -195,3 +195,22 @@ def test_plugin_escape_fts_segments_queries(tmp_path):
     assert conn.execute(q.format("reports_words", "reports_words"), ["依申请公开"]).fetchone()[0] == containing
     assert conn.execute(q.format("reports_fts", "reports_fts"), ["依申请公开方面"]).fetchone()[0] == 1
     assert conn.execute(q.format("reports_words", "reports_words"), ["珠街街道 依申请公开"]).fetchone()[0] == 1
+
+
+def test_report_index_redirects_to_brief_columns_once():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rv2", ROOT / "datasette" / "plugins" / "researchers_view.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def target(path: str, qs: str = "") -> str | None:
+        return module._brief_redirect({"type": "http", "method": "GET", "path": path,
+                                       "query_string": qs.encode()})
+
+    brief = target("/archive/report_index", "_search=%E8%AF%89%E8%AE%BC")
+    assert brief.startswith("/archive/report_index?_col=id&_col=agency") and brief.endswith("_search=%E8%AF%89%E8%AE%BC")
+    assert target("/archive/report_index", "_col=agency") is None  # already chosen columns
+    assert target("/archive/report_index", "_full=1") is None      # "Show all columns"
+    assert target("/archive/report_index.json") is None and target("/archive/reports") is None
+    assert target("/档案/report_index").startswith("/%E6%A1%A3%E6%A1%88/report_index?")

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from datasette.utils.asgi import NotFound, Response
 
@@ -52,7 +52,7 @@ def _brief_redirect(scope) -> str | None:
     args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     if any(k in ("_col", "_nocol", "_full") for k, _ in args):
         return None
-    return path + "?" + urlencode([("_col", c) for c in BRIEF_COLUMNS] + args)
+    return quote(path) + "?" + urlencode([("_col", c) for c in BRIEF_COLUMNS] + args)
 
 
 @hookimpl
