@@ -269,7 +269,8 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT) -> Document:
         inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e  # pdfplumber wraps them
         if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
             return Document("pdf", "", None, None, error=f"encrypted PDF (needs a password): {type(inner).__name__}")
-        return Document("pdf", "", None, None, error=f"unreadable PDF: {type(inner).__name__}: {inner}"[:300])
+        what = "truncated PDF (no %%EOF at the end)" if b"%%EOF" not in data[-4096:] else "unreadable PDF"
+        return Document("pdf", "", None, None, error=f"{what}: {type(inner).__name__}: {inner}"[:300])
     text = "\n".join(texts)
     chars = len(re.sub(r"\s", "", text))
     read = len(texts)
