@@ -53,6 +53,8 @@ class PortalsSpider(scrapy.Spider):
         self.portals: list[Portal] = []
         self.demo: Any = None
         self.pages_per_portal: Counter[str] = Counter()
+        self._hosts: dict[str, set[str]] = {}
+        self._follow_gov_cn = True
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -113,11 +115,16 @@ class PortalsSpider(scrapy.Spider):
         )
 
     def _allowed(self, url: str, portal: Portal) -> bool:
-        host = urlsplit(url).netloc.lower()
-        if host in portal.hosts():
+        return self._host_allowed(urlsplit(url).netloc.lower(), portal)
+
+    def _host_allowed(self, host: str, portal: Portal) -> bool:
+        hosts = self._hosts.get(portal.name)
+        if hosts is None:  # computed once per portal (~300 links a page ask)
+            hosts = self._hosts[portal.name] = portal.hosts()
+            self._follow_gov_cn = bool(self.settings.getbool("FOLLOW_GOV_CN"))
+        if host in hosts:
             return True
-        bare = host.split(":")[0]
-        return bool(self.settings.getbool("FOLLOW_GOV_CN")) and bare.endswith(".gov.cn")
+        return self._follow_gov_cn and host.split(":")[0].endswith(".gov.cn")
 
     def _budget(self, portal: Portal) -> bool:
         limit = self.settings.getint("PORTAL_MAX_PAGES")
@@ -151,7 +158,8 @@ class PortalsSpider(scrapy.Spider):
                           "title does not name an annual report")
             if not any(v.reason == "column/list title" for v in verdicts):  # list pages are not candidates
                 yield RejectedItem(response.url, portal.name, titles[0], reason)
-        links = [link for link in extract_links(page) if self._allowed(link.url, portal)]
+        links = [link for link in extract_links(page, keep_host=lambda h: self._host_allowed(h, portal))
+                 if self._allowed(link.url, portal)]
         yield from self._follow(links, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
         if not response.meta.get("playwright"):  # replayed if the page answers 304 next time
             yield page_memo(response, links, title=title, meta_info=meta_info, is_report=bool(report))
