@@ -10,7 +10,6 @@ item pipelines, on report candidates only, off the reactor thread.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +26,7 @@ from scrapy_playwright.page import PageMethod
 
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
 from crawler.items import DocumentItem, FetchErrorItem, NotModifiedItem, RejectedItem
-from crawler.middlewares.conditional import decode_memo, page_memo
+from crawler.middlewares.conditional import body_sha256, decode_memo, page_memo
 from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, select
 from pipelines.classify import classify_title
 from pipelines.metadata import page_published_at, page_source, page_text
@@ -237,7 +236,7 @@ class PortalsSpider(scrapy.Spider):
             region_code=portal.region_code,
             fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             headers=headers,
-            sha256=hashlib.sha256(response.body).hexdigest() if response.status == 200 else None,
+            sha256=body_sha256(response) if response.status == 200 else None,
             page_meta=page_meta,
         )
 
