@@ -7,6 +7,7 @@
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
     nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
     nianbao import PATH… [--db DB]         files you already have → the archive
+    nianbao reprocess [DB] [--dry-run]     current parsers over the archived WARC captures, in place
     nianbao writer [--db DB] [--redis URL] the one writer of distributed workers' records (docs/distributed.md)
     nianbao warc-merge [--db DB] DIR…      distributed workers' WARC files → the archive host
     nianbao frontier status|reset          the shared Redis frontier of a distributed pass
@@ -42,6 +43,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         more = len(outcome.silent_portals) - 10
         print(f"  portals without a report: {shown}{f' … and {more} more' if more > 0 else ''}", file=sys.stderr)
     return outcome.code
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from crawler.commands.reprocess import reprocess
+
+    db: Path = args.db
+    warc_dir = args.warc_dir or db.parent / "warc"
+    if not db.is_file():
+        print(f"nianbao reprocess: archive {db} does not exist (crawl first: nianbao crawl -a portals=demo)",
+              file=sys.stderr)
+        return 2
+    if not warc_dir.is_dir():
+        print(f"nianbao reprocess: no WARC directory {warc_dir} (pass --warc-dir DIR, the crawl's WARC_DIR)",
+              file=sys.stderr)
+        return 2
+    reprocess(db, warc_dir, dry_run=args.dry_run)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -86,6 +104,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                           "agencies": [e.__dict__ for e in entries]}, ensure_ascii=False, indent=1))
     elif args.format == "csv":
         rows = [e.as_row() for e in entries]
+        if args.bom:
+            sys.stdout.write("\ufeff")  # Excel on Chinese Windows reads the file as UTF-8
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["agency"])
         writer.writeheader()
         writer.writerows(rows)
@@ -239,6 +259,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--until", type=int, help="last report year expected (default: the latest in the archive)")
     v.add_argument("--region", help="division code prefix, e.g. 3205")
     v.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    v.add_argument("--bom", action="store_true", help="with --format csv: start with a UTF-8 BOM (for Excel)")
     v.set_defaults(func=cmd_coverage)
 
     e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs with BOM, panel as CSV/XLSX/"
@@ -262,6 +283,13 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--db", type=Path, default=DEFAULT_DB)
     i.add_argument("--region-code", help="division code of the publishing government, e.g. 320581")
     i.set_defaults(func=cmd_import)
+
+    rp = sub.add_parser("reprocess", help="re-run the current parsers over every archived WARC capture (no network) "
+                                          "and update reports, cells and checks in place; prints what changed")
+    rp.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    rp.add_argument("--warc-dir", type=Path, help="the crawl's WARC_DIR (default: <archive dir>/warc)")
+    rp.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    rp.set_defaults(func=cmd_reprocess)
 
     w = sub.add_parser("writer", help="write distributed workers' records from the Redis Stream into the archive")
     w.add_argument("--db", type=Path, default=DEFAULT_DB)

@@ -52,6 +52,13 @@ DOWNLOADER_MIDDLEWARES = {
     # conditional GETs for archived documents; sees responses after the encoding fix (555 < 560)
     "crawler.middlewares.conditional.ConditionalRequestsMiddleware": 555,
 }
+# parsing (pipelines/pool.py): worker processes, per-document time limit, documents per worker
+PARSE_WORKERS = 2  # 0 = parse in a thread of the crawl process (no time limit)
+DOCUMENT_TIMEOUT_S = 120  # a document parsing longer: worker killed and replaced, recorded "timeout after N s"
+PARSE_WORKER_MAX_TASKS = 500  # a worker is replaced after this many documents (bounds leaked memory)
+# responses waiting for the item pipelines may hold this many bytes before downloads pause (Scrapy: 5 MB);
+# a large PDF being parsed must not stop the other downloads
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2 * DOWNLOAD_MAXSIZE
 ITEM_PIPELINES = {
     "crawler.item_pipelines.ProcessPipeline": 300,
     "crawler.item_pipelines.ArchivePipeline": 900,

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from pipelines.regions import fill_missing_regions, load_divisions
 from pipelines.search import enable_search
+from pipelines.store.cells import ensure_cell_store
 
 SCHEMA_VERSION = 1
 
@@ -59,6 +60,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "published_source": str,
             "metadata_flags": str,
             "parser_version": str,  # pipelines.process.PARSER_VERSION that produced the row (nianbao reprocess)
+            "ocr_engine": str,
+            "ocr_model": str,
+            "ocr_confidence": float,
         },
         "pk": "id",
     },
@@ -87,6 +91,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "flag": str,
         },
         "pk": ("report_id", "table_name", "row_label", "col_label"),
+        "view": True,  # a view over the compact cell store (pipelines/store/cells.py), same name and columns
     },
     "report_checks": {
         "columns": {
@@ -260,7 +265,6 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("reports", ["agency", "year"], False),
     ("reports", ["year"], False),
     ("report_urls", ["canonical_url"], False),
-    ("report_cells", ["table_name", "row_label", "col_label"], False),
     ("report_checks", ["rule", "ok"], False),
     ("fetch_log", ["run_id"], False),
     ("fetch_log", ["url"], False),
@@ -295,6 +299,8 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, spec in TABLES.items():
+        if spec.get("view"):
+            continue
         table = db.table(name)
         if not table.exists():
             table.create(spec["columns"], pk=spec["pk"])
@@ -302,6 +308,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
             for column, col_type in missing.items():
                 table.add_column(column, col_type)
+    ensure_cell_store(db)  # cell_keys + cell_values, and the report_cells view (migrates an old table)
     for table, cols, unique in INDEXES:
         db.table(table).create_index(cols, unique=unique, if_not_exists=True)
     enable_search(db)  # trigram full-text index on reports (pipelines/search.py)
