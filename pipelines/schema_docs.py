@@ -69,13 +69,13 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "contact_postcode": "postcode from the contact sentence",
         "contact_email": "e-mail from the contact sentence",
         "template": "official format detected from the table labels: 2019 (〔2019〕60号) or 2021 (〔2021〕30号)",
-        "source_kind": "what the report was read from: html, pdf, docx, doc, xls, txt",
+        "source_kind": "what the report was read from: html, pdf, docx, doc, xls, txt, image",
         "portal": "portal name (portals.name), or local-import",
         "region_code": "6-digit division code of the portal's government (from the portal CSV)",
         "index_no": "索引号 from the page's metadata block",
         "doc_no": "文号 from the page's metadata block",
         "body_text": "cleaned body text, Simplified script, portal chrome removed (full-text indexed)",
-        "needs_ocr": "1 when the document is a scanned PDF without a text layer",
+        "needs_ocr": "1 when the document is a scan (image-only PDF, image) that OCR has not read",
         "cells_count": "number of table cells read",
         "nulls_count": "cells printed blank, —, / or - (value NULL)",
         "checks_failed": "number of failing consistency checks (report_checks.ok = 0)",
@@ -93,6 +93,9 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "metadata_flags": "metadata ambiguities, '; '-joined: two 发布时间 that disagree (all kept), a 来源 field "
                           "naming another body",
         "parser_version": "PARSER_VERSION of the parsers that produced this row (nianbao reprocess updates it)",
+        "ocr_engine": "OCR engine and version that read this scan (e.g. rapidocr 3.10.0); NULL when not OCR'd",
+        "ocr_model": "OCR models that read this scan (re-read scans when a better model comes)",
+        "ocr_confidence": "mean engine confidence (0-1) over the numbers OCR read",
     },
     "report_urls": {
         "report_id": "reports.id",
@@ -112,7 +115,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "value": "the number (unit suffix stripped); NULL for blank, —, / or ambiguous cells",
         "raw": "cell text exactly as printed",
         "unit": "万元 when the cell or its header prints it",
-        "flag": "null_marker, doubled_digits, 'ambiguous: <why>' …",
+        "flag": "null_marker, doubled_digits, 'ambiguous: <why>', ocr (read from a scan), ocr_unreadable (NULL: OCR unsure) …",
     },
     "report_checks": {
         "report_id": "reports.id",
@@ -263,7 +266,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
 }
 
 FACETS: dict[str, list[str]] = {
-    "report_index": ["province", "city", "county", "level", "kind", "year", "template", "checks_failed", "late"],
+    # four facets: one row above the data; city, county, kind, template are offered as suggested facets
+    "report_index": ["province", "year", "level", "late"],
     "reports": ["year", "template", "checks_failed", "source_kind", "portal"],
     "report_cells": ["table_name", "flag"],
     "report_checks": ["rule", "ok"],

@@ -60,6 +60,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "published_source": str,
             "metadata_flags": str,
             "parser_version": str,  # pipelines.process.PARSER_VERSION that produced the row (nianbao reprocess)
+            "ocr_engine": str,
+            "ocr_model": str,
+            "ocr_confidence": float,
         },
         "pk": "id",
     },

@@ -14,6 +14,7 @@ from pipelines.normalize import label_key, nfkc, strip_pinyin, to_simplified
 
 LABEL, VALUE, BLANK = "L", "V", "B"
 
+OCR_UNREADABLE = "\ufffd"  # a number OCR could not read with confidence (pipelines/ocr): NULL, flagged
 NULL_MARKERS = frozenset({"—", "——", "–", "―", "─", "-", "--", "/", "\\", "无", "-/-", "—/—"})
 _UNITS = "万元|元|个|件|项|条|次|家|人|宗|份"
 _VALUE = re.compile(rf"^([+\-−﹣]?)(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?({_UNITS})?$")
@@ -43,6 +44,8 @@ class Parsed:
 def parse_value(raw: str) -> Parsed | None:
     """`40個` → 40, `14319.91萬元` → 14319.91 万元, `-8` → -8, `00` → 0 (flagged), `—` → None."""
     s = _WS.sub("", nfkc(to_simplified(strip_pinyin(raw))))
+    if s == OCR_UNREADABLE:
+        return Parsed(None, None, "ocr_unreadable", False)
     if s == "" or s in NULL_MARKERS:
         return Parsed(None, None, "null_marker", False)
     m = _VALUE.match(s)
