@@ -27,7 +27,7 @@ from pipelines.tables import TableResult, extract_tables
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-1"
+PARSER_VERSION = "2026.11.29-2"  # -2: tables read column order from the header, blank rows, 元, other shapes
 
 
 class _Clock:
