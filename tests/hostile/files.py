@@ -68,14 +68,14 @@ def report_paragraphs() -> list[str]:
     return [line for line in html_text(report_html()[start:end]).splitlines() if line.strip()]
 
 
-def report_docx(extra: dict[str, bytes] | None = None) -> bytes:
+def report_docx(extra: dict[str, bytes] | None = None, place: str = "双辽市") -> bytes:
     """A DOCX of the report's text (python-docx), with extra zip members added as given."""
     import docx
 
     d = docx.Document()
     d.add_heading(REPORT_TITLE, 0)
     for line in report_paragraphs():
-        d.add_paragraph(line.replace("\t", "  "))
+        d.add_paragraph(line.replace("\t", "  ").replace("双辽市", place))
     out = io.BytesIO()
     d.save(out)
     if not extra:
@@ -151,13 +151,13 @@ BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
                             for i in range(1, 10)) + "]>")
 
 
-def entity_bomb_docx() -> bytes:
+def entity_bomb_docx(place: str = "双辽市") -> bytes:
     """The report DOCX with a billion-laughs DTD in word/document.xml and a reference in one paragraph."""
-    good = report_docx()
+    good = report_docx(place=place)
     xml = zipfile.ZipFile(io.BytesIO(good)).read("word/document.xml").decode("utf-8")
     xml = re.sub(r"^(<\?xml[^>]*\?>)", lambda m: m.group(1) + BILLION_LAUGHS, xml, count=1)
     xml = xml.replace("<w:t>", "<w:t>&lol9;", 1)
-    return report_docx({"word/document.xml": xml.encode("utf-8")})
+    return report_docx({"word/document.xml": xml.encode("utf-8")}, place=place)
 
 
 def hanweb_bomb_list(report_url: str) -> str:
