@@ -56,11 +56,11 @@ def test_blank_cells_keep_their_column_and_an_all_blank_row_is_kept() -> None:
 def test_yuan_is_stored_in_wan_with_the_printed_figure_kept() -> None:
     text = ("二、主动公开政府信息情况\n第二十条第（九）项\n信息内容 | 采购项目数量 | 采购总金额 |\n"
             "政府集中采购 | 3 | 251000元 |\n本年新制作数量\n")
-    cell = [c for c in extract_tables_text(text).cells if c.col_label == "采购总金额"][0]
+    cell = next(c for c in extract_tables_text(text).cells if c.col_label == "采购总金额")
     assert (cell.value, cell.unit, cell.raw, cell.flag) == (25.1, "万元", "251000元", "yuan_to_wan")
     fee = ("二、主动公开政府信息情况\n第二十条第（八）项\n信息内容 | 本年收费金额（单位：元） |\n"
            "行政事业性收费 | 1234567 |\n本年制发件数\n")
-    cell = [c for c in extract_tables_text(fee).cells if c.table_name == T1][0]
+    cell = next(c for c in extract_tables_text(fee).cells if c.table_name == T1)
     assert (cell.value, cell.unit, cell.raw) == (123.4567, "万元", "1234567")
 
 
