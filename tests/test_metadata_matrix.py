@@ -102,6 +102,7 @@ PHRASINGS = [
     "如对本报告有任何疑问，请与{who}联系，{label}：{phone}，联系地址：{addr}，邮政编码：{post}，电子信箱：{email}。",
     "如有疑问，请联系{who}，{label}：{phone}，地址：{addr}（邮编：{post}），E-mail：{email}。",
     "对本报告如有意见建议，请向{who}反映（联系地址：{addr}；邮政编码：{post}；{label}：{phone}；电子邮箱：{email}）。",
+    "联系方式：{who}，{label}：{phone}，地址：{addr}，邮政编码：{post}，电子邮箱：{email}。",
 ]
 LABELS = ["电话", "联系电话", "联系方式", "电话/传真", "电话、传真", "咨询电话"]
 PHONES = {  # printed → stored
