@@ -207,7 +207,9 @@ _TITLE_FORMS = [
     re.compile(r"(?:" + _REPORT_WORDS + r")[(\[](?P<a>[^()\[\]]{2,40})[)\]]"),
 ]
 # 本报告由XX人民政府办公室编制: the office compiles, the government reports
-_COMPILED_BY = re.compile(r"本(?:年度)?报告由(?P<a>[^,，。;；(（]{2,40}?)(?:根据|依据|按照|编制|负责)")
+_COMPILED_BY = re.compile(
+    r"本(?:年度)?报告(?:[^。由]{0,80}?[,，])?由(?P<a>[^,，。;；(（《]{2,40}?)(?:根据|依据|按照|负责|编制|起草|汇总)"
+)  # 本报告由XX根据…编制 / 本报告根据《条例》…要求，由XX编制
 _OFFICE = re.compile(r"^(?P<gov>.{2,40}?(?:人民政府|政府))(?:办公室|办公厅)$")
 # Where an agency can come from, most trusted first (recorded in `agency_source`).
 AGENCY_SOURCES = ("title", "document title", "preamble", "signature", "page field", "compiled by", "contact")

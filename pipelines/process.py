@@ -9,7 +9,7 @@ import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prin
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.bounds import DEFAULT, Limits, bound_html, bound_tables
@@ -27,7 +27,7 @@ from pipelines.tables import TableResult, extract_tables
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-1"
+PARSER_VERSION = "2026.11.29-2"  # -2: tables read column order from the header, blank rows, 元, other shapes
 
 
 class _Clock:
@@ -108,7 +108,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         bounds += notes
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
-    cells = [asdict(c) for c in tables.cells]
+    cells = [dict(vars(c)) for c in tables.cells]  # flat dataclasses: vars() is asdict() without deep copies
     ocr_flags: list[str] = []
     ocr_read = read is not None and bool(read.text.strip())
     if read is not None:
@@ -183,8 +183,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         table_errors="; ".join(tables.errors) or None,
         bounds_hit="; ".join(bounds) or None,
         cells=cells,
-        ambiguous=[asdict(a) for a in tables.ambiguous],
-        checks=[asdict(c) for c in checks],
+        ambiguous=[dict(vars(a)) for a in tables.ambiguous],
+        checks=[dict(vars(c)) for c in checks],
         fetch=fetch,
         timings=clock.timings,
     )
