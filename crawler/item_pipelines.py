@@ -49,6 +49,10 @@ class ProcessPipeline:
         return cls(crawler)
 
     def close_spider(self, spider=None) -> None:
+        rss = self.pool.peak_rss_mb()
+        if rss:
+            self.crawler.stats.set_value("nianbao/parse_worker_peak_rss_mb", round(max(rss), 1))
+            self.crawler.stats.set_value("nianbao/parse_workers_peak_rss_sum_mb", round(sum(rss), 1))
         self.pool.close()
         self.crawler.stats.set_value("nianbao/parse_timeouts", self.pool.timeouts)
         self.crawler.stats.set_value("nianbao/parse_worker_deaths", self.pool.deaths)
