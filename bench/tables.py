@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.tables import extract_tables_html, extract_tables_pdf, extract_tables_text
-from pipelines.tables_pdf import pdf_text
+from pipelines.tables.pdf import pdf_text
 
 FIX = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 

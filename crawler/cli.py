@@ -2,10 +2,11 @@
 
     nianbao crawl  [scrapy args…]          scheduled crawl with a documented exit code
     nianbao serve  [DB]                    browse in datasette (read-only)
-    nianbao search DB QUERY                full-text search (Chinese)
+    nianbao search DB QUERY                full-text search (Chinese words, then substrings)
     nianbao coverage [DB]                  missing years, late reports, failing checks
     nianbao health [DB]                    each portal's last crawl: status, failure class, reports
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
+    nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
     nianbao import PATH… [--db DB]         files you already have → the archive
 
 Also runnable as `python -m crawler.cli …`. DB defaults to data/archive.db.
@@ -63,7 +64,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for r in rows:
-            print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}")
+            note = "  (substring)" if r.get("match") == "substring" else ""
+            print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}{note}")
         print(f"{len(rows)} reports", file=sys.stderr)
     return 0 if rows else 1
 
@@ -126,10 +128,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.export import ExportError, export
 
     try:
-        target = export(_existing(args.db), args.out, version=args.version)
+        target = export(_existing(args.db), args.out, version=args.version, bom=not args.no_bom,
+                        formats=args.format or None)
     except ExportError as exc:
         raise SystemExit(f"nianbao export: {exc}") from None
     print(target)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines import dashboard
+    from pipelines.store import open_archive
+
+    db = open_archive(_existing(args.db))  # region rows are written with each report
+    try:
+        print(dashboard.write(db.conn, args.out))
+    finally:
+        db.close()
     return 0
 
 
@@ -175,7 +190,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-refresh", action="store_true", help="do not update regions/search index before serving")
     s.set_defaults(func=cmd_serve)
 
-    q = sub.add_parser("search", help="full-text search (trigram; 1–2 characters use LIKE)")
+    q = sub.add_parser("search", help="full-text search: Chinese words (jieba word index, ranked by bm25), then "
+                                      "substrings (trigram; LIKE for 1–2 characters)")
     q.add_argument("db", type=Path)
     q.add_argument("query")
     q.add_argument("--limit", type=int, default=50)
@@ -198,11 +214,20 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--changed", action="store_true", help="reports whose content changed after publication")
     h.set_defaults(func=cmd_health)
 
-    e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs, panel, dictionary)")
+    e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs with BOM, panel as CSV/XLSX/"
+                                      "Parquet, dictionary)")
     e.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
     e.add_argument("--out", type=Path, required=True, help="folder that receives nianbao-<version>/")
     e.add_argument("--version", help="version label (default: UTC timestamp)")
+    e.add_argument("--no-bom", action="store_true", help="CSVs without the UTF-8 byte-order mark (Excel needs it)")
+    e.add_argument("--format", action="append", choices=["csv", "xlsx", "parquet"],
+                   help="only these formats (repeatable; default: csv, xlsx, and parquet when pyarrow is installed)")
     e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("report", help="coverage, timeliness, trends and failing reports as one offline HTML file")
+    r.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    r.add_argument("--out", type=Path, default=Path("report.html"), help="HTML file to write (default report.html)")
+    r.set_defaults(func=cmd_report)
 
     i = sub.add_parser("import", help="import local files (HTML, PDF, DOCX, DOC, XLS, TXT) or folders")
     i.add_argument("paths", nargs="*", type=Path)

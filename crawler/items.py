@@ -1,30 +1,19 @@
-"""The items every strategy yields: one schema shared by all portals (README "Items")."""
+"""Every item the spider yields, in one module: one schema shared by all portals (README "Items").
+
+DocumentItem  a fetched candidate report: `pipelines.records.Fetched`, parsed by the item pipelines
+RejectedItem  a candidate that is not a report (audit table `rejected_pages`)
+FetchErrorItem a request that failed
+NotModifiedItem a known report fetched again unchanged (304 or the same bytes)
+PageMemoItem  what a parsed page led to, replayed after a 304 (crawler/middlewares/conditional.py)
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from pipelines.records import Fetched
 
-@dataclass
-class DocumentItem:
-    """A fetched candidate report: an HTML detail page or an attachment (PDF, DOCX, …)."""
-
-    url: str
-    portal: str
-    kind: str  # "page" | "attachment"
-    body: bytes = b""
-    text: str | None = None  # decoded HTML for pages (Scrapy's decoding, encoding-fixed)
-    encoding: str | None = None
-    content_type: str | None = None
-    status: int = 200
-    title: str = ""  # the page's title (for attachments: the linking page's title or link text)
-    link_text: str = ""
-    page_url: str | None = None  # attachments: the detail page that linked them
-    region_code: str = ""
-    fetched_at: str = ""
-    headers: dict[str, str] = field(default_factory=dict)  # ETag, Last-Modified, …
-    page_meta: dict[str, Any] = field(default_factory=dict)  # linking page's 发布时间/信息来源 for attachments
+DocumentItem = Fetched  # the spider builds the pure record directly; the name stays for readers of the items
 
 
 @dataclass
@@ -47,3 +36,26 @@ class FetchErrorItem:
     error: str
     status: int | None = None
     referer: str | None = None
+
+
+@dataclass
+class NotModifiedItem:
+    """A known report fetched again with no change (304 or the same bytes): nothing to re-parse."""
+
+    url: str
+    portal: str
+    kind: str
+    status: int
+
+
+@dataclass
+class PageMemoItem:
+    """What a parsed page led to (validators, title, page metadata, links), replayed after a 304."""
+
+    url: str
+    kind: str
+    etag: str | None
+    last_modified: str | None
+    sha256: str
+    is_report: bool
+    memo: bytes

@@ -76,12 +76,51 @@ def _drop_metadata_blocks(tree) -> None:
                 parent.remove(block)
 
 
+# A breadcrumb: 首页 > 政务公开 > 年报, 当前位置：首页 » …, 网站首页/信息公开
+_BREADCRUMB = re.compile(
+    r"^(?:(?:当前位置|您的位置|您现在的位置|当前位置是|位置)\s*[:：]?\s*)?(?:网站)?首页\s*(?:[>»›/＞>|-]+\s*\S{1,30}\s*)*$|"
+    r"^\S{1,20}(?:\s*[>»›＞]\s*\S{1,30}){2,}$"
+)
+_TITLE_SEPARATORS = re.compile(r"\s*[_|｜\-—–]+\s*")
+
+
+def site_names(tree) -> set[str]:
+    """The portal's own names: <meta SiteName/og:site_name/application-name> and the <title> tail
+    (`…年度报告_双辽市人民政府`), whitespace removed."""
+    names = {(m.get("content") or "") for m in tree.xpath(
+        "//meta[@content][translate(@name,'SITENAMEAPLICOG','sitenameaplicog')='sitename' or "
+        "@property='og:site_name' or @name='application-name']")}
+    title = " ".join(tree.xpath("//title//text()"))
+    parts = [p for p in _TITLE_SEPARATORS.split(title.strip()) if p]
+    if len(parts) > 1:
+        names.update(parts[1:])
+    return {re.sub(r"\s+", "", to_simplified(n)) for n in names if 2 <= len(n.strip()) <= 40}
+
+
+def strip_leading_chrome(text: str, names: set[str] = frozenset()) -> str:
+    """Drop what a header leaves above the report: the site name (门户网站, 欢迎访问…), breadcrumbs, chrome lines."""
+    lines = text.splitlines()
+    while lines:
+        line = lines[0].strip()
+        flat = re.sub(r"\s+", "", line)
+        bare = re.sub(r"^欢迎(?:访问|来到|光临)|(?:门户)?(?:网站|网)(?:欢迎您)?$", "", flat)
+        if not line or is_chrome_line(line) or _BREADCRUMB.match(line) or flat in names or bare in names:
+            lines.pop(0)
+        else:
+            break
+    return "\n".join(lines).strip()
+
+
 def extract_body(html: str, url: str | None = None) -> str:
-    """Main content of a report page as text, tables as pipe rows, chrome removed, Simplified."""
+    """Main content of a report page as text, tables as pipe rows, chrome removed, Simplified.
+
+    The body never starts with the portal's name, a header line or a breadcrumb (strip_leading_chrome).
+    """
     try:
         tree = lxml_html.fromstring(html)
     except Exception:
         return ""
+    names = site_names(tree)
     _drop_metadata_blocks(tree)
     text = trafilatura.extract(
         tree,
@@ -97,7 +136,7 @@ def extract_body(html: str, url: str | None = None) -> str:
     )
     if not text or len(text) < 200:
         text = _fallback_text(tree) or text or ""
-    return clean_text(text)
+    return strip_leading_chrome(clean_text(text), names)
 
 
 def _fallback_text(tree) -> str:

@@ -41,8 +41,11 @@ class AgencyCoverage:
 
 
 def coverage(db: sqlite_utils.Database, *, since: int | None = None, until: int | None = None,
-             region: str | None = None, refresh: bool = True) -> list[AgencyCoverage]:
-    """One entry per (agency, division), sorted by province, city, county, agency."""
+             region: str | None = None, refresh: bool = False) -> list[AgencyCoverage]:
+    """One entry per (agency, division), sorted by province, city, county, agency.
+
+    Region rows are written with each report; `refresh=True` recomputes them first (after a rules change).
+    """
     if refresh:
         refresh_regions(db)
     last = until or (db.execute("select max(year) from reports").fetchone()[0])

@@ -10,12 +10,13 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-from pipelines.normalize import normalize_text
+from pipelines.normalize import label_key, normalize_text
 
 _INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:html?|shtml|jsp|php|aspx?)$", re.I)
 
@@ -112,3 +113,46 @@ def lsh_buckets(sig: bytes) -> list[str]:
         return []
     step = ROWS * 4
     return [f"{b}:{hashlib.blake2b(sig[b * step:(b + 1) * step], digest_size=8).hexdigest()}" for b in range(BANDS)]
+
+
+# -- versions: which archived report a new record revises (the rule; pipelines/store/reports.py asks it) --
+
+@dataclass(frozen=True)
+class Candidate:
+    """An archived report that may be an earlier version of a new record."""
+
+    report_id: int
+    agency: str | None
+    year: int | None
+    signature: bytes
+    same_url: bool  # seen at the new record's canonical URL (and kind)
+
+
+def _same(a: Any, b: Any) -> bool | None:
+    """True/False when both are known, None when either is missing. Agencies compare normalised."""
+    if a in (None, "") or b in (None, ""):
+        return None
+    if isinstance(a, str) and isinstance(b, str):
+        return label_key(a) == label_key(b)
+    return a == b
+
+
+def version_target(candidates: Iterable[Candidate], agency: str | None, year: int | None,
+                   signature: bytes) -> tuple[int | None, float]:
+    """The report a new record is a new version of, and its similarity; (None, 0.0) if none.
+
+    At a known URL a changed page is a revision unless it is another agency's or year's; elsewhere
+    the same text is a revision only with the same agency and year and similarity ≥ NEAR_DUP_THRESHOLD.
+    The most similar qualifying candidate wins (ties: the lowest id).
+    """
+    best: tuple[int | None, float] = (None, -1.0)
+    for c in sorted(candidates, key=lambda c: c.report_id):
+        same_agency, same_year = _same(c.agency, agency), _same(c.year, year)
+        sim = similarity(signature, c.signature)
+        if c.same_url:
+            ok = same_agency is not False and same_year is not False
+        else:
+            ok = bool(same_agency and same_year) and sim >= NEAR_DUP_THRESHOLD
+        if ok and sim > best[1]:
+            best = (c.report_id, sim)
+    return (best[0], max(best[1], 0.0)) if best[0] is not None else (None, 0.0)

@@ -1,7 +1,7 @@
 """Local import: report files a researcher already has → the same pure pipeline → the archive.
 
 Files (HTML, PDF, DOCX, DOC, XLS(X), TXT), folders (searched recursively) and list files (one path per
-line) go through `pipelines.process.process_document` and `pipelines.store.save_report`, exactly like
+line) go through `pipelines.process.process` and `pipelines.store.save_report`, exactly like
 crawled documents. The file's `file://` URL is its provenance in `report_urls`. A file that cannot be
 read, or is not a report, is reported with the reason and recorded in `rejected_pages`; the import
 goes on with the next file.
@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from pipelines import store
-from pipelines.regions import refresh_regions
+from pipelines.records import Fetched, Rejected
 
 CONTENT_TYPES = {
     ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
@@ -110,7 +110,7 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
         return FileResult(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
     if not data.strip():
         return FileResult(path, "unreadable", "empty file")
-    from pipelines.process import process_document  # heavy imports only for readable files
+    from pipelines.process import process  # heavy imports only for readable files
 
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     html = None
@@ -119,19 +119,19 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
         html = decode(data)
         title = html_title(html) or title
     try:
-        outcome = process_document(url=url, body=data if html is None else b"", html=html, content_type=content_type,
-                                   kind="file", title=title, portal=PORTAL, region_code=region_code)
+        result = process(Fetched(url=url, body=data if html is None else b"", html=html, content_type=content_type,
+                                 kind="file", title=title, portal=PORTAL, region_code=region_code))
     except Exception as exc:  # a parser bug on one file must not stop the import
         return FileResult(path, "unreadable", f"{type(exc).__name__}: {exc}")
-    if not outcome.accepted:
-        status = "unreadable" if outcome.reason.startswith("unreadable") else "rejected"
+    if isinstance(result, Rejected):
+        status = "unreadable" if result.reason.startswith("unreadable") else "rejected"
         store.record_rejected(db, {"run_id": run_id, "url": url, "portal": PORTAL, "title": title,
-                                   "reason": outcome.reason})
-        return FileResult(path, status, outcome.reason)
+                                   "reason": result.reason})
+        return FileResult(path, status, result.reason)
     if not _REPORT_TITLE.search(title or ""):  # a file name like szfgs2024.pdf: take the printed title
-        outcome.record["title"] = printed_title(outcome.record.get("body_text") or "") or title
-    result, report_id = store.save_report(db, outcome.record, run_id)
-    return FileResult(path, result, outcome.reason, report_id)
+        result.title = printed_title(result.body_text or "") or title
+    outcome, report_id = store.save_report(db, result, run_id)
+    return FileResult(path, outcome, result.reason, report_id)
 
 
 def import_paths(db_path: str | Path, paths: Iterable[str | Path], lists: Iterable[str | Path] = (),
@@ -154,7 +154,6 @@ def import_paths(db_path: str | Path, paths: Iterable[str | Path], lists: Iterab
             "portals": 0, "pages": len(result.files), "reports_new": result.count("new"),
             "reports_updated": result.count("updated"), "reports_unchanged": result.count("unchanged"),
             "rejected": result.count("rejected"), "errors": result.count("unreadable"), "finish_reason": "finished"})
-        refresh_regions(db)
     finally:
         db.close()
     return result

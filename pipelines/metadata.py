@@ -9,10 +9,13 @@ trafilatura's date is not used: on these portals it picks dates out of related-l
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+import unicodedata
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from lxml import html as lxml_html
+
+from pipelines.clean import is_chrome_line
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _DATE = re.compile(
@@ -20,7 +23,7 @@ _DATE = re.compile(
     r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2})(?::\d{2})?)?"
 )
 _PUBLISHED = re.compile(
-    r"(?<!成文)(?<!生成)(?:发布时间|发布日期|发文日期|公开日期|发布于|时间|日期)\s*[:：]?\s*(?:[\[【(]\s*)?"
+    r"(?<!成文)(?<!生成)(?P<label>发布时间|发布日期|发文日期|公开日期|发布于|时间|日期)\s*[:：]?\s*(?:[\[【(]\s*)?"
     + _DATE.pattern
 )
 _SOURCE = re.compile(
@@ -31,7 +34,7 @@ _INDEX_NO = re.compile(r"索\s*引\s*号\s*[:：]?\s*(?P<v>[A-Za-z0-9][\w/\-－.
 _DOC_NO = re.compile(r"文\s*号\s*[:：]?\s*(?P<v>[^\s|•·]{2,40}?〔?\d{4}〕?\s*\d+\s*号)")
 _AGENCY_SUFFIX = (
     r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|办公室|办公厅|委员会|管理委员会|局|委|办|厅|署|院|"
-    r"街道办事处|街道|办事处|镇|乡|苏木|中心|所|站|队|会|处|部|馆|室)"
+    r"街道办事处|街道|办事处|镇|乡|苏木|中心|所|站|队|会|处|部|馆|室|社|联|台)"
 )
 _TITLE_AGENCY = re.compile(
     r"^(?P<a>.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年度?\s*"
@@ -40,12 +43,26 @@ _TITLE_AGENCY = re.compile(
 _PREAMBLE_AGENCY = re.compile(
     r"现(?:将|公布|发布|予以公布)(?P<a>[^，,。；;《》]{2,40}?)(?:(?:19|20)\d{2})\s*年度?\s*(?:政府|政务)?信息公开"
 )
-_CONTACT_SENTENCE = re.compile(r"(?:如对本?报告|如对本年报|对本报告).{0,20}?请(?:与|向|联系)(?P<who>[^（(]{2,60}?)(?:联系|咨询|反映)?\s*[（(](?P<body>[^）)]{4,200})[）)]")
-_CONTACT_LOOSE = re.compile(r"(?:如对本?报告|如对本年报|对本报告).{0,20}?请(?:与|向|联系)(?P<who>.{2,60}?)联系(?P<body>.{0,200})")
-_PHONE = re.compile(r"(?:联系电话|咨询电话|电话|联系方式|电\s*话)\s*[:：]?\s*(?P<v>(?:\d{3,4}\s*[-－—]\s*)?\d{7,8}(?:\s*[-－—转]\s*\d{1,5})?|1[3-9]\d{9})")
-_ADDRESS = re.compile(r"(?:通讯地址|联系地址|办公地址|地址|地\s*址)\s*[:：]?\s*(?P<v>[^，,；;。）)]{4,80})")
-_POSTCODE = re.compile(r"(?:邮政编码|邮编)\s*[:：]?\s*(?P<v>\d{6})")
-_EMAIL = re.compile(r"(?:电子邮箱|电子信箱|邮箱|E-?mail)\s*[:：]?\s*(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.I)
+# The contact sentence: 如对本报告有任何疑问，请与XX联系（地址：…，邮编：…，电话：…）, 如对本年度报告有疑问,请联系:
+# XX;联系电话:…;地址:…, …请与XX联系。联系电话：… . Matched on text without whitespace (PDF lines wrap
+# and letter-space it); the window ends at the first sentence that is not about contacts.
+_CONTACT_ANCHOR = re.compile(
+    r"(?:如对|若对|对)本?(?:年度)?(?:报告|年报)[^。]{0,30}?(?:疑问|意见|建议|问题)|如有(?:任何)?疑问|如需(?:了解|咨询)"
+)
+_CONTACT_WHO = re.compile(
+    r"请(?:与|向|联系|致电)[:：]?(?P<who>[^,，;；:：(（。]{2,60}?)(?:联系|咨询|反映|$|(?=[,，;；(（。]))"
+)
+_CONTACT_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|电话|传真|地址|邮编|邮政编码|电子邮箱|电子信箱|邮箱|E-?mail|联系人)"
+_PHONE_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|电话(?:[/、和及或]传真|[(（]传真[)）])?|Tel|TEL)"
+_PHONE_NUMBER = (
+    r"(?P<area>[(（]?0\d{2,3}[)）]?\s*[-－—–]?\s*)?(?P<num>[2-9]\d{6,7})"
+    r"(?:\s*(?:[-－—–]|转|分机|ext\.?)\s*(?P<ext>\d{1,5}))?(?!\d)"
+    r"|(?P<mobile>1[3-9]\d(?:[-－—–\s]?\d{4}){2})(?!\d)"
+)
+_PHONE = re.compile(_PHONE_LABEL + r"[:：]?(?P<v>" + _PHONE_NUMBER + r")", re.I)
+_ADDRESS = re.compile(r"(?:通讯地址|联系地址|办公地址|地址)[:：]?(?P<v>[^,，;；。)）]{4,80}?)(?=[,，;；。)）]|" + _CONTACT_LABEL + "|$)")
+_POSTCODE = re.compile(r"(?:邮政编码|邮编)[:：]?(?P<v>\d{6})(?!\d)")
+_EMAIL = re.compile(r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[:：]?(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.I)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:政府|政务)?(?:信息公开|年报|年度报告)")
 _YEAR_IN_BODY = re.compile(
     r"(?:现将|现公布|本报告|数据统计期限(?:为|自)?)[^。]{0,40}?((?:19|20)\d{2})\s*年\s*(?:度|1\s*月\s*1\s*日)"
@@ -68,6 +85,11 @@ class Metadata:
     contact_email: str | None = None
     index_no: str | None = None
     doc_no: str | None = None
+    # where the chosen agency and 发布时间 came from (AGENCY_SOURCES / "meta PubDate", "page 发布时间" …)
+    agency_source: str | None = None
+    published_source: str | None = None
+    # ambiguities kept for the reader: two 发布时间 that disagree (both kept), a page field naming another agency
+    flags: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -117,16 +139,45 @@ def _meta_tags(html: str) -> dict[str, str]:
     }
 
 
-def page_published_at(html: str | None, text: str) -> str | None:
-    """发布时间 from <meta name=PubDate> or the page's metadata block (not 成文日期)."""
+def published_candidates(html: str | None, text: str) -> list[tuple[str, str]]:
+    """Every 发布时间 the page prints, in trust order: <meta> tags, then labelled dates in the page text.
+
+    Returns (iso date, source) pairs, one per distinct date (first source kept).
+    """
+    out: list[tuple[str, str]] = []
     if html:
         meta = _meta_tags(html)
         for name in ("pubdate", "publishdate", "firstpublishedtime", "article:published_time"):
             if (m := _DATE.search(meta.get(name, ""))) and (iso := _iso(m)):
-                return iso
-    if m := _PUBLISHED.search(text[:6000]):
-        return _iso(m)
-    return None
+                out.append((iso, f"meta {name}"))
+    labelled = [(iso, f"page {m['label']}") for m in _PUBLISHED.finditer(text[:6000]) if (iso := _iso(m))]
+    explicit = [c for c in labelled if c[1] not in ("page 时间", "page 日期")]
+    out += explicit or labelled[:1]  # a bare 时间/日期 only when nothing says 发布
+    seen: set[str] = set()
+    distinct = []
+    for iso, source in out:
+        if iso[:10] not in seen:
+            seen.add(iso[:10])
+            distinct.append((iso, source))
+    return distinct
+
+
+def page_published_at(html: str | None, text: str) -> str | None:
+    """发布时间 from <meta name=PubDate> or the page's metadata block (not 成文日期)."""
+    found = published_candidates(html, text)
+    return found[0][0] if found else None
+
+
+def choose_published(candidates: list[tuple[str, str]]) -> tuple[str | None, str | None, list[str]]:
+    """(date, source, flags): the most trusted date; when dates disagree every one is kept in a flag."""
+    if not candidates:
+        return None, None, []
+    date, source = candidates[0]
+    flags = []
+    if len(candidates) > 1:
+        listed = "; ".join(f"{d} ({s})" for d, s in candidates)
+        flags.append(f"published_at: dates disagree: {listed}; chose {date} ({source})")
+    return date, source, flags
 
 
 def page_source(html: str | None, text: str) -> str | None:
@@ -139,16 +190,74 @@ def page_source(html: str | None, text: str) -> str | None:
     return m["v"] if m else None
 
 
+_AGENCY_END = re.compile(_AGENCY_SUFFIX + r"$")
+_REGION_END = re.compile(r"(?:省|市|县|区|旗|州|盟)$")
+_YEAR_TOKEN = r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})"
+_REPORT_WORDS = r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|(?:政府|政务)信息公开工作(?:情况)?的报告"
+# `<机关><年>年…报告`, `<年>年<机关>…报告`, `<机关>…报告(<年>年度)`, `…报告(<机关>)`, each optionally after 关于
+_TITLE_FORMS = [
+    re.compile(r"^(?:关于)?(?P<a>.{2,40}?)(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?(?:政府|政务)?信息公开"),
+    re.compile(r"^(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?(?P<a>.{2,40}?)(?:(?:政府|政务)?信息公开|关于)"),
+    re.compile(r"^(?:关于)?(?P<a>.{2,40}?)(?:" + _REPORT_WORDS + r")[(\[]" + _YEAR_TOKEN + r"年度?[)\]]"),
+    re.compile(r"(?:" + _REPORT_WORDS + r")[(\[](?P<a>[^()\[\]]{2,40})[)\]]"),
+]
+# 本报告由XX人民政府办公室编制: the office compiles, the government reports
+_COMPILED_BY = re.compile(r"本(?:年度)?报告由(?P<a>[^,，。;；(（]{2,40}?)(?:根据|依据|按照|编制|负责)")
+_OFFICE = re.compile(r"^(?P<gov>.{2,40}?(?:人民政府|政府))(?:办公室|办公厅)$")
+# Where an agency can come from, most trusted first (recorded in `agency_source`).
+AGENCY_SOURCES = ("title", "document title", "preamble", "signature", "page field", "compiled by", "contact")
+
+
 def _looks_like_agency(name: str) -> bool:
-    return bool(re.search(_AGENCY_SUFFIX + r"$", name)) and not re.match(r"^(?:我|本|全|各|该)", name)
+    return bool(_AGENCY_END.search(name)) and not re.match(r"^(?:我|本|全|各|该|关于|对)", name)
 
 
 def agency_from_title(title: str) -> str | None:
-    title = re.sub(r"\s+", "", title)
-    m = _TITLE_AGENCY.match(title)
-    if m and _looks_like_agency(m["a"]):
-        return m["a"]
+    """The agency a report title names, in any order (see _TITLE_FORMS); None when it names none."""
+    title = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
+    title = re.sub(r"\.(?:pdf|docx?|wps|xlsx?|html?)$", "", title, flags=re.I)
+    for form in _TITLE_FORMS:
+        m = form.search(title)
+        if not m:
+            continue
+        name = m["a"]
+        if name.endswith("人民") and title[m.end("a"):].startswith("政府"):  # XX县人民政府信息公开…: 政府 is shared
+            name += "政府"
+        if (_looks_like_agency(name) or _REGION_END.search(name)) and not re.search(r"\d|^(?:我|本|全|各|该)", name):
+            return name  # a title may name the reporting place itself (平潭综合实验区2023年…)
     return None
+
+
+_TITLE_HEAD_LINE = re.compile(r"^[\u4e00-\u9fff\d〔〕()（）]{1,40}$")
+
+
+def _document_title(lines: list[str]) -> str:
+    """The report's printed title near the top, joined when a PDF breaks it over lines
+    (洪泽区人民政府 / 2023 年政府信息公开工作年度报告, or 青山县发 / 展和改革局2023年…): the first line that
+    says 报告/年报, with up to two lines above it that are bare name text (no punctuation, not chrome,
+    not 附件) when the joined title names an agency."""
+    head = [re.sub(r"\s+", "", line) for line in lines[:20]]
+    head = [line for line in head if line]
+    for i, line in enumerate(head[:15]):
+        if not re.search(r"报告|年报", line) or len(line) > 90:
+            continue
+        for k in (2, 1):
+            above = head[max(0, i - k):i]
+            if len(above) == k and all(_TITLE_HEAD_LINE.match(x) and not x.startswith("附件") and not is_chrome_line(x)
+                                           for x in above):
+                joined = "".join(above) + line
+                if agency_from_title(joined):
+                    return joined
+        return line
+    return ""
+
+
+def _government_of_office(name: str | None) -> str | None:
+    """`淮安市洪泽区人民政府办公室` → `淮安市洪泽区人民政府`; other names unchanged."""
+    if not name:
+        return None
+    m = _OFFICE.match(name)
+    return m["gov"] if m else name
 
 
 def _signature(lines: list[str]) -> tuple[str | None, str | None]:
@@ -166,20 +275,53 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _squeeze(text: str) -> str:
+    """Whitespace out of a contact passage; digits split by a space join as a number would print."""
+    text = re.sub(r"(?<=[\d@.])\n(?=[\d\w])", "", text)  # a PDF line wrapped inside a number or an address
+    text = re.sub(r"(?<![\d-])(0\d{2,3})[ \t]+(\d{7,8})(?!\d)", r"\1-\2", text)  # 0517 87222589
+    text = re.sub(r"(?<=\d)\s+(?=\d)", ",", text)  # two numbers side by side
+    return re.sub(r"\s+", "", text)
+
+
+def _contact_window(text: str) -> str | None:
+    """The contact passage: from the anchor to the end of its sentence, plus following contact sentences."""
+    text = _squeeze(text)  # 如 对 本 报 告 有 疑 问: letter-spaced PDF text
+    m = _CONTACT_ANCHOR.search(text)
+    if not m:
+        return None
+    flat = text[m.start():m.start() + 400]
+    sentences = re.split(r"(?<=。)", flat)
+    window = sentences[0]
+    for sentence in sentences[1:]:
+        if not re.match(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）、.])?" + _CONTACT_LABEL, sentence):
+            break
+        window += sentence
+    return window
+
+
+def _phone(m: re.Match) -> str:
+    if m["mobile"]:
+        return re.sub(r"\D", "", m["mobile"])
+    area = re.sub(r"\D", "", m["area"] or "")
+    out = f"{area}-{m['num']}" if area else m["num"]
+    return f"{out}-{m['ext']}" if m["ext"] else out
+
+
 def _contact(text: str) -> dict[str, str | None]:
     out: dict[str, str | None] = {"who": None, "phone": None, "address": None, "postcode": None, "email": None}
-    m = _CONTACT_SENTENCE.search(text) or _CONTACT_LOOSE.search(text)
-    if not m:
+    window = _contact_window(text)
+    if not window:
         return out
-    body = m["body"]
-    out["who"] = m["who"].strip()
-    if p := _PHONE.search(body):
-        out["phone"] = re.sub(r"\s+", "", p["v"]).replace("－", "-").replace("—", "-")
-    if a := _ADDRESS.search(body):
-        out["address"] = re.sub(r"\s+", "", a["v"])
-    if z := _POSTCODE.search(body):
+    window = unicodedata.normalize("NFKC", window)
+    if w := _CONTACT_WHO.search(window):
+        out["who"] = w["who"]
+    if p := _PHONE.search(window):
+        out["phone"] = _phone(p)
+    if a := _ADDRESS.search(window):
+        out["address"] = a["v"].rstrip("(（")  # 地址：…（邮编：…）
+    if z := _POSTCODE.search(window):
         out["postcode"] = z["v"]
-    if e := _EMAIL.search(body):
+    if e := _EMAIL.search(window):
         out["email"] = e["v"]
     return out
 
@@ -197,8 +339,10 @@ def report_year(title: str, body: str) -> int | None:
     for source, pattern in ((title, _YEAR_IN_TITLE), (body[:3000], _YEAR_IN_BODY)):
         if m := pattern.search(re.sub(r"\s+", "", source)):
             return int(m.group(1))
-    cn = re.search(r"([〇○零一二][〇○零一二三四五六七八九]{3})\s*年度?\s*(?:政府)?信息公开", title)
-    return int(cn.group(1).translate(_CN_DIGITS)) if cn else None
+    flat = re.sub(r"\s+", "", title).translate(_CN_DIGITS)
+    if re.search(_REPORT_WORDS, flat) and (m := re.search(r"((?:19|20)\d{2})[〕\])]?年", flat)):
+        return int(m.group(1))  # 2023年青山县…报告, …报告(2023年度), 〔2023〕年度, 二〇二三年
+    return None
 
 
 def extract_metadata(title: str, body: str, *, html: str | None = None, page: str | None = None) -> Metadata:
@@ -207,31 +351,49 @@ def extract_metadata(title: str, body: str, *, html: str | None = None, page: st
     title: the page or document title; body: the report text (Simplified); html: the raw page
     (for <meta> tags); page: the page's full visible text, chrome included (for 发布时间 and
     信息来源, which live in the chrome). For plain documents pass only title and body.
+
+    The agency is the reporting body as the report names it, in AGENCY_SOURCES order: a page
+    field (来源/信息来源/发布机构) is often a CMS default and yields to anything the report prints; an
+    office that compiles (本报告由…人民政府办公室编制) or answers questions stands for its government.
     """
     page = page if page is not None else body
     lines = body.splitlines()
+    flags: list[str] = []
     sig_agency, sig_date = _signature(lines)
     contact = _contact(body)
-    preamble = _PREAMBLE_AGENCY.search(re.sub(r"\s+", "", body[:2000]))
+    flat_head = re.sub(r"\s+", "", body[:2000])
+    preamble = _PREAMBLE_AGENCY.search(flat_head)
     preamble_agency = preamble["a"] if preamble and _looks_like_agency(preamble["a"]) else None
     if preamble_agency and len(preamble_agency) < 5:  # "城管局": a short form, the signature is better
         preamble_agency = None
-    first_title_line = next((ln for ln in lines[:15] if agency_from_title(ln)), "")
+    compiled = _COMPILED_BY.search(flat_head)
+    doc_title = _document_title(lines)
     source = page_source(html, page)
-    agency = (
-        agency_from_title(title)
-        or (source if source and _looks_like_agency(source) else None)
-        or agency_from_title(first_title_line)
-        or preamble_agency
-        or sig_agency
-        or _agency_from_contact(contact["who"])
-    )
+    candidates = [
+        ("title", agency_from_title(title) if title else None),
+        ("document title", agency_from_title(doc_title) if doc_title else None),
+        ("preamble", preamble_agency),
+        ("signature", sig_agency),
+        ("page field", source if source and _looks_like_agency(source) else None),
+        ("compiled by", _government_of_office(compiled["a"]) if compiled and _looks_like_agency(compiled["a"]) else None),
+        ("contact", _government_of_office(_agency_from_contact(contact["who"]))),
+    ]
+    agency_source, agency = next(((k, v) for k, v in candidates if v), (None, None))
+    if (source and agency and agency_source != "page field" and _looks_like_agency(source)
+            and not _same_body(source, agency)):
+        flags.append(f"agency: page field says {source}, the {agency_source} says {agency}")
+    if html or page is not body:
+        published, published_source, date_flags = choose_published(published_candidates(html, page))
+        flags += date_flags
+    else:
+        published = _body_published(body)
+        published_source = "text 发布时间" if published else None
     index_no = _INDEX_NO.search(page[:6000])
     doc_no = _DOC_NO.search(page[:6000])
     return Metadata(
         agency=agency,
-        year=report_year(title or first_title_line, body),
-        published_at=page_published_at(html, page) if (html or page is not body) else _body_published(body),
+        year=report_year(title or doc_title, body),
+        published_at=published,
         signature_date=sig_date,
         contact_phone=contact["phone"],
         contact_address=contact["address"],
@@ -239,7 +401,16 @@ def extract_metadata(title: str, body: str, *, html: str | None = None, page: st
         contact_email=contact["email"],
         index_no=index_no["v"] if index_no else None,
         doc_no=doc_no["v"] if doc_no else None,
+        agency_source=agency_source,
+        published_source=published_source,
+        flags=flags,
     )
+
+
+def _same_body(a: str, b: str) -> bool:
+    """Two names of one body: equal, or one the other's short form (青山县审计局 / 审计局)."""
+    a, b = re.sub(r"\s+", "", a), re.sub(r"\s+", "", b)
+    return a in b or b in a
 
 
 def _body_published(body: str) -> str | None:

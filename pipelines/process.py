@@ -1,110 +1,145 @@
 """One fetched document → one archive record (or a rejection). Pure: no Scrapy, no database.
 
-documents → normalize → classify → clean / metadata / tables → checks → dedup keys.
-The same function serves the crawl pipelines and the local-import command.
+    Fetched → documents (decode) → classify → clean / metadata / tables → checks → dedup keys → Report
+
+`process(fetched)` serves the crawl (in the parse pool, crawler/item_pipelines.py) and the local
+import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prints them).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from crawler.discovery.classify import classify_document
 from pipelines.checks import run_checks
+from pipelines.classify import classify_document
 from pipelines.clean import clean_text, extract_body
 from pipelines.dedup import canonical_url, content_hash, minhash_signature
 from pipelines.documents import load_document
 from pipelines.metadata import extract_metadata, page_text
 from pipelines.normalize import normalize_text
+from pipelines.records import Fetched, Rejected, Report
 from pipelines.tables import TableResult, extract_tables
 
-
-@dataclass
-class Outcome:
-    accepted: bool
-    reason: str
-    record: dict[str, Any] = field(default_factory=dict)
+# The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
+# per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
+# `nianbao reprocess` and a reader can tell which parser produced a number.
+PARSER_VERSION = "2026.11.29-1"
 
 
-def process_document(
-    *,
-    url: str,
-    body: bytes = b"",
-    html: str | None = None,
-    content_type: str | None = None,
-    kind: str = "page",
-    title: str = "",
-    portal: str = "",
-    region_code: str = "",
-    page_url: str | None = None,
-    page_meta: dict[str, Any] | None = None,
-) -> Outcome:
-    """Parse one document. `html` is the decoded page for HTML pages; else `body` holds the bytes."""
-    page_meta = page_meta or {}
+class _Clock:
+    """Adds the CPU time since the last mark to a stage (process_time: this process only)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._t = time.process_time()
+
+    def mark(self, stage: str) -> None:
+        now = time.process_time()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._t
+        self._t = now
+
+
+def process(doc: Fetched) -> Report | Rejected:
+    """Parse one document. `doc.html` is the decoded page for HTML pages; else `doc.body` holds the bytes."""
+    clock = _Clock()
+    url, html = doc.url, doc.html
+    page_meta = doc.page_meta or {}
     pdf: bytes | None = None
     needs_ocr = False
     if html is None:
-        doc = load_document(body, content_type=content_type, url=url)
-        if doc.error:
-            return Outcome(False, f"unreadable {doc.kind}: {doc.error}")
-        html, source_kind, needs_ocr = doc.html, doc.kind, doc.needs_ocr
-        raw_text = doc.text
-        pdf = body if doc.kind == "pdf" else None
-        body_text = extract_body(html, url) if html and doc.kind == "html" else clean_text(raw_text)
+        loaded = load_document(doc.body, content_type=doc.content_type, url=url)
+        clock.mark("pdf" if loaded.kind == "pdf" else "decode")
+        if loaded.error:
+            return Rejected(f"unreadable {loaded.kind}: {loaded.error}", clock.timings)
+        html, source_kind, needs_ocr = loaded.html, loaded.kind, loaded.needs_ocr
+        raw_text = loaded.text
+        pdf = doc.body if loaded.kind == "pdf" else None
+        body_text = extract_body(html, url) if html and loaded.kind == "html" else clean_text(raw_text)
+        clock.mark("clean")
         page = normalize_text(raw_text)
+        clock.mark("decode")
     else:
         source_kind = "html"
         body_text = extract_body(html, url)
+        clock.mark("clean")
         page = normalize_text(page_text(html))
+        clock.mark("decode")
 
-    verdict = classify_document(title, body_text)
+    verdict = classify_document(doc.title, body_text)
+    clock.mark("classify")
     if not verdict.is_report and not (needs_ocr and verdict.reason.startswith("report title")):
-        return Outcome(False, verdict.reason)
+        return Rejected(verdict.reason, clock.timings)
 
-    meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page)
+    meta = extract_metadata(doc.title, body_text, html=html if source_kind == "html" else None, page=page)
+    clock.mark("metadata")
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
     cells = [asdict(c) for c in tables.cells]
-    published_at = page_meta.get("published_at") or meta.published_at or meta.signature_date
-    agency = meta.agency or page_meta.get("source")
+    clock.mark("tables")
+    published_at, published_source = meta.published_at, meta.published_source
+    linked = page_meta.get("published_at")  # the 发布时间 of the page the document was fetched from/linked on
+    if linked and linked[:10] != (published_at or "")[:10]:
+        if published_at:
+            meta.flags.append(f"published_at: dates disagree: {linked} (linking page); {published_at} "
+                              f"({published_source}); chose {linked} (linking page)")
+        published_at, published_source = linked, "linking page"
+    if not published_at and meta.signature_date:
+        published_at, published_source = meta.signature_date, "signature date"
+    agency, agency_source = meta.agency, meta.agency_source
+    if not agency and page_meta.get("source"):
+        agency, agency_source = page_meta["source"], "page field"
     primary = canonical_url(url)
-    urls = [(url, primary, kind, page_url)]
-    if page_url:
-        urls.insert(0, (page_url, canonical_url(page_url), "page", None))
-    record = {
-        "url": url,
-        "canonical_url": primary,
-        "url_kind": kind,
-        "urls": urls,
-        "title": title or None,
-        "agency": agency,
-        "year": meta.year or verdict.year,
-        "published_at": published_at,
-        "signature_date": meta.signature_date,
-        "contact_phone": meta.contact_phone,
-        "contact_address": meta.contact_address,
-        "contact_postcode": meta.contact_postcode,
-        "contact_email": meta.contact_email,
-        "template": tables.template,
-        "source_kind": source_kind,
-        "portal": portal or None,
-        "region_code": region_code or None,
-        "index_no": meta.index_no,
-        "doc_no": meta.doc_no,
-        "body_text": body_text,
-        "needs_ocr": int(needs_ocr),
-        "cells_count": len(cells),
-        "nulls_count": tables.nulls,
-        "checks_failed": sum(1 for c in checks if not c.ok),
-        "table_flags": "; ".join(tables.flags) or None,
-        "table_errors": "; ".join(tables.errors) or None,
-        "cells": cells,
-        "ambiguous": [asdict(a) for a in tables.ambiguous],
-        "checks": [asdict(c) for c in checks],
-    }
-    record["content_hash"] = content_hash(body_text, cells)
-    record["minhash"] = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
-    return Outcome(True, verdict.reason, record)
+    urls: list[tuple[str, str, str, str | None]] = [(url, primary, doc.kind, doc.page_url)]
+    if doc.page_url:
+        urls.insert(0, (doc.page_url, canonical_url(doc.page_url), "page", None))
+    fingerprint = content_hash(body_text, cells)
+    signature = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
+    clock.mark("dedup")
+    fetch = None
+    if doc.kind != "file":  # a local import has nothing to revalidate
+        fetch = {"headers": doc.headers, "fetched_at": doc.fetched_at, "sha256": doc.sha256, "status": doc.status}
+    return Report(
+        url=url,
+        canonical_url=primary,
+        url_kind=doc.kind,
+        urls=urls,
+        body_text=body_text,
+        content_hash=fingerprint,
+        minhash=signature,
+        reason=verdict.reason,
+        title=doc.title or None,
+        agency=agency,
+        agency_source=agency_source,
+        year=meta.year or verdict.year,
+        published_at=published_at,
+        published_source=published_source,
+        metadata_flags="; ".join(meta.flags) or None,
+        parser_version=PARSER_VERSION,
+        signature_date=meta.signature_date,
+        contact_phone=meta.contact_phone,
+        contact_address=meta.contact_address,
+        contact_postcode=meta.contact_postcode,
+        contact_email=meta.contact_email,
+        template=tables.template,
+        source_kind=source_kind,
+        portal=doc.portal or None,
+        region_code=doc.region_code or None,
+        index_no=meta.index_no,
+        doc_no=meta.doc_no,
+        needs_ocr=int(needs_ocr),
+        cells_count=len(cells),
+        nulls_count=tables.nulls,
+        checks_failed=sum(1 for c in checks if not c.ok),
+        table_flags="; ".join(tables.flags) or None,
+        table_errors="; ".join(tables.errors) or None,
+        cells=cells,
+        ambiguous=[asdict(a) for a in tables.ambiguous],
+        checks=[asdict(c) for c in checks],
+        fetch=fetch,
+        timings=clock.timings,
+    )
 
 
 def _tables(html: str | None, body_text: str, pdf: bytes | None) -> TableResult:
@@ -114,3 +149,25 @@ def _tables(html: str | None, body_text: str, pdf: bytes | None) -> TableResult:
     except Exception as exc:  # a parser bug must not lose the report
         return TableResult(template=None, cells=[], ambiguous=[], nulls=0, flags=[],
                            errors=[f"table parser failed: {type(exc).__name__}: {exc}"])
+
+
+# -- the keyword interface of before the records (kept for callers outside the crawl) --------------
+
+@dataclass
+class Outcome:
+    accepted: bool
+    reason: str
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def process_document(*, url: str, body: bytes = b"", html: str | None = None, content_type: str | None = None,
+                     kind: str = "page", title: str = "", portal: str = "", region_code: str = "",
+                     page_url: str | None = None, page_meta: dict[str, Any] | None = None) -> Outcome:
+    """`process` with keyword arguments, returning the record as a dict (no `fetch`: nothing to revalidate)."""
+    result = process(Fetched(url=url, body=body, html=html, content_type=content_type, kind=kind, title=title,
+                             portal=portal, region_code=region_code, page_url=page_url, page_meta=page_meta or {}))
+    if isinstance(result, Rejected):
+        return Outcome(False, result.reason)
+    record = result.to_dict()
+    record.pop("fetch")
+    return Outcome(True, result.reason, record)

@@ -8,8 +8,8 @@ report reposted from elsewhere) is placed there; an ancestor named in the agency
 the 常熟市 portal) does not move it up. Townships are not in the table: 乡/镇/街道 in the agency name makes the
 level 乡 under the county found.
 
-In the archive: `divisions` (the table) and `report_regions` (one row per report, refreshed by
-`refresh_regions`), joined in the view `report_index` that datasette facets on.
+In the archive: `divisions` (the table) and `report_regions` (one row per report, written with the
+report by the store; `refresh_regions` recomputes them all after a change of these rules), joined in the view `report_index` that datasette facets on.
 """
 
 from __future__ import annotations
@@ -200,6 +200,18 @@ def region_row(report: dict[str, Any]) -> dict[str, Any]:
     due = deadline(report.get("year"), region.kind)
     return {"report_id": report["id"], **asdict(region), "deadline": due and due.isoformat(),
             "days_late": days_late(report.get("published_at"), due)}
+
+
+def fill_missing_regions(db: sqlite_utils.Database) -> int:
+    """Region rows for reports that have none (an archive written before rows were kept on write)."""
+    n_reports = db.execute("select count(*) from reports").fetchone()[0]
+    if n_reports == db.execute("select count(*) from report_regions").fetchone()[0]:
+        return 0
+    rows = [region_row(r) for r in db.query("""select id, agency, region_code, year, published_at from reports
+                                               where id not in (select report_id from report_regions)""")]
+    if rows:
+        db.table("report_regions").insert_all(rows, pk="report_id", replace=True)
+    return len(rows)
 
 
 def refresh_regions(db: sqlite_utils.Database) -> int:

@@ -76,6 +76,12 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "first_run_id": "crawl_runs.id of the first sighting",
         "last_run_id": "crawl_runs.id of the last sighting",
         "version": "1 for a report never revised; n after n-1 revisions (earlier ones in report_versions)",
+        "agency_source": "where agency came from: title, document title, preamble, signature, page field, "
+                         "compiled by, contact (docs/documents.md Metadata)",
+        "published_source": "where published_at came from: meta pubdate, page 发布时间, linking page, signature date …",
+        "metadata_flags": "metadata ambiguities, '; '-joined: two 发布时间 that disagree (all kept), a 来源 field "
+                          "naming another body",
+        "parser_version": "PARSER_VERSION of the parsers that produced this row (nianbao reprocess updates it)",
     },
     "report_urls": {
         "report_id": "reports.id",
@@ -294,10 +300,12 @@ def build_metadata() -> dict[str, Any]:
         if name in FACETS:
             entry["facets"] = FACETS[name]
         if name in ("reports", "report_index"):
-            entry.update(fts_table="reports_fts", fts_pk="id", sort_desc="year")
+            entry.update(fts_table="reports_words", fts_pk="id", sort_desc="year")  # the word index
         tables[name] = entry
-    for hidden in ("reports_fts", "reports_fts_data", "reports_fts_idx", "reports_fts_docsize", "reports_fts_config"):
-        tables[hidden] = {"hidden": True}
+    for fts in ("reports_fts", "reports_words"):
+        for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content"):
+            tables[fts + suffix] = {"hidden": True}
+    tables["reports_words_pending"] = {"hidden": True}
     db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}
     return {k: v for k, v in canned.items() if k not in ("queries", "database_description")} | {
         "databases": {"*": db}}

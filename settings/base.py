@@ -74,8 +74,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.hosts.OffsiteRedirectMiddleware": 650,
 }
 ITEM_PIPELINES = {
-    "pipelines.scrapy_pipelines.ProcessPipeline": 300,
-    "pipelines.scrapy_pipelines.ArchivePipeline": 900,
+    "crawler.item_pipelines.ProcessPipeline": 300,
+    "crawler.item_pipelines.ArchivePipeline": 900,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery.classify import classify_document, classify_title, marker_count, title_year
+from pipelines.classify import classify_document, classify_title, marker_count, title_year
 
 REPORTS = [
     ("青山县2023年政府信息公开工作年度报告", 2023),

@@ -4,13 +4,14 @@ fixtures from tests/fixtures/docs/make_fixtures.py), text/HTML out, never an exc
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from pipelines import documents_office
 from pipelines.documents import Document, decode_html, html_text, load_document, sniff_kind
+from pipelines.documents import office as documents_office
 
 DOCS = Path(__file__).parent / "fixtures" / "docs"
 GB18030_ONLY = "䶮𠮷"  # not in GBK/GB2312: a name character and an Extension B character
@@ -274,11 +275,13 @@ def test_no_converter_is_an_error(monkeypatch):
     assert doc.html is None and "libreoffice-writer-nogui" in doc.error and "antiword" in doc.error
 
 
-def test_libreoffice_timeout_kills_the_converter(converters, tmp_path):
+def test_libreoffice_timeout_kills_the_converter(converters, tmp_path, monkeypatch):
+    # the converter's temporary folder goes under tmp_path, so only this test's processes are looked at
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     html, error = documents_office.libreoffice_html_from_bytes(fixture("report.doc"), 0.3)
     assert html is None and "timed out" in error
     time.sleep(0.2)
-    leftovers = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).count("nianbao-doc-")]
+    leftovers = [p for p in os.listdir("/proc") if p.isdigit() and str(tmp_path) in _cmdline(p)]
     assert not leftovers, [_cmdline(p) for p in leftovers]
 
 

@@ -23,7 +23,7 @@ def snapshot(tmp_path):
 
 
 def read_csv(path):
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -31,7 +31,8 @@ def test_snapshot_files_and_checksums(snapshot):
     assert snapshot.name == "nianbao-t1"
     names = {p.name for p in snapshot.iterdir()}
     assert names == {"archive.sqlite", "reports.csv", "cells.csv", "checks.csv", "panel.csv", "data_dictionary.md",
-                     "manifest.json", "SHA256SUMS"}
+                     "manifest.json", "SHA256SUMS", "panel.xlsx", "reports.parquet", "cells.parquet",
+                     "checks.parquet", "panel.parquet"}
     sums = dict(reversed(line.split("  ")) for line in (snapshot / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == names - {"SHA256SUMS"}
     for name, digest in sums.items():
@@ -59,7 +60,7 @@ def test_panel_has_one_column_per_canonical_key(snapshot):
     assert "主动公开政府信息情况|第二十条第(五)项/行政许可|本年增/减" in keys  # 2019-only, literal '/'
     shuangliao = next(r for r in rows if r["agency"] == "双辽市政府办公室")
     assert shuangliao["year"] == "2021" and shuangliao["province"] == "吉林省"
-    assert float(shuangliao["收到和处理政府信息公开申请情况|一、本年新收政府信息公开申请数量|总计"]) == 27
+    assert shuangliao["收到和处理政府信息公开申请情况|一、本年新收政府信息公开申请数量|总计"] == "27"
     assert float(shuangliao["主动公开政府信息情况|第二十条第(八)项/行政事业性收费|本年收费金额(单位:万元)"]) == 1798.66
     assert shuangliao["主动公开政府信息情况|第二十条第(五)项/行政许可|本年增/减"] == ""  # 2019 key, 2021 report
     assert [(r["agency"], r["year"]) for r in rows].count(("常熟市城市管理局", "2018")) == 1

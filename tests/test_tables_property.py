@@ -39,7 +39,7 @@ class Report:
     amount_header: str  # the header printed for the 2019 采购总金额 column
 
     def expected(self) -> list[tuple]:
-        from pipelines.tables_tokens import parse_value
+        from pipelines.tables.tokens import parse_value
 
         spec = template(self.tpl)
         out = []

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.checks import run_checks
 from pipelines.tables import TableResult, extract_tables, extract_tables_pdf, extract_tables_text
-from pipelines.tables_pdf import pdf_text
+from pipelines.tables.pdf import pdf_text
 
 FIX = Path(__file__).parent / "fixtures"
 SEEDS = sorted((FIX / "seeds").glob("*.txt"))

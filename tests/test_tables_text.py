@@ -14,8 +14,8 @@ from pipelines.tables import (
     extract_tables_pdf,
     extract_tables_text,
 )
-from pipelines.tables_match import match_row
-from pipelines.tables_tokens import parse_value
+from pipelines.tables.match import match_row
+from pipelines.tables.tokens import parse_value
 
 T2_HEAD = "三、收到和处理政府信息公开申请情况\n"
 T3_HEAD = "四、政府信息公开行政复议、行政诉讼情况\n结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n"

@@ -152,15 +152,4 @@ def run_crawl(scrapy_args: list[str]) -> CrawlOutcome:
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
     run = _run_row(db, before)
     outcome = judge(returncode, stats, run, interrupted=bool(received), health=_health(db, run))
-    if outcome.run is not None and db.exists():
-        from pipelines import store
-        from pipelines.regions import refresh_regions
-        try:
-            archive = store.open_archive(db)
-            try:
-                refresh_regions(archive)
-            finally:
-                archive.close()
-        except sqlite3.Error as exc:
-            print(f"nianbao crawl: regions not refreshed ({exc})", file=sys.stderr)
-    return outcome
+    return outcome  # region rows are written with each report (pipelines/store/reports.py)

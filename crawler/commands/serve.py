@@ -12,16 +12,14 @@ from pathlib import Path
 import yaml
 
 from pipelines import schema_docs, store
-from pipelines.regions import refresh_regions
 
 DATASETTE_DIR = schema_docs.DATASETTE_DIR
 
 
 def prepare(db_path: Path) -> None:
-    """Bring an archive up to date before serving it: schema, search index, regions; fold the WAL in."""
+    """Bring an archive up to date before serving it: schema, search index, missing regions; fold the WAL in."""
     db = store.open_archive(db_path)
     try:
-        refresh_regions(db)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 
 from crawler.discovery.blocks import anchor_blocks
-from crawler.discovery.classify import classify_title
 from crawler.discovery.urls import clean_url, trap_reason
+from pipelines.classify import classify_title
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|txt)(?:$|\?)", re.I)
 _SKIP_EXT = re.compile(r"\.(jpg|jpeg|png|gif|bmp|svg|webp|ico|css|js|zip|rar|7z|mp4|mp3|avi|flv|swf|exe|apk)(?:$|\?)", re.I)

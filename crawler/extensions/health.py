@@ -55,7 +55,7 @@ class HealthExtension:
                 run.reports_seen += 1
 
     def item_dropped(self, item: Any, response: Any = None, exception: Any = None, spider: Any = None) -> None:
-        from crawler.middlewares.conditional import NotModifiedItem
+        from crawler.items import NotModifiedItem
 
         if isinstance(item, NotModifiedItem):
             self.health.runs[item.portal].reports_seen += 1

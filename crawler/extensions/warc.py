@@ -89,7 +89,7 @@ class WarcExtension:
         self.name = ""
         self.last: dict[str, tuple[str, str]] = {}  # url -> (payload digest, WARC-Date) of this run's capture
         self.ro: sqlite3.Connection | None = None
-        crawler.warc_rows = []  # drained by pipelines.scrapy_pipelines.ArchivePipeline
+        crawler.warc_rows = []  # drained by crawler.item_pipelines.ArchivePipeline
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)

@@ -22,7 +22,6 @@ import json
 import logging
 import sqlite3
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,33 +29,11 @@ from scrapy import signals
 from scrapy.http import Request, Response
 
 from crawler.discovery.listings import Link
+from crawler.items import PageMemoItem
 
 logger = logging.getLogger(__name__)
 
 LISTS = ("column", "next", "listing")  # list pages and list endpoints
-
-
-@dataclass
-class NotModifiedItem:
-    """A known report fetched again with no change (304 or the same bytes): nothing to re-parse."""
-
-    url: str
-    portal: str
-    kind: str
-    status: int
-
-
-@dataclass
-class PageMemoItem:
-    """What a parsed page led to (validators, title, page metadata, links), replayed after a 304."""
-
-    url: str
-    kind: str
-    etag: str | None
-    last_modified: str | None
-    sha256: str
-    is_report: bool
-    memo: bytes
 
 
 def encode_memo(links: list[Link], title: str, meta_info: dict[str, Any]) -> bytes:

@@ -10,6 +10,7 @@ item pipelines, on report candidates only, off the reactor thread.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -23,14 +24,14 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
 
-from crawler.discovery.classify import classify_title
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
 from crawler.health import failure_class
-from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
-from crawler.middlewares.conditional import NotModifiedItem, decode_memo, page_memo
+from crawler.items import DocumentItem, FetchErrorItem, NotModifiedItem, RejectedItem
+from crawler.middlewares.conditional import decode_memo, page_memo
 from crawler.middlewares.hosts import HostDown
 from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, portal_scope, select
 from crawler.scope import OffScopeBudget, ScopeMap, hostname, may_leave
+from pipelines.classify import classify_title
 from pipelines.metadata import page_published_at, page_source, page_text
 
 # Priorities: finish reports before wandering; pages of a list before other columns.
@@ -329,7 +330,7 @@ class PortalsSpider(scrapy.Spider):
             portal=portal.name,
             kind=kind,
             body=b"" if text is not None else response.body,
-            text=text,
+            html=text,
             encoding=getattr(response, "encoding", None),
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             status=response.status,
@@ -339,6 +340,7 @@ class PortalsSpider(scrapy.Spider):
             region_code=portal.region_code,
             fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             headers=headers,
+            sha256=hashlib.sha256(response.body).hexdigest() if response.status == 200 else None,
             page_meta=page_meta,
         )
 

@@ -13,6 +13,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from datasette import hookimpl
+from pipelines.figures import failing_rules
 
 FORMAT = json.loads((Path(__file__).resolve().parents[2] / "pipelines" / "data" / "report-format.json")
                     .read_text(encoding="utf-8"))
@@ -43,7 +44,8 @@ def header_rows(cols: list[str], nested: bool) -> list[list[dict[str, Any]]]:
 
 
 def body_rows(rows: list[str], cols: list[str], cells: dict[tuple[str, str], dict[str, Any]],
-              template_cells: set[tuple[str, str]]) -> list[dict[str, Any]]:
+              template_cells: set[tuple[str, str]], table: str = "",
+              failing: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Row labels as nested headings (三、本年度办理结果 › (三)不予公开 › 1.属于国家秘密) and their values."""
     out, seen = [], set()
     for row in rows:
@@ -57,12 +59,14 @@ def body_rows(rows: list[str], cols: list[str], cells: dict[tuple[str, str], dic
         for col in cols:
             cell = cells.get((row, col))
             in_template = (row, col) in template_cells or not template_cells
-            values.append({"cell": cell, "blank": not in_template})
+            fails = failing_rules(table, row, col, failing) if failing else []
+            values.append({"cell": cell, "blank": not in_template, "fails": fails})
         out.append({"heading": False, "label": parts[-1], "depth": len(parts) - 1, "values": values})
     return out
 
 
-def build_tables(template: str | None, cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def build_tables(template: str | None, cells: list[dict[str, Any]],
+                 failing: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     by_table: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
     for c in cells:
         by_table.setdefault(c["table_name"], {})[(c["row_label"], c["col_label"])] = c
@@ -85,7 +89,8 @@ def build_tables(template: str | None, cells: list[dict[str, Any]]) -> list[dict
         if not table_cells and not spec:
             continue
         tables.append({"name": name, "cols": cols, "header": header_rows(cols, name in NESTED_COLUMNS),
-                       "rows": body_rows(rows, cols, table_cells, template_cells), "count": len(table_cells)})
+                       "rows": body_rows(rows, cols, table_cells, template_cells, name, failing),
+                       "count": len(table_cells)})
     return tables
 
 
@@ -119,7 +124,8 @@ async def report_view(datasette, request):
     urls = [dict(r) for r in (await db.execute(
         "select url, kind, portal, page_url, first_seen, last_seen from report_urls where report_id = ?",
         [report_id])).rows]
-    context = {"report": report, "region": region, "tables": build_tables(report.get("template"), cells),
+    failing = [c for c in checks if not c["ok"]]
+    context = {"report": report, "region": region, "tables": build_tables(report.get("template"), cells, failing),
                "checks": checks, "failing": [c for c in checks if not c["ok"]], "report_urls": urls,
                "database": db.name, "cells_total": len(cells)}
     return Response.html(await datasette.render_template("report.html", context, request=request))

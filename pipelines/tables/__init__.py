@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
-from pipelines.tables_match import detect_template, heading, last_segment, match_row, opens_t3
-from pipelines.tables_resolve import reconcile
-from pipelines.tables_tokens import BLANK, LABEL, Tok, text_segments
+from pipelines.tables.match import detect_template, heading, last_segment, match_row, opens_t3
+from pipelines.tables.resolve import reconcile
+from pipelines.tables.tokens import BLANK, LABEL, Tok, text_segments
 
 
 @dataclass
@@ -60,13 +60,26 @@ class _Row:
 
 
 @cache
-def _order(tpl: str) -> dict[tuple[str, str], int]:
-    keys: dict[tuple[str, str], int] = {}
+def _order(tpl: str) -> dict[tuple[str, str], float]:
+    """Print order: the template's rows, the other template's rows next to their parent or children."""
+    keys: dict[tuple[str, str], float] = {}
     for ti, tname in enumerate(TABLES):
-        for name in (tpl, other(tpl)):
-            for row in template(name).tables[tname].rows:
-                keys.setdefault((tname, row), ti * 1000 + len(keys))
+        own = template(tpl).tables[tname].rows
+        for i, row in enumerate(own):
+            keys[(tname, row)] = ti * 1000 + i
+        for row in template(other(tpl)).tables[tname].rows:
+            if (tname, row) in keys:
+                continue
+            kids = [i for i, r in enumerate(own) if r.startswith(row + "/")]
+            parent = [i for i, r in enumerate(own) if row.startswith(r + "/")]
+            pos = kids[0] - 0.5 if kids else parent[-1] + 0.5 if parent else 999
+            keys[(tname, row)] = ti * 1000 + pos
     return keys
+
+
+def _kin(a: str, b: str) -> bool:
+    """One row is the other's parent: (六)其他处理 and (六)其他处理/1.…"""
+    return a.startswith(b + "/") or b.startswith(a + "/")
 
 
 class _Parser:
@@ -98,6 +111,8 @@ class _Parser:
             h = heading(tok.key)
             if h or (self.ctx != T3 and opens_t3(tok.key)):
                 self._close()
+                if self.pending:
+                    self._blank_row(None)
                 self.pending.clear()
                 self.ctx = None if h == "END" else (h or T3)
                 self.t3_header = False
@@ -108,6 +123,8 @@ class _Parser:
                 self.amount_in_wan = True
             if self.cur is not None:
                 self._close()
+            elif self.pending:
+                self._blank_row(tok.key)
             self.pending.append(tok)
             return
         if tok.kind == BLANK and (self.pending or self.cur is None):
@@ -121,6 +138,39 @@ class _Parser:
                 return
             self.cur = _Row(T3, "", self.match_tpl)
         self.cur.toks.append(tok)
+
+    def _exact(self, keys: list[str]) -> tuple[str, str] | None:
+        """The template's own T1/T2 row named exactly by the last labels, or None."""
+        for k in range(1, len(keys) + 1):
+            hit = match_row("".join(keys[-k:]), self.match_tpl, False)
+            if hit:
+                owner, table, row = hit
+                return (table, row) if owner == self.match_tpl and table == self.ctx else None
+        return None
+
+    def _blank_row(self, next_key: str | None) -> None:
+        """Pending labels name a row that printed no value before the next row (or the table's end):
+        store it as NULL cells flagged `blank_row` (counted, never dropped). Only in print order, so
+        header words (其他, 总计) and group headings never become rows."""
+        if self.ctx not in (T1, T2):
+            return
+        row = self._exact([t.key for t in self.pending[-4:]])
+        if row is None or row in self.done:
+            return
+        order = _order(self.match_tpl)
+        if next_key is not None:
+            nxt = self._exact([next_key])
+            if nxt is None or order[nxt] <= order[row] or _kin(row[1], nxt[1]):
+                return
+        mine = [order[k] for k in self.done if k[0] == row[0]]
+        rows = template(self.match_tpl).tables[row[0]].rows
+        if (max(mine) if mine else order[(row[0], rows[0])] - 1) >= order[row]:
+            return
+        self.done[row] = True
+        self.pending.clear()
+        self.flag(f"blank_row:{row[0]}/{row[1]}")
+        for col in template(self.match_tpl).tables[row[0]].row_cols[row[1]]:
+            self.cells.append(Cell(row[0], row[1], col, None, "", None, "blank_row"))
 
     def _resolve(self) -> _Row:
         if self.ctx == T3:
@@ -174,10 +224,12 @@ class _Parser:
     def result(self, errors: list[str]) -> TableResult:
         order = _order(self.match_tpl)
 
-        def key(t: str, r: str, c: str) -> tuple[int, int]:
+        def key(t: str, r: str, c: str) -> tuple[float, int]:
             cols = template(self.match_tpl).tables[t].cols + template(other(self.match_tpl)).tables[t].cols
             return order.get((t, r), 10**6), cols.index(c) if c in cols else 99
 
+        if self.tpl:
+            self._unprinted_shape()
         cells = sorted(self.cells, key=lambda x: key(x.table_name, x.row_label, x.col_label))
         amb = sorted(self.ambiguous, key=lambda x: key(x.table_name, x.row_label, x.col_label))
         flags = list(self.flags)
@@ -190,14 +242,29 @@ class _Parser:
                 if tname not in found:
                     errors = [*errors, f"table {tname} not found"]
                     continue
-                flags += [f"missing_row:{tname}/{r}" for r in spec.rows if (tname, r) not in self.done
-                          and not (tname == T2 and "/(六)其他处理" in r and self._has_other_six())]
+                flags += [f"missing_row:{tname}/{r}" for r in spec.rows if (tname, r) not in self.done]
         else:
             errors = [*errors, "template not recognised from the labels"]
         return TableResult(self.tpl, cells, amb, sum(1 for c in cells if c.value is None), flags, errors)
 
-    def _has_other_six(self) -> bool:
-        return any(t == T2 and "/(六)其他处理" in r for t, r in self.done)
+    def _unprinted_shape(self) -> None:
+        """A row printed in the other template's shape ((六)其他处理 as one row in a 2021 report, or split
+        in three in a 2019 one) stands for the template's rows it replaces: those get NULL cells flagged
+        `other_shape` (counted as nulls), never values derived from the printed row."""
+        assert self.tpl
+        printed = [(t, r) for (t, r), ok in self.done.items() if t in (T1, T2)]
+        for tname in (T1, T2):
+            spec = template(self.tpl).tables[tname]
+            for row in spec.rows:
+                if (tname, row) in self.done:
+                    continue
+                stand_in = [r for t, r in printed if t == tname and r not in spec.rows and _kin(r, row)]
+                if not stand_in:
+                    continue
+                self.done[(tname, row)] = True
+                self.flag(f"other_shape:{tname}/{row} printed as {', '.join(stand_in)}")
+                for col in spec.row_cols[row]:
+                    self.cells.append(Cell(tname, row, col, None, "", None, "other_shape"))
 
 
 def _labels(segs: list[list[Tok]]) -> list[str]:
@@ -229,7 +296,7 @@ def extract_tables_text(text: str) -> TableResult:
 
 
 def extract_tables_html(html: str) -> TableResult:
-    from pipelines.tables_html import html_segments
+    from pipelines.tables.html import html_segments
 
     try:
         segs, _ = html_segments(html or "")
@@ -240,7 +307,7 @@ def extract_tables_html(html: str) -> TableResult:
 
 def extract_tables_pdf(data: bytes) -> TableResult:
     """pdfplumber tables first; extract_text(x_tolerance=1) when they give less."""
-    from pipelines.tables_pdf import pdf_table_segments, pdf_text
+    from pipelines.tables.pdf import pdf_table_segments, pdf_text
 
     try:
         segs = pdf_table_segments(data)

@@ -7,7 +7,7 @@ Pure functions, no Scrapy. `load_document` never raises: unreadable input comes 
   `needs_ocr` when a page is a large image with (almost) no text, or the whole file has no text layer.
   The time limit is checked between pages (pdfminer cannot be interrupted inside one page).
 - DOCX: mammoth → HTML (tables stay `<table>` with rowspan/colspan; images dropped).
-- DOC/WPS: see `pipelines.documents_office` (LibreOffice, antiword as fallback and table rescue).
+- DOC/WPS: see `pipelines.documents.office` (LibreOffice, antiword as fallback and table rescue).
 - XLS/XLSX (and WPS 表格 .et): python-calamine → one `<table>` per sheet, merged cells as spans.
 """
 
@@ -337,7 +337,7 @@ def load_document(data: bytes, *, content_type: str | None = None, url: str | No
         if kind in ("xls", "xlsx"):
             return _sheets(data, kind)
         if kind in ("doc", "wps"):
-            from pipelines.documents_office import convert_word
+            from pipelines.documents.office import convert_word
 
             html, error = convert_word(data, timeout=max(1.0, deadline - time.monotonic()))
             if html is None:

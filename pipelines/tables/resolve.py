@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from itertools import combinations
 
 from pipelines.spec import T2, T3
-from pipelines.tables_tokens import BLANK, Parsed, Tok, parse_value
+from pipelines.tables.tokens import BLANK, Parsed, Tok, parse_value
 
 Reading = list[tuple[str, Parsed]]  # (raw, parsed) per column
 _MAX_TRIES = 200_000

@@ -1,6 +1,7 @@
-"""Thin Scrapy wrappers around the pure stages: parse off the reactor, then the one archive writer.
+"""The Scrapy item pipelines: thin wrappers around the pure stages (pipelines/), parse off the reactor,
+then the one archive writer.
 
-ProcessPipeline   DocumentItem → record (pipelines.process, in a worker thread)
+ProcessPipeline   Fetched (DocumentItem) → Report | RejectedItem (pipelines.process.process, in a worker thread)
 ArchivePipeline   records, rejections and fetch errors → SQLite (one writer thread), crawl_runs,
                   fetch_log, and the closing summary.
 """
@@ -8,7 +9,6 @@ ArchivePipeline   records, rejections and fetch errors → SQLite (one writer th
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import sys
@@ -20,11 +20,11 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler.items import DocumentItem, FetchErrorItem, RejectedItem
-from crawler.middlewares.conditional import NotModifiedItem, PageMemoItem
+from crawler.items import FetchErrorItem, NotModifiedItem, PageMemoItem, RejectedItem
 from pipelines import store
 from pipelines.coverage import run_table
-from pipelines.process import process_document
+from pipelines.process import process
+from pipelines.records import Fetched, Rejected, Report
 
 logger = logging.getLogger(__name__)
 
@@ -40,26 +40,13 @@ class ProcessPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, DocumentItem):
+        if not isinstance(item, Fetched):
             return item
-        outcome = await asyncio.to_thread(
-            process_document,
-            url=item.url,
-            body=item.body,
-            html=item.text,
-            content_type=item.content_type,
-            kind=item.kind,
-            title=item.title,
-            portal=item.portal,
-            region_code=item.region_code,
-            page_url=item.page_url,
-            page_meta=item.page_meta,
-        )
-        if not outcome.accepted:
+        result = await asyncio.to_thread(process, item)
+        if isinstance(result, Rejected):
             self.crawler.stats.inc_value("nianbao/rejected")
-            return RejectedItem(item.url, item.portal, item.title, outcome.reason)
-        outcome.record["fetch"] = {"headers": item.headers, "fetched_at": item.fetched_at}
-        return outcome.record
+            return RejectedItem(item.url, item.portal, item.title, result.reason)
+        return result
 
 
 class ArchivePipeline:
@@ -72,8 +59,8 @@ class ArchivePipeline:
         self.db = None
         self.run_id: int | None = None
         self.counts = {"reports_new": 0, "reports_updated": 0, "reports_unchanged": 0, "rejected": 0, "errors": 0}
+        self.refused = 0  # robots.txt refusals among the fetch errors: polite skips, reported apart
         self.fetch_rows: list[dict[str, Any]] = []
-        self.body_sha: dict[str, str] = {}  # url -> sha256 of the body, stored as a validator with its report
         self.memo_rows: list[dict[str, Any]] = []  # parsed pages' validators and links (batched)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
@@ -124,12 +111,13 @@ class ArchivePipeline:
         lines = [
             f"nianbao crawl run {self.run_id}: {s['portals']} portals, {s['pages']} pages, "
             f"{found} reports found ({s['reports_new']} new, {s['reports_updated']} updated, "
-            f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, {s['errors']} errors",
+            f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, "
+            f"{s['errors'] - self.refused} errors, {self.refused} refused by robots.txt (not errors)",
             f"archive: {self.path.resolve()}",
         ]
         if getattr(self, "portal_table", ""):
             lines[1:1] = [self.portal_table]
-        if s["errors"]:
+        if s["errors"] - self.refused:
             lines.append(f"errors are listed in: sqlite3 {self.path} \"select url, error from fetch_log "
                          f"where run_id = {self.run_id} and error is not null\"")
         print("\n".join(lines), file=sys.stderr if self.crawler.settings.getbool("SUMMARY_TO_STDERR") else sys.stdout)
@@ -137,20 +125,18 @@ class ArchivePipeline:
     # -- items ------------------------------------------------------------------------------
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, RejectedItem):
-            self.body_sha.pop(item.url, None)
             self.counts["rejected"] += 1
             await self._write(store.record_rejected, self.db, {"run_id": self.run_id, **asdict(item)})
             raise DropItem(f"not a report: {item.reason}", log_level="DEBUG")
         if isinstance(item, FetchErrorItem):
-            self.counts["errors"] += 1
+            self.counts["errors"] += 1  # crawl_runs.errors keeps counting refusals (compatible); the summary not
+            self.refused += "robots.txt" in (item.error or "")
             self.crawler.stats.inc_value("nianbao/fetch_errors")
             self.fetch_rows.append({"run_id": self.run_id, "url": item.url, "portal": item.portal, "kind": item.kind,
                                     "status": item.status, "error": item.error, "referer": item.referer,
                                     "fetched_at": store.now_iso()})
             raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
         if isinstance(item, PageMemoItem):
-            if not item.is_report:  # a report page's hash is kept for its DocumentItem
-                self.body_sha.pop(item.url, None)
             self.memo_rows.append(asdict(item))
             if len(self.memo_rows) >= 200:
                 await self._flush_fetches()
@@ -161,10 +147,8 @@ class ArchivePipeline:
                 self.counts["reports_unchanged"] += 1
                 self.crawler.stats.inc_value("nianbao/reports_unchanged")
             raise DropItem(f"not modified: {item.url}", log_level="DEBUG")
-        if not isinstance(item, dict) or "content_hash" not in item:
+        if not isinstance(item, Report):
             return item
-        if "fetch" in item:
-            item["fetch"]["sha256"] = self.body_sha.pop(item["url"], None)
         await self._flush_captures()  # its WARC capture lands first, so save_report can link it
         outcome, report_id = await self._write(store.save_report, self.db, item, self.run_id)
         self.counts[f"reports_{outcome}"] += 1
@@ -174,16 +158,14 @@ class ArchivePipeline:
         return {
             "report_id": report_id,
             "outcome": outcome,
-            **{k: item.get(k) for k in ("url", "title", "agency", "year", "published_at", "template", "portal",
-                                        "contact_phone", "contact_address", "cells_count", "checks_failed")},
+            **{k: getattr(item, k) for k in ("url", "title", "agency", "year", "published_at", "template", "portal",
+                                             "contact_phone", "contact_address", "cells_count", "checks_failed")},
         }
 
     # -- fetch log --------------------------------------------------------------------------
     def response_received(self, response, request, spider=None) -> None:
         if response.status >= 400:  # reported by the spider's errback with the reason
             return
-        if response.status == 200 and request.meta.get("kind") not in ("column", "next"):
-            self.body_sha[response.url] = hashlib.sha256(response.body).hexdigest()
         self.fetch_rows.append({
             "run_id": self.run_id, "url": response.url, "portal": request.meta.get("portal"),
             "kind": request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else None),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
-from pipelines.tables_tokens import LABEL, Tok, _plain_toks, cells_segment, parse_value
+from pipelines.tables.tokens import LABEL, Tok, _plain_toks, cells_segment, parse_value
 
 _BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "br", "tr", "td", "th",
                     "table", "section", "article", "center", "blockquote", "pre", "hr", "dl", "dt", "dd",

@@ -6,7 +6,7 @@ import io
 
 import pdfplumber
 
-from pipelines.tables_tokens import Tok, cells_segment
+from pipelines.tables.tokens import Tok, cells_segment
 
 
 def pdf_table_segments(data: bytes) -> list[list[Tok]]:

@@ -14,7 +14,8 @@ from pipelines.normalize import normalize_text
 
 # Titles of real reports: XX2021年政府信息公开工作年度报告, …年度政府信息公开工作报告, …政府信息公开年报.
 _REPORT_TITLE = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|信息公开年报|政府信息公开工作年度报告"
+    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|信息公开年报|政府信息公开工作年度报告|"
+    r"关于(?:19|20)\d{2}年度?(?:政府|政务)信息公开工作(?:情况)?的报告"  # XX局关于2023年度政府信息公开工作情况的报告
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*[〕\]）)】]?\s*年")
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
@@ -26,6 +27,7 @@ _LOOKALIKES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:编制|报送|发布)(?:工作)?的?通知|有关事项的通知|年度报告格式"), "notice about the report format"),
     (re.compile(r"法治政府建设.{0,12}(?:年度)?报告|法治建设.{0,6}报告"), "法治政府建设 report"),
     (re.compile(r"预算|决算|三公经费"), "budget/final-accounts disclosure"),
+    (re.compile(r"绩效(?:自评|评价|目标|报告)|支出绩效"), "budget performance report"),
     (re.compile(r"政府工作报告"), "政府工作报告"),
     (re.compile(r"信息公开指南|公开指南|信息公开制度|公开目录"), "政府信息公开指南/制度"),
     (re.compile(r"政务公开工作要点|工作要点|考核|评估|测评|培训|解读|图解|一图读懂|新闻发布|查阅点|工作推进会|工作会议"),
@@ -53,6 +55,46 @@ _LIST_TITLE = re.compile(r"^(?:政府|政务)?信息公开(?:工作)?年(?:度)?
 _SHORT_COLUMN = re.compile(r"^[\u4e00-\u9fff（）()]{0,8}(?:年报|年度报告)(?:专栏|目录)?$")
 
 
+# Agency names carry look-alike words (审计局, 统计局, 财政局, 司法局, 县委依法治县办, 预算编审中心, 县委组织部,
+# 机构编制委员会): in a report title they are masked before the look-alike rules run. An agency is
+# recognised by its suffix; the name is the run of characters before it back to the region level
+# (省/市/县/区/州/盟/旗), a year or a non-name character, so a look-alike word before the region (解读XX县审计局…)
+# stays visible.
+_AGENCY_SUFFIX = re.compile(
+    r"(?:人民)?政府(?!工作报告|建设|信息|网站|门户)|办公室|办公厅|委员会|办事处|管委会|领导小组|中心|分局|"
+    r"联合会|联合社|合作社|协会|商会|残联|妇联|工商联|文联|侨联|科协|"
+    r"局|委|办(?!理|法)|厅|署|院|所(?!属|有|在)|站|队|馆|台|处|部(?!门|署)"
+)
+_REGION_STOP = set("省市县区州盟旗年#") | set("0123456789")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z()（）]")
+_NAME_BREAKS = ("关于", "的")
+MAX_AGENCY_NAME = 16
+
+
+def mask_agency_names(title: str) -> str:
+    """`XX县审计局2023年…` → `XX县#2023年…`: department names replaced by `#` (see _AGENCY_SUFFIX)."""
+    chars = list(title)
+    for m in _AGENCY_SUFFIX.finditer(title):
+        start = m.start()
+        while start > 0 and m.end() - start < MAX_AGENCY_NAME:
+            prev = title[start - 1]
+            if prev in _REGION_STOP or chars[start - 1] == "#" or not _NAME_CHAR.match(prev):
+                break
+            if any(title[:start].endswith(w) for w in _NAME_BREAKS):
+                break
+            start -= 1
+        for i in range(start, m.end()):
+            chars[i] = "#"
+    return "".join(chars)
+
+
+def _lookalike(title: str) -> str | None:
+    for pattern, reason in _LOOKALIKES:
+        if pattern.search(title):
+            return reason
+    return None
+
+
 @dataclass(frozen=True)
 class Verdict:
     is_report: bool
@@ -70,9 +112,9 @@ def classify_title(title: str) -> Verdict:
     t = re.sub(r"\s+", "", normalize_text(title))
     if not t:
         return Verdict(False, "empty title")
-    for pattern, reason in _LOOKALIKES:
-        if pattern.search(t):
-            return Verdict(False, reason)
+    reason = _lookalike(mask_agency_names(t))  # look-alike words inside agency names do not count
+    if reason:
+        return Verdict(False, reason)
     if _LIST_TITLE.match(t) or (_SHORT_COLUMN.match(t) and title_year(t) is None):
         return Verdict(False, "column/list title")
     if _REPORT_TITLE.search(t):

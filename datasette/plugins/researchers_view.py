@@ -1,0 +1,141 @@
+"""Datasette plugin: what a researcher sees first.
+
+- The search box finds Chinese words: `escape_fts` (the SQL function datasette wraps around every
+  search box query) is replaced by one that segments the query with jieba, the way the
+  `reports_words` index was built (pipelines/words.py). Each term becomes `("词​语" OR "词语")`: the
+  first phrase matches the word index, the second the trigram index (`?_fts_table=reports_fts`).
+  Without this plugin (plain `datasette -i`) the box still finds single words (诉讼, 复议, 公开) and
+  words separated by spaces.
+- `report_index` opens with a few narrow columns (a redirect to `?_col=…`); "all columns" is one
+  click away (`?_full=1`).
+- Column descriptions move below the rows, folded into a <details>.
+- `/-/figures` (`?db=NAME&level=province|city|county`): coverage grid, timeliness and trends as SVG
+  drawn by pipelines/figures.py (no script, nothing loaded from elsewhere).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from datasette.utils.asgi import NotFound, Response
+
+from datasette import hookimpl
+
+BRIEF_TABLE = "report_index"
+BRIEF_COLUMNS = ["id", "agency", "year", "level", "late", "days_late", "checks_failed"]
+
+
+def escape_fts(query: str) -> str:
+    from pipelines.words import fts_phrase
+
+    parts = []
+    for term in query.split():
+        literal = '"' + term.replace('"', '""') + '"'
+        phrase = fts_phrase(term)
+        parts.append(literal if phrase == literal else f"({phrase} OR {literal})")
+    return " AND ".join(parts) or '""'
+
+
+@hookimpl(trylast=True)  # after datasette's own prepare_connection, so this escape_fts wins
+def prepare_connection(conn):
+    conn.create_function("escape_fts", 1, escape_fts)
+
+
+def _brief_redirect(scope) -> str | None:
+    """The narrow-columns URL for a plain HTML visit of report_index, else None."""
+    if scope.get("type") != "http" or scope.get("method") != "GET":
+        return None
+    path = scope.get("path", "")
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or parts[1] != BRIEF_TABLE:
+        return None
+    args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    if any(k in ("_col", "_nocol", "_full") for k, _ in args):
+        return None
+    return path + "?" + urlencode([("_col", c) for c in BRIEF_COLUMNS] + args)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def brief_report_index(scope, receive, send):
+            target = _brief_redirect(scope)
+            if target is None:
+                await app(scope, receive, send)
+                return
+            await send({"type": "http.response.start", "status": 302,
+                        "headers": [(b"location", target.encode("latin-1")), (b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"see " + target.encode("latin-1")})
+
+        return brief_report_index
+
+    return wrap
+
+
+_MOVE_DESCRIPTIONS = """
+(function () {
+  var dl = document.querySelector('dl.column-descriptions'); if (!dl) return;
+  var details = document.createElement('details'); details.className = 'column-descriptions-folded';
+  var summary = document.createElement('summary'); summary.textContent = 'Column descriptions';
+  details.appendChild(summary); dl.parentNode.removeChild(dl); details.appendChild(dl);
+  var anchor = document.querySelector('.table-wrapper') || document.querySelector('table.rows-and-columns');
+  var after = anchor ? (anchor.closest('.table-wrapper') || anchor) : null;
+  if (after && after.parentNode) { after.parentNode.insertBefore(details, after.nextSibling); }
+  else { document.querySelector('section.content, .content, body').appendChild(details); }
+})();
+"""
+
+
+def _full_link(database: str) -> str:
+    base = f"/{database}/{BRIEF_TABLE}"
+    return f"""
+(function () {{
+  var params = new URLSearchParams(location.search);
+  var brief = params.has('_col');
+  params.delete('_col'); params.delete('_nocol'); params.delete('_next');
+  if (brief) params.set('_full', '1'); else params.delete('_full');
+  var a = document.createElement('a'); a.className = 'columns-toggle';
+  a.href = '{base}?' + params.toString();
+  a.textContent = brief ? 'Show all columns' : 'Show fewer columns';
+  var p = document.createElement('p'); p.appendChild(a);
+  var where = document.querySelector('p.export-links');
+  if (where) where.parentNode.insertBefore(p, where);
+}})();
+"""
+
+
+@hookimpl
+def extra_body_script(template, database, table, view_name, datasette):
+    if view_name != "table":
+        return ""
+    script = _MOVE_DESCRIPTIONS
+    if table == BRIEF_TABLE:
+        script += _full_link(database)
+    return script
+
+
+async def figures_view(datasette, request):
+    from pipelines import figures
+
+    name = request.args.get("db") or next((n for n in datasette.databases if n != "_internal"), None)
+    if name is None or name not in datasette.databases:
+        raise NotFound("no such database")
+    level = request.args.get("level") or "province"
+    if level not in ("province", "city", "county"):
+        raise NotFound("level is province, city or county")
+    db = datasette.get_database(name)
+    svgs = await db.execute_fn(lambda conn: {
+        "coverage": figures.coverage_svg(conn, level), "timeliness": figures.timeliness_svg(conn),
+        "trends": figures.trends_svg(conn)})
+    context = {"database": name, "level": level, "css": figures.CSS.replace("body {", ".figures-body {"), **svgs}
+    return Response.html(await datasette.render_template("figures.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/figures$", figures_view)]
+
+
+@hookimpl
+def menu_links(datasette, actor, request):
+    return [{"href": "/-/figures", "label": "Figures"}]

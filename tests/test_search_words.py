@@ -1,0 +1,197 @@
+"""The word index (reports_words): 1–2 character Chinese words found inside longer words, ranked,
+whole-word snippets; kept current through SQL triggers and a pending queue; old archives migrate;
+plain datasette (no plugin, no extension) finds words with its own search box."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pipelines import store
+from pipelines.search import index_pending, pending, search
+from pipelines.words import SEP, fts_query, segment, unmark, words
+from tests.test_cli_sample_archive import build_archive
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (word a researcher types, contexts in which it must be found, contexts holding its characters
+# that are not the word and must not match)
+WORD_CASES = {
+    "诉讼": (["行政诉讼", "提起诉讼", "诉讼费用", "行政复议和行政诉讼"], ["讼诉", "申诉"]),
+    "复议": (["行政复议", "复议机关", "行政复议决定书", "申请复议"], ["议复"]),
+    "公开": (["主动公开", "不予公开", "政府信息公开", "依申请公开", "公开透明"], ["办公开会"]),
+    "纠正": (["结果纠正", "责令纠正", "纠正违法"], ["纠纷正在"]),
+    "依申请公开": (["办理依申请公开事项", "（三）依申请公开"], ["依法申请公开"]),
+}
+FILLERS = ["本机关", "2021年", "全年共", "。"]
+
+
+def _insert(db, body: str, title: str = "某某局2021年度报告", agency: str = "某某局") -> int:
+    with store.transaction(db):
+        db.execute("insert into reports (title, agency, year, body_text, content_hash) values (?, ?, 2021, ?, ?)",
+                   [title, agency, body, f"h{hash((title, body))}"])
+        rid = db.execute("select last_insert_rowid()").fetchone()[0]
+    index_pending(db)
+    return rid
+
+
+@pytest.fixture
+def db(tmp_path):
+    archive = store.open_archive(tmp_path / "words.db")
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize("word", list(WORD_CASES))
+def test_word_found_in_every_context_and_only_there(db, word):
+    found_in, not_in = WORD_CASES[word]
+    hits = {}
+    for ctx, (before, after) in zip(found_in, itertools.product(FILLERS, FILLERS), strict=False):
+        hits[_insert(db, f"{before}{ctx}{after}情况。")] = ctx
+    decoys = {_insert(db, f"本机关{ctx}情况。") for ctx in not_in}
+    rows = search(db, word)
+    word_rows = {r["id"]: r for r in rows if r["match"] == "word"}
+    assert set(word_rows) == set(hits), {r["id"]: r["snippet"] for r in rows}
+    for rid in word_rows:
+        assert f"[{word}]" in word_rows[rid]["snippet"], word_rows[rid]["snippet"]  # the whole word, marked once
+    assert not decoys & set(word_rows)
+
+
+def test_snippets_highlight_whole_words_not_trigram_windows(tmp_path):
+    db = store.open_archive(build_archive(tmp_path / "archive.db"))
+    try:
+        for term in ("政府信息公开", "诉讼", "复议", "公开"):
+            rows = [r for r in search(db, term) if r["match"] == "word"]
+            assert rows, term
+            for r in rows:
+                marked = [s.split("]")[0] for s in r["snippet"].split("[")[1:]]
+                assert marked and all(m == term for m in marked), (term, r["snippet"])
+                assert SEP not in r["snippet"]
+    finally:
+        db.close()
+
+
+def test_ranked_by_bm25_title_first(db):
+    body_only = _insert(db, "本年度未发生行政诉讼。", title="甲局2021年报告", agency="甲局")
+    in_title = _insert(db, "本年度情况如下。", title="乙局行政诉讼情况报告", agency="乙局")
+    many = _insert(db, "行政诉讼一件；行政诉讼两件；诉讼三件。", title="丙局2021年报告", agency="丙局")
+    ids = [r["id"] for r in search(db, "诉讼")]
+    assert ids[0] == in_title
+    assert ids.index(many) < ids.index(body_only)
+
+
+def test_several_terms_all_required_and_substring_results_follow(db):
+    both = _insert(db, "行政复议两件，行政诉讼一件。")
+    one = _insert(db, "行政复议两件。")
+    assert [r["id"] for r in search(db, "复议 诉讼")] == [both]
+    # 请公开 is no word anywhere: found as a substring (trigram), after word matches, marked whole
+    sub = _insert(db, "依申请公开的事项。")
+    rows = search(db, "请公开")
+    assert [r["id"] for r in rows] == [sub] and rows[0]["match"] == "substring"
+    assert "[请公开]" in rows[0]["snippet"]
+    assert one not in [r["id"] for r in search(db, "复议 诉讼")]
+
+
+def test_fts_syntax_is_literal(db):
+    _insert(db, "行政复议 AND OR NEAR 两件。")
+    assert fts_query('AND "OR" NEAR(') == '"AND" """OR""" "NEAR("'
+    assert search(db, 'NEAR( 复议')[0]["match"] == "word"
+
+
+def test_queue_catches_writes_from_other_tools(tmp_path):
+    path = tmp_path / "a.db"
+    store.open_archive(path).close()
+    conn = sqlite3.connect(path)  # a plain sqlite3 writer: no jieba, triggers queue the ids
+    conn.execute("insert into reports (id, title, agency, body_text, content_hash) values (7, 't', 'a', '责令纠正', 'x')")
+    conn.execute("insert into reports (id, title, agency, body_text, content_hash) values (8, 't', 'a', '行政复议', 'y')")
+    conn.commit()
+    conn.execute("update reports set body_text = '行政诉讼' where id = 8")
+    conn.execute("delete from reports where id = 7")
+    conn.commit()
+    conn.close()
+    db = store.open_archive(path)  # drains the queue
+    try:
+        assert pending(db) == 0
+        assert [r["id"] for r in search(db, "诉讼") if r["match"] == "word"] == [8]
+        assert [r for r in search(db, "复议") if r["match"] == "word"] == []
+        assert [r for r in search(db, "纠正") if r["match"] == "word"] == []
+    finally:
+        db.close()
+
+
+def test_archive_without_word_index_migrates_on_open(tmp_path):
+    path = build_archive(tmp_path / "old.db")
+    conn = sqlite3.connect(path)  # make it look like an archive written before the word index existed
+    for name in ("reports_words_ai", "reports_words_au", "reports_words_ad"):
+        conn.execute(f"drop trigger {name}")
+    conn.execute("drop table reports_words")
+    conn.execute("drop table reports_words_pending")
+    conn.commit()
+    n = conn.execute("select count(*) from reports").fetchone()[0]
+    conn.close()
+    db = store.open_archive(path)
+    try:
+        assert db.execute("select count(*) from reports_words").fetchone()[0] == n
+        assert pending(db) == 0
+        assert {r["match"] for r in search(db, "诉讼")} == {"word"}
+    finally:
+        db.close()
+
+
+def test_segment_round_trips_and_is_deterministic():
+    text = "根据《中华人民共和国政府信息公开条例》\n| 行政复议 | 3 |  ​x"
+    assert unmark(segment(text)) == text.replace(SEP, " ")
+    assert segment(text) == segment(text)
+    assert words("中华人民共和国政府") == ["中华", "人民", "共和", "国", "政府"]
+
+
+def test_plain_datasette_search_box_finds_words(tmp_path):
+    """No plugin, no loadable extension: datasette's own escape_fts and the generated metadata."""
+    from datasette.app import Datasette
+
+    from pipelines.schema_docs import metadata_for
+
+    path = build_archive(tmp_path / "archive.db")
+    store.open_archive(path).close()
+    ds = Datasette(immutables=[str(path)], metadata=metadata_for("archive"))
+
+    async def agencies(q: str) -> set[str]:
+        r = await ds.client.get(f"/archive/report_index.json?_search={q}&_shape=array&_col=agency")
+        assert r.status_code == 200, r.text
+        return {row["agency"] for row in r.json()}
+
+    conn = sqlite3.connect(path)
+    containing = {w: {a for (a,) in conn.execute(
+        "select agency from reports where instr(title || agency || body_text, ?) > 0", [w])} for w in ("诉讼", "复议", "公开")}
+    conn.close()
+
+    async def run():
+        for word, expected in containing.items():
+            assert len(expected) >= 3
+            assert await agencies(word) == expected, word
+        assert await agencies("麒麟 街道") == {"曲靖市麒麟区珠街街道"}
+
+    asyncio.run(run())
+
+
+def test_plugin_escape_fts_segments_queries(tmp_path):
+    """With the project's plugin the box also takes unsegmented phrases, and the trigram index too."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rv", ROOT / "datasette" / "plugins" / "researchers_view.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = build_archive(tmp_path / "archive.db")
+    store.open_archive(path).close()
+    conn = sqlite3.connect(path)
+    conn.create_function("escape_fts", 1, module.escape_fts)
+    q = "select count(*) from {} where {} match escape_fts(?)"
+    containing = conn.execute("select count(*) from reports where instr(body_text, '依申请公开') > 0").fetchone()[0]
+    assert containing >= 3
+    assert conn.execute(q.format("reports_words", "reports_words"), ["依申请公开"]).fetchone()[0] == containing
+    assert conn.execute(q.format("reports_fts", "reports_fts"), ["依申请公开方面"]).fetchone()[0] == 1
+    assert conn.execute(q.format("reports_words", "reports_words"), ["珠街街道 依申请公开"]).fetchone()[0] == 1
