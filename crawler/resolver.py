@@ -60,6 +60,9 @@ def load_hosts(value: Any, *, loopback_only: bool = False) -> dict[str, str]:
 
 @implementer(IResolverSimple)
 class HostsResolver(CachingThreadedResolver):
+    # names registered while running (the demo's broken portal): an address, or None for NXDOMAIN
+    runtime: dict[str, str | None] = {}  # noqa: RUF012 - shared on purpose
+
     def __init__(self, reactor: Any, cache_size: int, timeout: float, hosts: dict[str, str], only: bool) -> None:
         super().__init__(reactor, cache_size, timeout)
         self.hosts = hosts
@@ -75,6 +78,9 @@ class HostsResolver(CachingThreadedResolver):
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:
         key = name.lower().rstrip(".")
+        if key in self.runtime:
+            address = self.runtime[key]
+            return defer.succeed(address) if address else defer.fail(DNSLookupError(f"{name}: NXDOMAIN"))
         if key in self.hosts:
             return defer.succeed(self.hosts[key])
         try:

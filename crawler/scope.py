@@ -2,12 +2,13 @@
 
 A portal's scope, most specific claim first:
   4  a path under one of its entry_urls           (a county's column on its city's platform)
-  3  its start URL's host
+  3  its start URL's host (longer: a path under its start URL's folder, for portals sharing a host)
   2  a subdomain of its site domain               (*.yichuan.gov.cn for www.yichuan.gov.cn)
   1  its allowed_domains (and their subdomains)
   0  the host of an entry URL, anywhere on it
-A URL claimed by several portals of a crawl belongs to the highest claim (then the longest match),
-so a host shared by several portals is crawled once and each page is attributed to the right one.
+A URL claimed by several portals of a crawl belongs to the highest claim (then the longest match, then
+the portal that linked it), so a host shared by several portals is crawled once and each page is
+attributed to the right one.
 
 Off-scope hosts: other `*.gov.cn` hosts are followed only from a portal's 信息公开/年报 column pages,
 only from their content (not from footers, 友情链接, mega-menus or service blocks: `Link.block`), and
@@ -73,6 +74,7 @@ class PortalScope:
     allowed: tuple[str, ...] = ()
     entry_prefixes: tuple[str, ...] = ()  # scheme-less "host/path/" prefixes
     entry_hosts: tuple[str, ...] = ()
+    start_prefix: str = ""  # "host/folder/" of the start URL
 
     @classmethod
     def of(cls, name: str, start_url: str, entry_urls: Iterable[str] = (),
@@ -84,6 +86,7 @@ class PortalScope:
             allowed=tuple(d.lower().lstrip(".") for d in allowed_domains if d),
             entry_prefixes=tuple(_prefix(u) for u in entries),
             entry_hosts=tuple(host_key(u) for u in entries),
+            start_prefix=_prefix(start_url).rsplit("/", 1)[0] + "/",
         )
 
     def claim(self, url: str) -> tuple[int, int]:
@@ -95,7 +98,7 @@ class PortalScope:
             if prefix.startswith(p):
                 best = max(best, (4, len(p)))
         if key == self.start_host:
-            best = max(best, (3, len(key)))
+            best = max(best, (3, len(self.start_prefix) if prefix.startswith(self.start_prefix) else len(key)))
         if self.domain and (host == self.domain or host.endswith("." + self.domain)):
             best = max(best, (2, len(self.domain)))
         for d in self.allowed:
@@ -131,13 +134,15 @@ class ScopeMap:
             out.extend(self._by_host.get(".".join(labels[i:]), ()))
         return out
 
-    def owner(self, url: str) -> str | None:
-        """The portal whose scope holds the URL most specifically (None: no portal's)."""
-        best: tuple[tuple[int, int], str] | None = None
+    def owner(self, url: str, prefer: str | None = None) -> str | None:
+        """The portal whose scope holds the URL most specifically (None: no portal's); on a tie, `prefer`
+        (the portal that linked it), else the first listed."""
+        best: tuple[tuple[int, int, bool], str] | None = None
         for s in self._candidates(url):
             c = s.claim(url)
-            if c[0] >= 0 and (best is None or c > best[0]):
-                best = (c, s.name)
+            key = (*c, s.name == prefer)
+            if c[0] >= 0 and (best is None or key > best[0]):
+                best = (key, s.name)
         return best[1] if best else None
 
 

@@ -14,6 +14,7 @@ COMMANDS_MODULE = "crawler.commands"
 ARCHIVE_DB = "data/archive.db"  # SQLite archive (created if missing)
 
 CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for pages and documents already archived
+REVISIT_KNOWN_REPORTS = True  # request archived report URLs again (conditionally) to notice removed reports
 CONDITIONAL_LISTS = True  # list pages too (their links of last time are followed again on a 304)
 WARC_ENABLED = True  # raw WARC 1.1 capture of every response
 WARC_DIR = None  # default: <archive dir>/warc

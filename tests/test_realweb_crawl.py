@@ -100,7 +100,10 @@ def test_crawl_delay_honoured(bad):
         times = sorted(t for h, path, t in bad["log"] if h == name and path != "/robots.txt")
         assert len(times) >= 3
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert min(gaps) >= 0.9 * world.crawl_delay, gaps
+        # seen at the server: connection set-up on a loaded machine shifts single arrivals a little, but
+        # never by half the delay (Scrapy's random jitter of ±50 % would)
+        assert min(gaps) >= 0.6 * world.crawl_delay, gaps
+        assert (times[-1] - times[0]) / len(gaps) >= world.crawl_delay, gaps
 
 
 def test_portal_health_classes(bad):
@@ -156,3 +159,29 @@ def test_portal_budget_counts_pages_after_duplicates(tmp_path):
         assert per_portal and max(per_portal.values()) <= 40
         paths = Counter((h, p) for h, p, _ in web.log)
         assert max(paths.values()) == 1  # no page requested twice
+
+
+def test_removed_reports_are_marked_gone_and_kept(tmp_path):
+    """A report taken down (404, or a soft 404) after the first crawl: the second crawl marks its URL gone
+    (date, run) even though no list links it any more; the report stays; researchers can list it."""
+    world = World(cities=1, counties=1, bad=False, crawl_delay=0.0)
+    with serve_world(world) as web:
+        db = tmp_path / "archive.db"
+        first = crawl(web, tmp_path, db=db)
+        assert first.returncode == 0, first.stderr[-3000:]
+        taken = [(world.reports[0], "404"), (world.reports[4], "soft404")]
+        for r, how in taken:
+            world.removed[(r.host, r.path)] = how
+        second = crawl(web, tmp_path, db=db)
+        assert second.returncode in (0, 1), second.stderr[-3000:]
+    gone = {r["url"]: r for r in _rows(db, "select * from report_urls where gone_at is not null")}
+    assert set(gone) == {web.report_url(r) for r, _ in taken}
+    for r, how in taken:
+        row = gone[web.report_url(r)]
+        assert row["gone_status"] == how and row["gone_run_id"] == 2
+    assert _rows(db, "select count(*) from reports")[0][0] == len(world.reports)  # kept
+    listed = subprocess.run([sys.executable, "-m", "crawler.cli", "health", str(db), "--removed", "--json"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert {r["url"] for r in json.loads(listed.stdout)} == set(gone)
+    health = {r["portal"]: r for r in _rows(db, "select * from portal_health where run_id = 2")}
+    assert sum(r["gone"] for r in health.values()) == 2

@@ -107,7 +107,7 @@ class HostBreakerMiddleware:
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAGS = re.compile(r"<[^>]+>|\s+")
-_NOT_FOUND = re.compile(r"页面不存在|找不到|未找到|不存在或已|已被删除|已删除|404|not found|无法访问", re.I)
+_NOT_FOUND = re.compile(r"页面不存在|页面未找到|找不到(?:该|此)?页面|不存在或已|已被删除|^404|not found|无法访问", re.I)
 
 
 def _signature(response: Response) -> tuple[str, int, str]:
@@ -137,6 +137,10 @@ class Soft404Middleware:
             return response
         probe = await self._probe(request)
         if probe is None:
+            # the host answers real 404s, but a URL the archive knows now shows a page titled 页面不存在
+            if request.meta.get("conditional") and _NOT_FOUND.search(_signature(response)[0] or ""):
+                self.crawler.stats.inc_value("nianbao/soft404")
+                raise Soft404(f"soft 404: {request.url} (a known URL) answers 200 with a page-not-found page")
             return response
         title, length, digest = _signature(response)
         same = digest == probe[2] or (title == probe[0] and abs(length - probe[1]) <= max(200, 0.1 * probe[1]))
@@ -202,11 +206,12 @@ class CrawlDelayMiddleware:
         request.meta["autothrottle_dont_adjust_delay"] = True
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
-        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, concurrency=1)
+        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, concurrency=1, jitter=0)
         slot = downloader.slots.get(key)
-        if slot is not None:
+        if slot is not None:  # no random jitter: it would go below the asked delay half the time
             slot.delay = max(slot.delay, delay)
             slot.concurrency = 1
+            slot.jitter = 0
         return None
 
 

@@ -88,6 +88,7 @@ class PortalsSpider(scrapy.Spider):
         self.sample = int(sample) if sample else None
         self.portals: list[Portal] = []
         self.demo: Any = None
+        self.broken: Any = None
         self.pages_per_portal: Counter[str] = Counter()
         self.requested: set[bytes] = set()  # fingerprints already requested: budgets count each page once
         self.start_keys: set[bytes] = set()  # portals' start/entry URLs: only ever requested by start()
@@ -101,7 +102,7 @@ class PortalsSpider(scrapy.Spider):
         if spider.portals_arg == "demo":
             # Loopback demo: no need to wait between requests to our own server.
             for name, value in (("AUTOTHROTTLE_START_DELAY", 0.0), ("DOWNLOAD_DELAY", 0.0),
-                                ("CONCURRENT_REQUESTS_PER_DOMAIN", 4)):
+                                ("CONCURRENT_REQUESTS_PER_DOMAIN", 4), ("HOST_FIRST_TIMEOUT", 2.0)):
                 crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         spider.load_portals()
@@ -114,11 +115,14 @@ class PortalsSpider(scrapy.Spider):
     # -- portal list ------------------------------------------------------------------------
     def load_portals(self) -> None:
         if self.portals_arg == "demo":
+            from crawler.demo.broken import start_broken
             from crawler.demo.server import start_demo
 
             self.demo = start_demo()
+            self.broken = start_broken()  # a deliberately broken portal: every failure class in `nianbao health`
             rows = [Portal(name=r["name"], start_url=r["start_url"], render=str(r.get("render")).lower() == "true",
-                           region_code=r.get("region_code", "")) for r in self.demo.rows]
+                           region_code=r.get("region_code", ""), allowed_domains=r.get("allowed_domains", "").split())
+                    for r in [*self.demo.rows, self.broken.row]]
         else:
             try:
                 rows = load_portals(self.portals_arg or REGISTRY_PATH)
@@ -134,6 +138,7 @@ class PortalsSpider(scrapy.Spider):
     def _closed(self, spider, reason: str) -> None:
         if self.demo is not None:
             self.demo.stop()
+            self.broken.stop()
 
     # -- requests ---------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -152,6 +157,38 @@ class PortalsSpider(scrapy.Spider):
             request = self._request(Link(url, portal.name, "column"), portal, hops=0, referer=None,
                                     extra={"start": is_start, "column_page": not is_start})
             yield request.replace(dont_filter=True)
+        if self.settings.getbool("REVISIT_KNOWN_REPORTS", True):
+            for request in self._known_reports():
+                if self._budget(self.by_name[request.meta["portal"]], request):
+                    yield request
+
+    def _known_reports(self) -> list[scrapy.Request]:
+        """Report URLs archived by earlier crawls of these portals and not marked gone: requested again
+        (conditionally: a 304 costs little), so a report removed from its portal is noticed even when no
+        list links it any more. Lowest priority: lists and new reports come first."""
+        import sqlite3
+        from pathlib import Path
+
+        path = Path(self.settings.get("ARCHIVE_DB") or "")
+        if not path.is_file():
+            return []
+        try:
+            with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30) as conn:
+                rows = conn.execute(
+                    "select u.url, u.kind, u.portal, u.page_url, r.title from report_urls u "
+                    "join reports r on r.id = u.report_id where u.gone_at is null and u.url like 'http%'").fetchall()
+        except sqlite3.Error:  # an archive older than gone marks: nothing to revisit yet
+            return []
+        out = []
+        for url, kind, portal_name, page_url, title in rows:
+            portal = self.by_name.get(portal_name or "")
+            if portal is None:
+                continue
+            link = Link(url, title or "", "attachment" if kind == "attachment" else "report")
+            extra = {"revisit": True, "page_url": page_url, "page_title": title or "", "page_meta": {}}
+            request = self._request(link, portal, hops=0, referer=None, extra=extra)
+            out.append(request.replace(priority=-10))
+        return out
 
     def _request(self, link: Link, portal: Portal, *, hops: int, referer: str | None,
                  extra: dict[str, Any] | None = None) -> scrapy.Request:
@@ -173,7 +210,7 @@ class PortalsSpider(scrapy.Spider):
 
     def _route(self, link: Link, portal: Portal, *, from_column: bool) -> tuple[Portal, bool] | None:
         """(portal the request runs under, off scope?) or None when the link is not followed."""
-        owner = self.scopes.owner(link.url)
+        owner = self.scopes.owner(link.url, prefer=portal.name)
         if owner is not None:
             return self.by_name[owner], False
         host = hostname(link.url)
@@ -208,8 +245,7 @@ class PortalsSpider(scrapy.Spider):
         first = (response.meta.get("redirect_urls") or [None])[0]
         if not first or response.meta.get("offscope"):
             return None
-        owner = self.scopes.owner(response.url)
-        if owner is not None or self.scopes.scopes[portal.name].holds(response.url):
+        if self.scopes.owner(response.url) is not None:
             return None
         self._health_failure(portal.name, first, "offsite-redirect", f"redirected to {response.url}")
         return FetchErrorItem(url=first, portal=portal.name, kind=response.meta.get("kind", ""),

@@ -92,6 +92,8 @@ class World:
     portals: list[PortalRow] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     dead_footer: list[str] = field(default_factory=list)
+    # reports taken down after a first crawl: (host, path) -> "404" | "410" | "soft404"; lists drop them
+    removed: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
@@ -183,6 +185,12 @@ class World:
             return 403, {"Content-Type": "text/html; charset=utf-8"}, "<html><body><h1>403 Forbidden</h1><p>您的访问被安全防护系统拦截</p></body></html>".encode()
         if h.behaviour == "redirect":
             return 302, {"Location": base.format(host=PARKING) + f"/?d={host}"}, b""
+        gone = self.removed.get((host, path))
+        if gone in ("404", "410"):
+            return int(gone), _HTML, b"<html><body><h1>Not Found</h1></body></html>"
+        if gone == "soft404":
+            return 200, _HTML, self._chrome(h, "页面不存在", '<div class="content"><h2>页面不存在</h2>'
+                                              "<p>您访问的页面不存在或已被删除。</p></div>", base).encode()
         if path == "/robots.txt":
             delay = f"Crawl-delay: {h.crawl_delay:g}\n" if h.crawl_delay else ""
             return 200, {"Content-Type": "text/plain"}, f"User-agent: *\n{delay}Disallow: /search/\n".encode()
@@ -213,11 +221,14 @@ class World:
                         f'<ul class="list">{self._news(h, 12)}</ul></div>{self._siblings(h, link)}</div>')
                 return self._chrome(h, h.title, body, base)
             if path == "/xxgk/":
-                cols = '<li><a href="/xxgk/nb/">政府信息公开年报</a></li><li><a href="/xxgk/zc/">政策文件</a></li>'
+                cols = ('<li><a href="/xxgk/nb/">政府信息公开年报</a></li><li><a href="/xxgk/zc/">政策文件</a></li>'
+                        '<li><a href="/xxgk/jgzn/">机构职能</a></li>')
                 return self._chrome(h, "政府信息公开", f'<div class="xxgk-main"><ul class="list">{cols}</ul>'
                                     f"{self._depts(h, link)}</div>", base)
             if path.startswith("/xxgk/nb/") and (listing := self._listing(h, path, "/xxgk/nb/", reports, base)):
                 return listing
+            if path == "/xxgk/jgzn/" and h.behaviour == "ok":  # soft-404 hosts lost this column
+                return self._chrome(h, "机构职能", f'<div class="xxgk-main"><p>{escape(h.title)}机构职能。</p></div>', base)
             if path == "/xxgk/zc/":
                 return self._chrome(h, "政策文件", '<div class="xxgk-main"><ul class="list">'
                                     f"{self._news(h, 6)}</ul></div>", base)
@@ -245,6 +256,7 @@ class World:
                 if not r.path.startswith("/szf/") and r.year == YEARS[0]]
 
     def _listing(self, h: Host, path: str, column: str, reports: list[Report], base: str) -> str | None:
+        reports = [r for r in reports if (r.host, r.path) not in self.removed]
         per = 2
         pages = max(1, -(-len(reports) // per))
         if path in (column, column + "index.html"):
