@@ -8,6 +8,10 @@
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
     nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
     nianbao import PATH… [--db DB]         files you already have → the archive
+    nianbao reprocess [DB] [--dry-run]     current parsers over the archived WARC captures, in place
+    nianbao writer [--db DB] [--redis URL] the one writer of distributed workers' records (docs/distributed.md)
+    nianbao warc-merge [--db DB] DIR…      distributed workers' WARC files → the archive host
+    nianbao frontier status|reset          the shared Redis frontier of a distributed pass
 
 Also runnable as `python -m crawler.cli …`. DB defaults to data/archive.db.
 """
@@ -40,6 +44,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         more = len(outcome.silent_portals) - 10
         print(f"  portals without a report: {shown}{f' … and {more} more' if more > 0 else ''}", file=sys.stderr)
     return outcome.code
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from crawler.commands.reprocess import reprocess
+
+    db: Path = args.db
+    warc_dir = args.warc_dir or db.parent / "warc"
+    if not db.is_file():
+        print(f"nianbao reprocess: archive {db} does not exist (crawl first: nianbao crawl -a portals=demo)",
+              file=sys.stderr)
+        return 2
+    if not warc_dir.is_dir():
+        print(f"nianbao reprocess: no WARC directory {warc_dir} (pass --warc-dir DIR, the crawl's WARC_DIR)",
+              file=sys.stderr)
+        return 2
+    reprocess(db, warc_dir, dry_run=args.dry_run)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -84,6 +105,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                           "agencies": [e.__dict__ for e in entries]}, ensure_ascii=False, indent=1))
     elif args.format == "csv":
         rows = [e.as_row() for e in entries]
+        if args.bom:
+            sys.stdout.write("\ufeff")  # Excel on Chinese Windows reads the file as UTF-8
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["agency"])
         writer.writeheader()
         writer.writerows(rows)
@@ -172,6 +195,71 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _redis_url(value: str | None) -> str:
+    import os
+
+    return value or os.environ.get("NIANBAO_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def cmd_writer(args: argparse.Namespace) -> int:
+    import redis
+
+    from crawler.distributed.writer import main as writer_main
+
+    try:
+        return writer_main(args.db, _redis_url(args.redis), stream=args.stream, batch=args.batch,
+                           idle_exit=args.idle_exit)
+    except redis.ConnectionError as exc:
+        print(f"nianbao writer: cannot reach Redis at {_redis_url(args.redis)}: {exc} "
+              "(start redis-server or give --redis / NIANBAO_REDIS_URL)", file=sys.stderr)
+        return 2
+
+
+def cmd_warc_merge(args: argparse.Namespace) -> int:
+    from crawler.distributed.warcmerge import MergeError, merge
+
+    try:
+        result = merge(_existing(args.db), args.sources, warc_dir=args.warc_dir, subdir=args.subdir or "")
+    except MergeError as exc:
+        print(f"nianbao warc-merge: {exc}", file=sys.stderr)
+        return 2
+    for path in result.skipped_open:
+        print(f"  still open (worker running or killed; not merged): {path}", file=sys.stderr)
+    print(f"nianbao warc-merge: {len(result.copied)} files copied, {len(result.present)} already there, "
+          f"{result.rows} warc_records rows checked and pointed at them; {len(result.unknown)} files the archive "
+          f"does not refer to left in place, {len(result.skipped_open)} open files skipped", file=sys.stderr)
+    return 1 if result.skipped_open else 0
+
+
+def cmd_frontier(args: argparse.Namespace) -> int:
+    import redis
+
+    from crawler.distributed.frontier import pass_id
+
+    url = _redis_url(args.redis)
+    server = redis.Redis.from_url(url)
+    base = f"{args.prefix}:{pass_id({'NIANBAO_PASS': args.pass_id})}:{args.spider}"
+    try:
+        if args.action == "reset":
+            keys = list(server.scan_iter(f"{base}:*"))
+            if keys:
+                server.delete(*keys)
+            print(f"nianbao frontier: {base} reset ({len(keys)} keys deleted)")
+            return 0
+        workers = sorted(w.decode() for w in server.smembers(f"{base}:workers"))
+        print(f"frontier {base} on {url}")
+        print(f"  queued requests: {server.zcard(f'{base}:requests')}")
+        print(f"  seen fingerprints: {server.scard(f'{base}:dupefilter')}")
+        for w in workers:
+            alive = "alive" if server.exists(f"{base}:alive:{w}") else "NOT answering"
+            print(f"  worker {w}: {alive}, {server.hlen(f'{base}:lease:{w}')} requests leased")
+        print(f"  stream {args.stream}: {server.xlen(args.stream)} entries not yet written")
+    except redis.ConnectionError as exc:
+        print(f"nianbao frontier: cannot reach Redis at {url}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="Archive of 政府信息公开工作年度报告: crawl, browse, "
                                 "search, export.", formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -204,6 +292,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--until", type=int, help="last report year expected (default: the latest in the archive)")
     v.add_argument("--region", help="division code prefix, e.g. 3205")
     v.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    v.add_argument("--bom", action="store_true", help="with --format csv: start with a UTF-8 BOM (for Excel)")
     v.set_defaults(func=cmd_coverage)
 
     h = sub.add_parser("health", help="each portal's latest crawl: status, failure class, pages, reports, empty runs "
@@ -235,6 +324,38 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--db", type=Path, default=DEFAULT_DB)
     i.add_argument("--region-code", help="division code of the publishing government, e.g. 320581")
     i.set_defaults(func=cmd_import)
+
+    rp = sub.add_parser("reprocess", help="re-run the current parsers over every archived WARC capture (no network) "
+                                          "and update reports, cells and checks in place; prints what changed")
+    rp.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    rp.add_argument("--warc-dir", type=Path, help="the crawl's WARC_DIR (default: <archive dir>/warc)")
+    rp.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    rp.set_defaults(func=cmd_reprocess)
+
+    w = sub.add_parser("writer", help="write distributed workers' records from the Redis Stream into the archive")
+    w.add_argument("--db", type=Path, default=DEFAULT_DB)
+    w.add_argument("--redis", help="Redis URL (default: $NIANBAO_REDIS_URL or redis://127.0.0.1:6379/0)")
+    w.add_argument("--stream", default="nianbao:stream")
+    w.add_argument("--batch", type=int, default=200, help="messages per transaction")
+    w.add_argument("--idle-exit", type=float, help="exit after this many seconds without a message (default: run "
+                   "until SIGTERM)")
+    w.set_defaults(func=cmd_writer)
+
+    m = sub.add_parser("warc-merge", help="bring workers' WARC directories to the archive host, check and relink rows")
+    m.add_argument("sources", nargs="+", type=Path, help="a worker's WARC directory, copied to this host")
+    m.add_argument("--db", type=Path, default=DEFAULT_DB)
+    m.add_argument("--warc-dir", type=Path, help="the archive's WARC directory (default: warc/ beside the archive)")
+    m.add_argument("--subdir", help="put the files in this subdirectory of the WARC directory (e.g. the worker name)")
+    m.set_defaults(func=cmd_warc_merge)
+
+    f = sub.add_parser("frontier", help="status or reset of a distributed pass's shared frontier in Redis")
+    f.add_argument("action", choices=["status", "reset"])
+    f.add_argument("--redis", help="Redis URL (default: $NIANBAO_REDIS_URL or redis://127.0.0.1:6379/0)")
+    f.add_argument("--pass", dest="pass_id", help="pass id (default: $NIANBAO_PASS or this ISO week)")
+    f.add_argument("--prefix", default="nianbao")
+    f.add_argument("--spider", default="portals")
+    f.add_argument("--stream", default="nianbao:stream")
+    f.set_defaults(func=cmd_frontier)
     return p
 
 

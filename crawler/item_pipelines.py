@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -23,26 +24,41 @@ from scrapy.exceptions import DropItem
 from crawler.items import FetchErrorItem, NotModifiedItem, PageMemoItem, RejectedItem
 from pipelines import store
 from pipelines.coverage import run_table
-from pipelines.process import process
+from pipelines.pool import ParsePool
 from pipelines.records import Fetched, Rejected, Report
 
 logger = logging.getLogger(__name__)
 
 
 class ProcessPipeline:
-    """Heavy parsing (trafilatura, tables, PDFs) in a thread, so the crawl keeps fetching."""
+    """Heavy parsing (trafilatura, tables, PDFs) in the parse pool (pipelines/pool.py), so the crawl keeps
+    fetching and both cores work. PARSE_WORKERS processes (0: a thread of the crawl), DOCUMENT_TIMEOUT_S
+    per document (its worker is killed and replaced; the document is recorded as "timeout after N s"),
+    PARSE_WORKER_MAX_TASKS documents per worker before it is replaced."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
+        s = crawler.settings
+        self.pool = ParsePool(workers=s.getint("PARSE_WORKERS", 2), timeout=s.getfloat("DOCUMENT_TIMEOUT_S", 120),
+                              max_tasks=s.getint("PARSE_WORKER_MAX_TASKS", 500))
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def close_spider(self, spider=None) -> None:
+        self.pool.close()
+        self.crawler.stats.set_value("nianbao/parse_timeouts", self.pool.timeouts)
+        self.crawler.stats.set_value("nianbao/parse_worker_deaths", self.pool.deaths)
+
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Fetched):
             return item
-        result = await asyncio.to_thread(process, item)
+        result = await self.pool.submit(item)
+        stats = self.crawler.stats
+        stats.inc_value("nianbao/parsed")
+        for stage, seconds in result.timings.items():  # CPU per stage, summed (bench/realistic.py)
+            stats.inc_value(f"nianbao/cpu_s/{stage}", seconds)
         if isinstance(result, Rejected):
             self.crawler.stats.inc_value("nianbao/rejected")
             return RejectedItem(item.url, item.portal, item.title, result.reason)
@@ -150,7 +166,8 @@ class ArchivePipeline:
         if not isinstance(item, Report):
             return item
         await self._flush_captures()  # its WARC capture lands first, so save_report can link it
-        outcome, report_id = await self._write(store.save_report, self.db, item, self.run_id)
+        outcome, report_id, seconds = await self._write(_timed_save, self.db, item, self.run_id)
+        self.crawler.stats.inc_value("nianbao/cpu_s/store", seconds)
         self.counts[f"reports_{outcome}"] += 1
         self.crawler.stats.inc_value(f"nianbao/reports_{outcome}")
         if len(self.fetch_rows) >= 200:
@@ -192,3 +209,10 @@ class ArchivePipeline:
         memos, self.memo_rows = self.memo_rows, []
         if memos and self.db is not None:
             await self._write(store.remember_pages, self.db, memos, self.run_id)
+
+
+def _timed_save(db, report: Report, run_id: int | None) -> tuple[str, int, float]:
+    """save_report, with the writer thread's CPU time."""
+    start = time.thread_time()
+    outcome, report_id = store.save_report(db, report, run_id)
+    return outcome, report_id, time.thread_time() - start

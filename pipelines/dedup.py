@@ -57,12 +57,22 @@ def text_key(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", report_core(text))
 
 
-def content_hash(body_text: str, cells: Iterable[Mapping[str, Any]] = ()) -> str:
-    """sha256 of the normalised text plus the table cells (sorted), hex."""
+MIN_TEXT_KEY = 200  # characters of report text below which the text cannot tell two reports apart
+
+
+def content_hash(body_text: str, cells: Iterable[Mapping[str, Any]] = (), data: bytes = b"") -> str:
+    """sha256 of the normalised text plus the table cells (sorted), hex.
+
+    A document with (almost) no text and no cells (a scan not yet read) is identified by its bytes
+    `data` instead: an empty string must never make different scans one report.
+    """
     cell_key = sorted(
         (c["table_name"], c["row_label"], c["col_label"], c.get("value")) for c in cells
     )
-    payload = text_key(body_text) + "\x00" + json.dumps(cell_key, ensure_ascii=False)
+    key = text_key(body_text)
+    if len(key) < MIN_TEXT_KEY and not cell_key and data:
+        key = "bytes:" + hashlib.sha256(data).hexdigest() + "\x00" + key
+    payload = key + "\x00" + json.dumps(cell_key, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -116,7 +116,7 @@ SNAPSHOT_TABLES = {
                "r.doc_no, r.signature_date, r.content_hash, r.first_seen, r.last_seen "
                "from report_index i join reports r on r.id = i.id order by i.id",
     "cells": "select c.report_id, r.agency, r.year, c.table_name, c.row_label, c.col_label, c.value, c.raw, "
-             "c.unit, c.flag from report_cells c join reports r on r.id = c.report_id order by c.report_id, c.rowid",
+             "c.unit, c.flag from report_cells c join reports r on r.id = c.report_id order by c.report_id",  # cell_values order (report, key)
     "checks": "select k.report_id, r.agency, r.year, k.rule, k.scope, k.expected, k.actual, k.ok "
               "from report_checks k join reports r on r.id = k.report_id order by k.report_id, k.rowid",
 }

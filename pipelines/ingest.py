@@ -29,6 +29,24 @@ CONTENT_TYPES = {
     ".xls": "application/vnd.ms-excel", ".et": "application/vnd.ms-excel",
     ".txt": "text/plain",
 }
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff",
+               ".tiff": "image/tiff", ".bmp": "image/bmp", ".gif": "image/gif", ".webp": "image/webp"}
+CONTENT_TYPES.update(IMAGE_TYPES)  # scans, read by OCR (pipelines/ocr)
+
+
+def natural_key(path: Path) -> list[object]:
+    """page2.jpg before page10.jpg."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.name)]
+
+
+def scan_folder(path: Path) -> list[Path] | None:
+    """A folder holding only page images is one scanned report: its pages in natural order."""
+    if not path.is_dir():
+        return None
+    files = [f for f in path.iterdir() if f.is_file() and not f.name.startswith(".")]
+    if files and all(f.suffix.lower() in IMAGE_TYPES for f in files):
+        return sorted(files, key=natural_key)
+    return None
 PORTAL = "local-import"
 _ENCODINGS = ("utf-8-sig", "gb18030", "big5")
 
@@ -59,8 +77,13 @@ def expand(paths: Iterable[str | Path], lists: Iterable[str | Path] = ()) -> Ite
                 p = Path(line)
                 yield from expand([p if p.is_absolute() else Path(lst).parent / p])
     for p in map(Path, paths):
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CONTENT_TYPES)
+        if scan_folder(p):
+            yield p  # one report printed as page images
+        elif p.is_dir():
+            scans = {d for d in p.rglob("*") if scan_folder(d)}
+            yield from sorted(scans)
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CONTENT_TYPES
+                              and f.parent not in scans)
         else:
             yield p
 
@@ -104,8 +127,13 @@ def printed_title(text: str) -> str | None:
 def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code: str = "") -> FileResult:
     path = path.resolve()
     url = path.as_uri()
+    pages = None
     try:
-        data = path.read_bytes()
+        if folder := scan_folder(path):
+            pages = [f.read_bytes() for f in folder]
+            data = b"".join(pages)
+        else:
+            data = path.read_bytes()
     except OSError as exc:
         return FileResult(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
     if not data.strip():
@@ -114,13 +142,13 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
 
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     html = None
-    title = path.stem
+    title = path.name if pages else path.stem
     if content_type == "text/html":
         html = decode(data)
         title = html_title(html) or title
     try:
         result = process(Fetched(url=url, body=data if html is None else b"", html=html, content_type=content_type,
-                                 kind="file", title=title, portal=PORTAL, region_code=region_code))
+                                 kind="file", title=title, portal=PORTAL, region_code=region_code, pages=pages or []))
     except Exception as exc:  # a parser bug on one file must not stop the import
         return FileResult(path, "unreadable", f"{type(exc).__name__}: {exc}")
     if isinstance(result, Rejected):

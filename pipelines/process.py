@@ -13,12 +13,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipelines.checks import run_checks
-from pipelines.classify import classify_document
+from pipelines.classify import classify_document, classify_title
 from pipelines.clean import clean_text, extract_body
 from pipelines.dedup import canonical_url, content_hash, minhash_signature
-from pipelines.documents import load_document
+from pipelines.documents import Document, load_document
 from pipelines.metadata import extract_metadata, page_text
 from pipelines.normalize import normalize_text
+from pipelines.ocr import OcrLimits, OcrResult, read_document
 from pipelines.records import Fetched, Rejected, Report
 from pipelines.tables import TableResult, extract_tables
 
@@ -29,34 +30,48 @@ PARSER_VERSION = "2026.11.29-1"
 
 
 class _Clock:
-    """Adds the CPU time since the last mark to a stage (process_time: this process only)."""
+    """Adds the CPU time since the last mark to a stage (this thread only: threads and workers do not mix in)."""
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
-        self._t = time.process_time()
+        self._t = time.thread_time()
 
     def mark(self, stage: str) -> None:
-        now = time.process_time()
+        now = time.thread_time()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self._t
         self._t = now
 
 
-def process(doc: Fetched) -> Report | Rejected:
-    """Parse one document. `doc.html` is the decoded page for HTML pages; else `doc.body` holds the bytes."""
+def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejected:
+    """Parse one document. `doc.html` is the decoded page for HTML pages; else `doc.body` holds the bytes.
+
+    Scans (image-only PDF pages, image files, or `doc.pages`: the page images of one report in order)
+    are read by OCR within `ocr` limits (None: defaults; False: never).
+    """
     clock = _Clock()
     url, html = doc.url, doc.html
     page_meta = doc.page_meta or {}
     pdf: bytes | None = None
     needs_ocr = False
+    read: OcrResult | None = None
+    body = b"".join(doc.pages) if doc.pages else doc.body
     if html is None:
-        loaded = load_document(doc.body, content_type=doc.content_type, url=url)
+        if doc.pages:  # a report printed as page images (a page whose body is images, a folder of scans)
+            loaded = Document("image", "", None, None, needs_ocr=True, pages=len(doc.pages))
+        else:
+            loaded = load_document(doc.body, content_type=doc.content_type, url=url)
         clock.mark("pdf" if loaded.kind == "pdf" else "decode")
         if loaded.error:
             return Rejected(f"unreadable {loaded.kind}: {loaded.error}", clock.timings)
         html, source_kind, needs_ocr = loaded.html, loaded.kind, loaded.needs_ocr
         raw_text = loaded.text
         pdf = doc.body if loaded.kind == "pdf" else None
-        body_text = extract_body(html, url) if html and loaded.kind == "html" else clean_text(raw_text)
+        if needs_ocr and ocr is not False and loaded.kind in ("pdf", "image"):
+            read = read_document(doc.pages or doc.body, loaded.kind, ocr if isinstance(ocr, OcrLimits) else None)
+            clock.mark("ocr")
+            if read.text.strip():  # the tables below come from the OCR'd page HTML
+                html, raw_text, pdf = read.html, read.text, None
+        body_text = extract_body(html, url) if html and source_kind == "html" else clean_text(raw_text)
         clock.mark("clean")
         page = normalize_text(raw_text)
         clock.mark("decode")
@@ -67,16 +82,33 @@ def process(doc: Fetched) -> Report | Rejected:
         page = normalize_text(page_text(html))
         clock.mark("decode")
 
-    verdict = classify_document(doc.title, body_text)
+    title = doc.title
+    if read is not None and read.text.strip() and not classify_title(title).is_report:
+        from pipelines.ingest import printed_title  # a scan's file name says nothing: its printed title
+
+        title = printed_title(body_text) or title
+    verdict = classify_document(title, body_text)
     clock.mark("classify")
     if not verdict.is_report and not (needs_ocr and verdict.reason.startswith("report title")):
         return Rejected(verdict.reason, clock.timings)
 
-    meta = extract_metadata(doc.title, body_text, html=html if source_kind == "html" else None, page=page)
+    meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page)
     clock.mark("metadata")
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
     cells = [asdict(c) for c in tables.cells]
+    ocr_flags: list[str] = []
+    ocr_read = read is not None and bool(read.text.strip())
+    if read is not None:
+        ocr_flags = list(read.flags)
+        if read.error:
+            tables.errors.insert(0, read.error)  # e.g. "OCR not installed: …": the scan is kept, unread
+        if ocr_read:
+            for c in cells:  # provenance: every number of this report was read by OCR
+                if c["flag"] != "ocr_unreadable":
+                    c["flag"] = ",".join(filter(None, ["ocr", c["flag"]]))
+            if any(not c.ok for c in checks):
+                ocr_flags.append("ocr_checks_failed")
     clock.mark("tables")
     published_at, published_source = meta.published_at, meta.published_source
     linked = page_meta.get("published_at")  # the 发布时间 of the page the document was fetched from/linked on
@@ -94,7 +126,7 @@ def process(doc: Fetched) -> Report | Rejected:
     urls: list[tuple[str, str, str, str | None]] = [(url, primary, doc.kind, doc.page_url)]
     if doc.page_url:
         urls.insert(0, (doc.page_url, canonical_url(doc.page_url), "page", None))
-    fingerprint = content_hash(body_text, cells)
+    fingerprint = content_hash(body_text, cells, body)  # the bytes identify a scan without text
     signature = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
     clock.mark("dedup")
     fetch = None
@@ -109,7 +141,7 @@ def process(doc: Fetched) -> Report | Rejected:
         content_hash=fingerprint,
         minhash=signature,
         reason=verdict.reason,
-        title=doc.title or None,
+        title=title or None,
         agency=agency,
         agency_source=agency_source,
         year=meta.year or verdict.year,
@@ -128,11 +160,14 @@ def process(doc: Fetched) -> Report | Rejected:
         region_code=doc.region_code or None,
         index_no=meta.index_no,
         doc_no=meta.doc_no,
-        needs_ocr=int(needs_ocr),
+        needs_ocr=int(needs_ocr and not ocr_read),  # 1: a scan nobody has read yet
+        ocr_engine=read.engine if read and ocr_read else None,
+        ocr_model=read.model if read and ocr_read else None,
+        ocr_confidence=read.confidence if read else None,
         cells_count=len(cells),
         nulls_count=tables.nulls,
         checks_failed=sum(1 for c in checks if not c.ok),
-        table_flags="; ".join(tables.flags) or None,
+        table_flags="; ".join([*tables.flags, *ocr_flags]) or None,
         table_errors="; ".join(tables.errors) or None,
         cells=cells,
         ambiguous=[asdict(a) for a in tables.ambiguous],
@@ -162,10 +197,12 @@ class Outcome:
 
 def process_document(*, url: str, body: bytes = b"", html: str | None = None, content_type: str | None = None,
                      kind: str = "page", title: str = "", portal: str = "", region_code: str = "",
-                     page_url: str | None = None, page_meta: dict[str, Any] | None = None) -> Outcome:
+                     page_url: str | None = None, page_meta: dict[str, Any] | None = None,
+                     pages: list[bytes] | None = None, ocr: OcrLimits | bool | None = None) -> Outcome:
     """`process` with keyword arguments, returning the record as a dict (no `fetch`: nothing to revalidate)."""
     result = process(Fetched(url=url, body=body, html=html, content_type=content_type, kind=kind, title=title,
-                             portal=portal, region_code=region_code, page_url=page_url, page_meta=page_meta or {}))
+                             portal=portal, region_code=region_code, page_url=page_url, page_meta=page_meta or {},
+                             pages=pages or []), ocr)
     if isinstance(result, Rejected):
         return Outcome(False, result.reason)
     record = result.to_dict()

@@ -78,6 +78,7 @@ class Fetched(_Record):
     page_url: str | None = None  # attachments: the detail page that linked them
     page_meta: dict[str, Any] = field(default_factory=dict)  # the page's 发布时间/信息来源
     region_code: str = ""
+    pages: list[bytes] = field(default_factory=list)  # page images of one scanned report, in order (OCR)
 
     @property
     def text(self) -> str | None:  # the item field's old name
@@ -120,6 +121,9 @@ class Report(_Record):
     index_no: str | None = None
     doc_no: str | None = None
     needs_ocr: int = 0
+    ocr_engine: str | None = None  # engine + version that read a scan (re-read when a better one comes)
+    ocr_model: str | None = None
+    ocr_confidence: float | None = None  # mean engine confidence over the numbers read
     cells_count: int = 0
     nulls_count: int = 0
     checks_failed: int = 0

@@ -2,13 +2,13 @@
 with exports, datasette's metadata and the README section. Tables and columns come from
 `pipelines.store.TABLES`; tests fail when a column has no description here.
 
-    python -m pipelines.schema_docs --write   # regenerate datasette/metadata.yml and the README dictionary
+    python -m pipelines.schema_docs --write   # regenerate datasette/metadata.yml and docs/schema.md
+    python -m pipelines.schema_docs --check   # exit 1 when either is out of date (tests/test_docs.py too)
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETTE_DIR = ROOT / "datasette"
 CANNED_YML = DATASETTE_DIR / "canned.yml"
 METADATA_YML = DATASETTE_DIR / "metadata.yml"
-README_SECTION = ROOT / "docs" / "sections" / "researchers.md"
-DICT_START, DICT_END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
+SCHEMA_MD = ROOT / "docs" / "schema.md"
+# search indexes (pipelines/search.py): not in TABLES, described once here
+INDEX_DOCS: dict[str, tuple[str, dict[str, str]]] = {
+    "reports_words": ("FTS5 word index (default tokenizer) over reports, text segmented by jieba with U+200B "
+                      "between words; rowid = reports.id. Query with pipelines.words.fts_query or datasette's box.",
+                      {"title": "reports.title, segmented", "agency": "reports.agency, segmented",
+                       "body_text": "reports.body_text, segmented"}),
+    "reports_words_pending": ("Ids of reports whose words are not indexed yet (filled by triggers on reports, "
+                              "emptied when the archive is opened for writing).", {"report_id": "reports.id"}),
+    "reports_fts": ("FTS5 trigram index over reports (kept current by triggers): any substring of 3+ characters; "
+                    "rowid = reports.id.", {"title": "reports.title", "agency": "reports.agency",
+                                            "body_text": "reports.body_text"}),
+}
 
 TABLE_DOCS: dict[str, str] = {
     "reports": "One row per distinct report (same content at several URLs is one report).",
@@ -42,6 +53,7 @@ TABLE_DOCS: dict[str, str] = {
     "report_lsh": "LSH buckets of the MinHash signatures: reports sharing a bucket are near-duplicate candidates.",
     "http_validators": "ETag, Last-Modified and body hash of every archived page or attachment, for conditional re-crawls.",
     "warc_records": "Where each HTTP capture lies in the WARC files (WARC_DIR), linked to its report.",
+    "stream_applied": "Messages of distributed workers already written by `nianbao writer` (exactly-once writes).",
 }
 
 COLUMN_DOCS: dict[str, dict[str, str]] = {
@@ -58,13 +70,13 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "contact_postcode": "postcode from the contact sentence",
         "contact_email": "e-mail from the contact sentence",
         "template": "official format detected from the table labels: 2019 (〔2019〕60号) or 2021 (〔2021〕30号)",
-        "source_kind": "what the report was read from: html, pdf, docx, doc, xls, txt",
+        "source_kind": "what the report was read from: html, pdf, docx, doc, xls, txt, image",
         "portal": "portal name (portals.name), or local-import",
         "region_code": "6-digit division code of the portal's government (from the portal CSV)",
         "index_no": "索引号 from the page's metadata block",
         "doc_no": "文号 from the page's metadata block",
         "body_text": "cleaned body text, Simplified script, portal chrome removed (full-text indexed)",
-        "needs_ocr": "1 when the document is a scanned PDF without a text layer",
+        "needs_ocr": "1 when the document is a scan (image-only PDF, image) that OCR has not read",
         "cells_count": "number of table cells read",
         "nulls_count": "cells printed blank, —, / or - (value NULL)",
         "checks_failed": "number of failing consistency checks (report_checks.ok = 0)",
@@ -82,6 +94,9 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "metadata_flags": "metadata ambiguities, '; '-joined: two 发布时间 that disagree (all kept), a 来源 field "
                           "naming another body",
         "parser_version": "PARSER_VERSION of the parsers that produced this row (nianbao reprocess updates it)",
+        "ocr_engine": "OCR engine and version that read this scan (e.g. rapidocr 3.10.0); NULL when not OCR'd",
+        "ocr_model": "OCR models that read this scan (re-read scans when a better model comes)",
+        "ocr_confidence": "mean engine confidence (0-1) over the numbers OCR read",
     },
     "report_urls": {
         "report_id": "reports.id",
@@ -104,7 +119,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "value": "the number (unit suffix stripped); NULL for blank, —, / or ambiguous cells",
         "raw": "cell text exactly as printed",
         "unit": "万元 when the cell or its header prints it",
-        "flag": "null_marker, doubled_digits, 'ambiguous: <why>' …",
+        "flag": "null_marker, doubled_digits, 'ambiguous: <why>', ocr (read from a scan), ocr_unreadable (NULL: OCR unsure) …",
     },
     "report_checks": {
         "report_id": "reports.id",
@@ -130,6 +145,9 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "rejected": "look-alike pages rejected",
         "errors": "fetch errors",
         "finish_reason": "finished, shutdown (interrupted), closespider_* …",
+        "run_key": "a distributed worker's run id on the stream (NULL for single-process crawls)",
+        "worker": "host:pid of the distributed worker that ran the crawl (NULL for single-process crawls)",
+        "warc_dir": "host:directory where the worker's WARC files are until `nianbao warc-merge` brings them here",
     },
     "portal_health": {
         "run_id": "crawl_runs.id",
@@ -250,6 +268,12 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "fetched_at": "WARC-Date",
         "report_id": "reports.id when the capture is an archived page or attachment",
     },
+    "stream_applied": {
+        "msg_id": "id of a stream message already written (a redelivered message is skipped)",
+        "run_id": "crawl_runs.id of the worker run that sent it",
+        "kind": "message kind: run_start, report, rejected, fetches, memos, not_modified, captures, run_finish",
+        "applied_at": "UTC time it was written",
+    },
     "report_index": {
         "id": "reports.id", "agency": "publishing agency", "year": "subject year", "title": "title",
         "published_at": "publication time", "deadline": "legal deadline", "days_late": "days after the deadline",
@@ -262,7 +286,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
 }
 
 FACETS: dict[str, list[str]] = {
-    "report_index": ["province", "city", "county", "level", "kind", "year", "template", "checks_failed", "late"],
+    # four facets: one row above the data; city, county, kind, template are offered as suggested facets
+    "report_index": ["province", "year", "level", "late"],
     "reports": ["year", "template", "checks_failed", "source_kind", "portal"],
     "report_cells": ["table_name", "flag"],
     "report_checks": ["rule", "ok"],
@@ -326,16 +351,28 @@ def metadata_yaml() -> str:
     return header + yaml.safe_dump(metadata_for("archive"), allow_unicode=True, sort_keys=False, width=120)
 
 
-def readme_with_dictionary(text: str) -> str:
-    body = render_markdown().replace("# Data dictionary", "", 1).strip().replace("### `", "#### `")
-    block = f"{DICT_START}\n{body}\n{DICT_END}"
-    pattern = re.compile(re.escape(DICT_START) + r".*?" + re.escape(DICT_END), re.S)
-    return pattern.sub(lambda _: block, text) if pattern.search(text) else text + "\n" + block + "\n"
+def schema_page() -> str:
+    """docs/schema.md: the one description of the archive's tables, views and search indexes."""
+    body = render_markdown().replace("# Data dictionary", "", 1).strip()
+    out = ["# Archive schema", "",
+           "<!-- Generated by `python -m pipelines.schema_docs --write` from pipelines/schema_docs.py and the",
+           "     schema definition (pipelines/store/schema.py). Do not edit: tests/test_docs.py fails on drift. -->", "",
+           "One SQLite file (WAL mode). Tables and columns are a public interface: later versions add, never",
+           "rename or drop. Every write of a report (row, URLs, cells, checks, region, words) is one transaction.",
+           "The same text is `data_dictionary.md` in every snapshot and the column descriptions in datasette.",
+           "", "## Tables and views", "", body.replace("### `", "### `"), "", "## Search indexes", ""]
+    for name, (desc, cols) in INDEX_DOCS.items():
+        out += [f"### `{name}`", "", desc, "", "| column | meaning |", "|---|---|"]
+        out += [f"| `{c}` | {d} |" for c, d in cols.items()]
+        out.append("")
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="rewrite datasette/metadata.yml and the README dictionary")
+    parser.add_argument("--write", action="store_true", help="rewrite datasette/metadata.yml and docs/schema.md")
+    parser.add_argument("--check", action="store_true", help="exit 1 when datasette/metadata.yml or docs/schema.md "
+                                                            "differs from what --write would write")
     args = parser.parse_args(argv)
     missing = undocumented()
     if missing:
@@ -343,7 +380,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.write:
         METADATA_YML.write_text(metadata_yaml(), encoding="utf-8")
-        README_SECTION.write_text(readme_with_dictionary(README_SECTION.read_text(encoding="utf-8")), encoding="utf-8")
+        SCHEMA_MD.write_text(schema_page(), encoding="utf-8")
+    elif args.check:
+        stale = [str(p.relative_to(ROOT)) for p, text in ((METADATA_YML, metadata_yaml()), (SCHEMA_MD, schema_page()))
+                 if not p.is_file() or p.read_text(encoding="utf-8") != text]
+        if stale:
+            print("out of date (run python -m pipelines.schema_docs --write): " + ", ".join(stale), file=sys.stderr)
+            return 1
     else:
         print(render_markdown())
     return 0

@@ -19,6 +19,7 @@ CONDITIONAL_LISTS = True  # list pages too (their links of last time are followe
 WARC_ENABLED = True  # raw WARC 1.1 capture of every response
 WARC_DIR = None  # default: <archive dir>/warc
 WARC_MAX_SIZE = 1024**3  # bytes per WARC file before rotating
+WARC_NAME_TAG = ""  # added to WARC file names after the pid (settings/distributed.py: the host name)
 
 # --- politeness ----------------------------------------------------------------------------
 USER_AGENT = (
@@ -74,6 +75,13 @@ DOWNLOADER_MIDDLEWARES = {
     # a redirect off the portal's scope (domain parking) is recorded, not followed (RedirectMiddleware: 600)
     "crawler.middlewares.hosts.OffsiteRedirectMiddleware": 650,
 }
+# parsing (pipelines/pool.py): worker processes, per-document time limit, documents per worker
+PARSE_WORKERS = 2  # 0 = parse in a thread of the crawl process (no time limit)
+DOCUMENT_TIMEOUT_S = 120  # a document parsing longer: worker killed and replaced, recorded "timeout after N s"
+PARSE_WORKER_MAX_TASKS = 500  # a worker is replaced after this many documents (bounds leaked memory)
+# responses waiting for the item pipelines may hold this many bytes before downloads pause (Scrapy: 5 MB);
+# a large PDF being parsed must not stop the other downloads
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2 * DOWNLOAD_MAXSIZE
 ITEM_PIPELINES = {
     "crawler.item_pipelines.ProcessPipeline": 300,
     "crawler.item_pipelines.ArchivePipeline": 900,

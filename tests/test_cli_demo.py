@@ -90,7 +90,8 @@ def test_export_of_the_demo(demo, tmp_path):
     assert out.returncode == 0, out.stderr
     snap = Path(out.stdout.strip())
     assert subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=snap, capture_output=True).returncode == 0
-    with (snap / "panel.csv").open(encoding="utf-8-sig") as fh:  # CSVs carry a BOM (Excel)
+    assert (snap / "panel.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # the snapshot's CSVs open in Excel
+    with (snap / "panel.csv").open(encoding="utf-8-sig") as fh:
         panel = list(csv.DictReader(fh))
     pairs = sqlite3.connect(db).execute(
         "select count(*) from (select distinct agency, year from reports where year is not null)").fetchone()[0]

@@ -70,7 +70,8 @@ def test_sniff_kind_html_text_and_unknown():
     text = "盱眙县人民政府2023年政府信息公开工作年度报告\r\n一、总体情况".encode("gbk")
     assert sniff_kind(text, "text/plain; charset=GBK", None) == "txt"
     assert sniff_kind(text, None, "file:///reports/报告.txt") == "txt"
-    assert sniff_kind(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png", "http://x.gov.cn/a.png") == "unknown"
+    assert sniff_kind(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png", "http://x.gov.cn/a.png") == "image"
+    assert sniff_kind(b"\x00\x00\x00\x18ftypmp42\x00\x00", "video/mp4", "http://x.gov.cn/a.mp4") == "unknown"
     assert sniff_kind(b"PK\x03\x04garbage", None, "http://x.gov.cn/a.zip") == "unknown"
 
 

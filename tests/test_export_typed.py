@@ -123,3 +123,12 @@ def test_export_command_options(tmp_path):
     assert not (tmp_path / "o" / "nianbao-v" / "panel.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     bad = subprocess.run([*cmd, "--format", "ods"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_coverage_csv_with_a_bom(tmp_path):
+    db = build_archive(tmp_path / "a.db")
+    cmd = [sys.executable, "-m", "crawler.cli", "coverage", str(db), "--format", "csv"]
+    with_bom = subprocess.run([*cmd, "--bom"], capture_output=True, check=True).stdout
+    plain = subprocess.run(cmd, capture_output=True, check=True).stdout
+    assert with_bom.startswith(b"\xef\xbb\xbfagency,") and plain.startswith(b"agency,")
+    assert with_bom[3:] == plain

@@ -195,3 +195,40 @@ def test_plugin_escape_fts_segments_queries(tmp_path):
     assert conn.execute(q.format("reports_words", "reports_words"), ["依申请公开"]).fetchone()[0] == containing
     assert conn.execute(q.format("reports_fts", "reports_fts"), ["依申请公开方面"]).fetchone()[0] == 1
     assert conn.execute(q.format("reports_words", "reports_words"), ["珠街街道 依申请公开"]).fetchone()[0] == 1
+
+
+def test_report_index_redirects_to_brief_columns_once():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rv2", ROOT / "datasette" / "plugins" / "researchers_view.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def target(path: str, qs: str = "") -> str | None:
+        return module._brief_redirect({"type": "http", "method": "GET", "path": path,
+                                       "query_string": qs.encode()})
+
+    brief = target("/archive/report_index", "_search=%E8%AF%89%E8%AE%BC")
+    assert brief.startswith("/archive/report_index?_col=id&_col=agency") and brief.endswith("_search=%E8%AF%89%E8%AE%BC")
+    assert target("/archive/report_index", "_col=agency") is None  # already chosen columns
+    assert target("/archive/report_index", "_full=1") is None      # "Show all columns"
+    assert target("/archive/report_index.json") is None and target("/archive/reports") is None
+    assert target("/档案/report_index").startswith("/%E6%A1%A3%E6%A1%88/report_index?")
+
+
+def test_jieba_starts_quietly_and_caches_in_the_user_cache(tmp_path):
+    """No log lines, the prefix-dictionary cache in $NIANBAO_CACHE, nothing written to the shared temp dir."""
+    import os
+    import subprocess
+    import sys
+
+    shared_tmp = tmp_path / "tmp"
+    shared_tmp.mkdir()
+    env = {**os.environ, "NIANBAO_CACHE": str(tmp_path / "cache"), "TMPDIR": str(shared_tmp)}
+    code = "from pipelines.words import segment; print(segment('行政诉讼').replace(chr(0x200b), '|'))"
+    for _ in range(2):  # the first run builds the cache, the second loads it
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+        assert done.returncode == 0 and done.stdout.strip() == "行政|诉讼", done.stderr
+        assert done.stderr == ""
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["jieba.cache"]
+    assert list(shared_tmp.iterdir()) == []

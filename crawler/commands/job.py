@@ -133,7 +133,10 @@ def run_crawl(scrapy_args: list[str]) -> CrawlOutcome:
     before = _last_run_id(db)
     stats_file = Path(tempfile.mkdtemp(prefix="nianbao-crawl-")) / "stats.json"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", *scrapy_args, "-s", f"NIANBAO_STATS_FILE={stats_file}"]
-    env = {**__import__("os").environ, "SCRAPY_SETTINGS_MODULE": "settings.base"}
+    env = dict(__import__("os").environ)
+    # settings.distributed (a worker of a shared frontier, docs/distributed.md) when asked for; else the base
+    if env.get("SCRAPY_SETTINGS_MODULE") != "settings.distributed":
+        env["SCRAPY_SETTINGS_MODULE"] = "settings.base"
     env["PYTHONPATH"] = str(PROJECT_ROOT) + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     child = subprocess.Popen(cmd, env=env, start_new_session=True)  # our signal handler decides what it gets
     received: list[int] = []

@@ -1,6 +1,6 @@
 """Raw archive: every HTTP response of the crawl as WARC 1.1 (warcio), with its request.
 
-Layout: `WARC_DIR` (default `<archive dir>/warc`) holds `nianbao-<UTC start>-<pid>-<seq>.warc.gz`,
+Layout: `WARC_DIR` (default `<archive dir>/warc`) holds `nianbao-<UTC start>-<pid>[-<WARC_NAME_TAG>]-<seq>.warc.gz`,
 gzip per record, a `warcinfo` record first in each file, rotated past `WARC_MAX_SIZE` bytes. A file
 being written is named `….warc.gz.open`; at the next start, a leftover `.open` file (the crawl was
 killed) is cut back to its last complete record and renamed, so every file passes `warcio check`.
@@ -83,6 +83,8 @@ class WarcExtension:
         self.user_agent = settings.get("USER_AGENT")
         self.robots = settings.getbool("ROBOTSTXT_OBEY")
         self.prefix = f"nianbao-{datetime.now(UTC):%Y%m%d%H%M%S}-{os.getpid()}"
+        if settings.get("WARC_NAME_TAG"):  # distributed workers: their host, so names stay unique when merged
+            self.prefix += "-" + "".join(c for c in settings.get("WARC_NAME_TAG") if c.isalnum())
         self.seq = 0
         self.fh: Any = None
         self.writer: WARCWriter | None = None

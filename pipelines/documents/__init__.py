@@ -27,12 +27,14 @@ from lxml import html as lxml_html
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 MAX_CELLS = 1_000_000  # a report workbook has a few hundred; this bounds the HTML we build
-KINDS = ("html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "txt")
+KINDS = ("html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "txt", "image")
+# page scans: JPEG, PNG, TIFF (both byte orders), BMP, GIF, WebP; read by OCR (pipelines/ocr)
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
 
 
 @dataclass
 class Document:
-    kind: str                 # one of KINDS, or "unknown" (images, archives, ... → error)
+    kind: str                 # one of KINDS, or "unknown" (archives, video, ... → error)
     text: str                 # plain text; table cells separated by tabs, rows by newlines
     html: str | None          # HTML for html/docx/doc/wps/xls/xlsx: tables are real <table>
     encoding: str | None      # for html/txt: the codec that decoded the bytes
@@ -93,6 +95,9 @@ def sniff_kind(data: bytes, content_type: str | None = None, url: str | None = N
         if _utf16("Workbook") in data or _utf16("Book\x00") in data:
             return "xls"
         return ext if ext in ("doc", "wps", "xls") else "doc"
+    if (data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+            or (data[:2] == b"BM" and data[6:10] == b"\0\0\0\0" and len(data) > 54)):
+        return "image"
     if data.startswith(b"{\\rtf"):
         return "wps" if ext == "wps" else "doc"  # RTF saved as .doc: LibreOffice reads it
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
@@ -336,6 +341,8 @@ def load_document(data: bytes, *, content_type: str | None = None, url: str | No
             return _docx(data)
         if kind in ("xls", "xlsx"):
             return _sheets(data, kind)
+        if kind == "image":  # a scan: text comes from OCR (pipelines/ocr), the caller decides whether to run it
+            return Document("image", "", None, None, needs_ocr=True, pages=1)
         if kind in ("doc", "wps"):
             from pipelines.documents.office import convert_word
 

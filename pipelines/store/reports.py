@@ -13,6 +13,7 @@ from pipelines.records import Report
 from pipelines.regions import region_row
 from pipelines.search import index_reports
 from pipelines.store.captures import link_captures
+from pipelines.store.cells import delete_cells, write_cells
 from pipelines.store.memos import save_validators
 from pipelines.store.schema import TABLES, now_iso, transaction
 
@@ -51,7 +52,8 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
             if target is not None:
                 row["version"] = _archive_version(db, target, sim, seen, run_id) + 1
                 reports.update(target, row)
-                for child in ("report_cells", "report_checks", "report_lsh"):
+                delete_cells(db, target)
+                for child in ("report_checks", "report_lsh"):
                     db.execute(f"delete from {child} where report_id = ?", [target])
                 report_id, outcome = target, "updated"
             else:
@@ -109,7 +111,7 @@ def _archive_version(db: sqlite_utils.Database, report_id: int, sim: float, seen
     """Copy a report's current content into report_versions; returns its version number."""
     old = next(db.query("select * from reports where id = ?", [report_id]))
     cells = list(db.query("select table_name, row_label, col_label, value, raw, unit, flag from report_cells "
-                          "where report_id = ? order by rowid", [report_id]))
+                          "where report_id = ?", [report_id]))
     checks = list(db.query("select rule, scope, expected, actual, ok from report_checks where report_id = ? "
                            "order by rowid", [report_id]))
     version = old.get("version") or 1
@@ -141,10 +143,9 @@ def _add_urls(db: sqlite_utils.Database, report_id: int, record: Mapping[str, An
 
 
 def _write_children(db: sqlite_utils.Database, report_id: int, record: Mapping[str, Any]) -> None:
-    cells = [{"report_id": report_id, **c} for c in record.get("cells", [])]
+    cells = list(record.get("cells", []))
     cells += [
         {
-            "report_id": report_id,
             "table_name": a["table_name"],
             "row_label": a["row_label"],
             "col_label": a["col_label"],
@@ -155,8 +156,89 @@ def _write_children(db: sqlite_utils.Database, report_id: int, record: Mapping[s
         }
         for a in record.get("ambiguous", [])
     ]
-    if cells:
-        db.table("report_cells").insert_all(cells, replace=True)
+    write_cells(db, report_id, cells)
     checks = [{"report_id": report_id, **c, "ok": int(bool(c["ok"]))} for c in record.get("checks", [])]
     if checks:
         db.table("report_checks").insert_all(checks, replace=True)
+
+
+# -- nianbao reprocess: the current parsers over an archived capture, in place -------------------------
+
+# Columns a parser produces (everything else — URL, title, portal, region, first/last seen, version — is
+# the crawl's and stays as it is).
+PARSED_FIELDS = [
+    "agency", "agency_source", "year", "published_at", "published_source", "metadata_flags", "signature_date",
+    "contact_phone", "contact_address", "contact_postcode", "contact_email", "template", "source_kind", "index_no",
+    "doc_no", "body_text", "needs_ocr", "cells_count", "nulls_count", "checks_failed", "table_flags", "table_errors",
+    "content_hash",
+]
+
+
+def _cell_rows(record: Mapping[str, Any]) -> dict[tuple[str, str, str], tuple]:
+    rows = {(c["table_name"], c["row_label"], c["col_label"]): (c.get("value"), c.get("raw"), c.get("unit"), c.get("flag"))
+            for c in record.get("cells", [])}
+    for a in record.get("ambiguous", []):
+        rows[(a["table_name"], a["row_label"], a["col_label"])] = (None, None, None, f"ambiguous: {a['why']}")
+    return rows
+
+
+def reparse_changes(db: sqlite_utils.Database, report_id: int, report: Report) -> dict[str, Any]:
+    """What writing `report` over stored report `report_id` would change: fields (old, new), cells
+    added/removed/changed, checks newly failing. Reads only."""
+    record = report.to_dict()
+    old = next(db.query("select * from reports where id = ?", [report_id]))
+    fields = {k: (old.get(k), record.get(k)) for k in PARSED_FIELDS if k != "content_hash" and old.get(k) != record.get(k)}
+    old_cells = {(r["table_name"], r["row_label"], r["col_label"]): (r["value"], r["raw"], r["unit"], r["flag"])
+                 for r in db.query("select * from report_cells where report_id = ?", [report_id])}
+    new_cells = _cell_rows(record)
+    old_failing = {(r["rule"], r["scope"]) for r in db.query(
+        "select rule, scope from report_checks where report_id = ? and not ok", [report_id])}
+    new_failing = {(c["rule"], c["scope"]) for c in record.get("checks", []) if not c["ok"]}
+    old_checks = {(r["rule"], r["scope"], r["expected"], r["actual"], r["ok"]) for r in db.query(
+        "select rule, scope, expected, actual, ok from report_checks where report_id = ?", [report_id])}
+    new_checks = {(c["rule"], c["scope"], c["expected"], c["actual"], int(bool(c["ok"]))) for c in record.get("checks", [])}
+    return {
+        "fields": fields,
+        "cells_added": sorted(set(new_cells) - set(old_cells)),
+        "cells_removed": sorted(set(old_cells) - set(new_cells)),
+        "cells_changed": sorted(k for k in set(old_cells) & set(new_cells) if old_cells[k] != new_cells[k]),
+        "checks_newly_failing": sorted(new_failing - old_failing),
+        "checks_changed": old_checks != new_checks,
+        "parser_version": (old.get("parser_version"), record.get("parser_version")),
+    }
+
+
+def reparse_report(db: sqlite_utils.Database, report_id: int, report: Report) -> dict[str, Any]:
+    """Write the current parsers' output for an archived capture over report `report_id`, in place.
+
+    Only parsed columns, cells, checks, dedup keys, region row and search words change; the report keeps
+    its id, URLs, first/last seen and version (a re-parse is not a new version of the document; its
+    earlier versions in report_versions are kept as they are). When the new content fingerprint equals
+    another report's, nothing is written and `collides_with` says which (the dedup policy would make them
+    one report; that merge is left to the reader). Returns reparse_changes plus `collides_with`.
+    """
+    record = report.to_dict()
+    with transaction(db):
+        changes = reparse_changes(db, report_id, report)
+        changed = bool(changes["fields"] or changes["cells_added"] or changes["cells_removed"]
+                       or changes["cells_changed"] or changes["checks_changed"])
+        changes["changed"] = changed
+        changes["collides_with"] = None
+        if changed:
+            other = db.execute("select id from reports where content_hash = ? and id != ?",
+                               [record["content_hash"], report_id]).fetchone()
+            if other:
+                changes["collides_with"] = int(other[0])
+                return changes
+            db.table("reports").update(report_id, {k: record.get(k) for k in [*PARSED_FIELDS, "parser_version"]})
+            delete_cells(db, report_id)
+            db.execute("delete from report_checks where report_id = ?", [report_id])
+            _write_children(db, report_id, record)
+            _write_minhash(db, report_id, record.get("minhash") or minhash_signature(record["body_text"],
+                                                                                      record.get("cells", [])))
+            region = next(db.query("select region_code from reports where id = ?", [report_id]))
+            write_region(db, report_id, {**record, "region_code": region["region_code"]})
+            index_reports(db, [report_id])
+        elif changes["parser_version"][0] != record.get("parser_version"):
+            db.table("reports").update(report_id, {"parser_version": record.get("parser_version")})
+    return changes

@@ -6,6 +6,7 @@ rename or drop them. `ensure_schema` is idempotent and adds whatever an older ar
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ import sqlite_utils
 
 from pipelines.regions import fill_missing_regions, load_divisions
 from pipelines.search import enable_search
+from pipelines.store.cells import ensure_cell_store
 
 SCHEMA_VERSION = 1
 
@@ -58,6 +60,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "published_source": str,
             "metadata_flags": str,
             "parser_version": str,  # pipelines.process.PARSER_VERSION that produced the row (nianbao reprocess)
+            "ocr_engine": str,
+            "ocr_model": str,
+            "ocr_confidence": float,
         },
         "pk": "id",
     },
@@ -90,6 +95,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "flag": str,
         },
         "pk": ("report_id", "table_name", "row_label", "col_label"),
+        "view": True,  # a view over the compact cell store (pipelines/store/cells.py), same name and columns
     },
     "report_checks": {
         "columns": {
@@ -119,6 +125,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "rejected": int,
             "errors": int,
             "finish_reason": str,
+            "run_key": str,
+            "worker": str,
+            "warc_dir": str,
         },
         "pk": "id",
     },
@@ -267,6 +276,12 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": "id",
     },
+    # stream messages already written by `nianbao writer` (crawler/distributed/writer.py): at-least-once
+    # delivery, applied once
+    "stream_applied": {
+        "columns": {"msg_id": str, "run_id": int, "kind": str, "applied_at": str},
+        "pk": "msg_id",
+    },
 }
 
 INDEXES: list[tuple[str, list[str], bool]] = [
@@ -274,7 +289,6 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("reports", ["agency", "year"], False),
     ("reports", ["year"], False),
     ("report_urls", ["canonical_url"], False),
-    ("report_cells", ["table_name", "row_label", "col_label"], False),
     ("report_checks", ["rule", "ok"], False),
     ("fetch_log", ["run_id"], False),
     ("portal_health", ["portal", "run_id"], False),
@@ -287,6 +301,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("warc_records", ["url"], False),
     ("warc_records", ["report_id"], False),
     ("warc_records", ["digest"], False),
+    ("crawl_runs", ["run_key"], True),
 ]
 
 
@@ -309,6 +324,8 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, spec in TABLES.items():
+        if spec.get("view"):
+            continue
         table = db.table(name)
         if not table.exists():
             table.create(spec["columns"], pk=spec["pk"])
@@ -316,6 +333,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
             for column, col_type in missing.items():
                 table.add_column(column, col_type)
+    ensure_cell_store(db)  # cell_keys + cell_values, and the report_cells view (migrates an old table)
     for table, cols, unique in INDEXES:
         db.table(table).create_index(cols, unique=unique, if_not_exists=True)
     enable_search(db)  # trigram full-text index on reports (pipelines/search.py)
@@ -324,9 +342,28 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
+_savepoints = itertools.count()
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database):
-    """One atomic write: either everything inside lands or nothing does."""
+    """One atomic write: either everything inside lands or nothing does.
+
+    Nested inside an open transaction (the stream writer applies a batch of messages in one), it is a
+    savepoint: a failing inner write is undone alone, and nothing lands before the outer COMMIT.
+    """
+    if db.conn.in_transaction:
+        name = f"nb_{next(_savepoints)}"
+        db.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            db.execute(f"ROLLBACK TO {name}")
+            db.execute(f"RELEASE {name}")
+            raise
+        else:
+            db.execute(f"RELEASE {name}")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 
+from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
-from pipelines.tables.match import detect_template, heading, last_segment, match_row, opens_t3
-from pipelines.tables.resolve import reconcile
+from pipelines.tables.header import Header, column_names, words
+from pipelines.tables.match import _ENUM, detect_template, heading, last_segment, match_row, opens_t3
+from pipelines.tables.resolve import Reading, parsed, reconcile
 from pipelines.tables.tokens import BLANK, LABEL, Tok, text_segments
+
+FEE_COL = "本年收费金额(单位:万元)"
 
 
 @dataclass
@@ -77,6 +82,14 @@ def _order(tpl: str) -> dict[tuple[str, str], float]:
     return keys
 
 
+def _lost_cell(reading: Reading, table: str) -> bool:
+    """A table-2 row whose 总计 is blank while the six cells before it are filled: in a grid that a
+    DOCX/PDF export normalised, a row that lost a cell looks exactly like this (the values shifted
+    left, a blank added at the end), so the row is not trusted."""
+    vals = [p.value for _, p in reading]
+    return table == T2 and len(vals) == 7 and vals[6] is None and None not in vals[:6]
+
+
 def _kin(a: str, b: str) -> bool:
     """One row is the other's parent: (六)其他处理 and (六)其他处理/1.…"""
     return a.startswith(b + "/") or b.startswith(a + "/")
@@ -95,6 +108,9 @@ class _Parser:
         self.ambiguous: list[Ambiguous] = []
         self.flags: list[str] = []
         self.amount_in_wan = False  # 采购总金额 header prints 万元
+        self.yuan_cols: set[str] = set()  # money columns whose header prints 元 (not 万元)
+        self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
+        self.line_start = False  # the token opens a printed row/line
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -102,8 +118,10 @@ class _Parser:
 
     def feed(self, segs: Iterable[list[Tok]]) -> None:
         for seg in segs:
+            self.line_start = True
             for tok in seg:
                 self._tok(tok)
+                self.line_start = False
         self._close()
 
     def _tok(self, tok: Tok) -> None:
@@ -115,20 +133,33 @@ class _Parser:
                     self._blank_row(None)
                 self.pending.clear()
                 self.ctx = None if h == "END" else (h or T3)
+                self.headers = {t: Header(t) for t in TABLES}
                 self.t3_header = False
                 return
+            self._header_label(tok)
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
                 self.t3_header = True
             if "采购总金额" in tok.key and "万元" in tok.key:
                 self.amount_in_wan = True
+            for col, word in (("采购总金额", "采购总金额"), (FEE_COL, "收费金额")):
+                if word in tok.key and "元" in tok.key and "万元" not in tok.key:
+                    self.yuan_cols.add(col)
             if self.cur is not None:
                 self._close()
             elif self.pending:
                 self._blank_row(tok.key)
             self.pending.append(tok)
             return
-        if tok.kind == BLANK and (self.pending or self.cur is None):
-            return  # blanks never start a row
+        if tok.kind != BLANK:  # a value: the header above is complete
+            for hdr in self.headers.values():
+                hdr.stale = True
+        if tok.kind == BLANK:
+            if self.cur is None and not self.pending:
+                return
+            # text blanks may be merged-cell padding and never start a row; a grid's empty cell after a
+            # row label is a printed blank (an all-blank row, or blank for 0 before the first value)
+            if self.pending and (tok.key != "cell" or not self._names_row()):
+                return
         if self.pending:
             self._close()
             self.cur = self._resolve()
@@ -138,6 +169,64 @@ class _Parser:
                 return
             self.cur = _Row(T3, "", self.match_tpl)
         self.cur.toks.append(tok)
+
+    def _header_label(self, tok: Tok) -> None:
+        """A column name of a table's header (never a row label: those carry 一、/(七)/3.)."""
+        if _ENUM.match(tok.key):
+            return
+        for table, hdr in self.headers.items():  # 总计 heads tables 2 and 3: both keep it
+            names = column_names(table, tok.key)  # `科研 机构`: one name; a dump's header line: several
+            if not names:
+                for w in words(tok):
+                    names += column_names(table, label_key(w))
+            if names:
+                hdr.add(names, tok.col, self.line_start)
+
+    def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | None, str, str | None]:
+        """The row's values in template column order: by grid position under the printed header when
+        the header names every column; else in printed order, permuted by a one-line header."""
+        toks = cur.toks
+        if toks and all(t.col >= 0 for t in toks):
+            where = self.headers[cur.table].positions(cols)
+            if where is not None:
+                at = {p: c for c, p in where.items()}
+                got: dict[int, Tok] = {}
+                for t in toks:
+                    if t.col in at and t.col not in got:
+                        got[t.col] = t
+                    elif t.kind != BLANK:
+                        got = {}
+                        break  # a value under no column of this row, or two in one: not positional
+                if len(got) == len(cols):
+                    if [where[c] for c in cols] != sorted(where.values()):
+                        self.flag(f"columns_from_header:{cur.table}")
+                    reading = [(got[where[c]].raw, parsed(got[where[c]])) for c in cols]
+                    if _lost_cell(reading, cur.table):
+                        return None, "总计 blank after six filled cells: a lost cell shifting the others " \
+                                     "left cannot be ruled out", None
+                    return reading, "", None
+        order = self.headers[cur.table].text_order(cols)
+        if order is False:
+            return None, "the printed header orders the columns differently and gives no positions", None
+        reading, why, row_flag = reconcile(toks, len(cols), cur.table)
+        if reading is not None and _lost_cell(reading, cur.table):
+            return None, "总计 blank after six filled cells: a lost cell shifting the others left cannot " \
+                         "be ruled out", None
+        if reading is not None and isinstance(order, list):
+            self.flag(f"columns_from_header:{cur.table}")
+            reading = [reading[i] for i in order]
+        return reading, why, row_flag
+
+    def _names_row(self) -> bool:
+        keys = [t.key for t in self.pending[-4:]]
+        for k in range(1, len(keys) + 1):
+            hit = match_row("".join(keys[-k:]), self.match_tpl, False)
+            if hit and hit[1] in (T1, T2):
+                value_cols = self.headers[hit[1]].pos
+                last = self.pending[-1].col
+                # a label printed inside the value columns is a header cell (其他, 总计), not a row
+                return not (last >= 0 and value_cols and last >= min(value_cols))
+        return False
 
     def _exact(self, keys: list[str]) -> tuple[str, str] | None:
         """The template's own T1/T2 row named exactly by the last labels, or None."""
@@ -150,21 +239,22 @@ class _Parser:
 
     def _blank_row(self, next_key: str | None) -> None:
         """Pending labels name a row that printed no value before the next row (or the table's end):
-        store it as NULL cells flagged `blank_row` (counted, never dropped). Only in print order, so
-        header words (其他, 总计) and group headings never become rows."""
+        store it as NULL cells flagged `blank_row` (counted, never dropped). Only for the row right after
+        the last one read and right before the next label's row, so header words (其他, 总计) and group
+        headings never become rows."""
         if self.ctx not in (T1, T2):
             return
         row = self._exact([t.key for t in self.pending[-4:]])
         if row is None or row in self.done:
             return
-        order = _order(self.match_tpl)
+        rows = template(self.match_tpl).tables[row[0]].rows
+        at = rows.index(row[1])
         if next_key is not None:
             nxt = self._exact([next_key])
-            if nxt is None or order[nxt] <= order[row] or _kin(row[1], nxt[1]):
+            if nxt is None or nxt[1] not in rows or rows.index(nxt[1]) != at + 1:
                 return
-        mine = [order[k] for k in self.done if k[0] == row[0]]
-        rows = template(self.match_tpl).tables[row[0]].rows
-        if (max(mine) if mine else order[(row[0], rows[0])] - 1) >= order[row]:
+        last = max((rows.index(r) for t, r in self.done if t == row[0] and r in rows), default=-1)
+        if at != last + 1:  # only the row right after the last one read, before the row right after it
             return
         self.done[row] = True
         self.pending.clear()
@@ -200,7 +290,7 @@ class _Parser:
         if self.tpl and cur.owner != self.tpl and cur.table != T3:
             self.flag(f"off_template_row:{cur.row}")
         cols = template(cur.owner).tables[cur.table].row_cols[cur.row]
-        reading, why, row_flag = reconcile(cur.toks, len(cols), cur.table)
+        reading, why, row_flag = self._read(cur, cols)
         if key in self.done:  # printed twice; the earlier copy was ambiguous
             self.flag(f"duplicate_row:{cur.row}")
             if reading is None:
@@ -213,13 +303,17 @@ class _Parser:
         if row_flag:
             self.flag(f"{row_flag}:{cur.table}/{cur.row}")
         for col, (raw, p) in zip(cols, reading, strict=True):
-            unit = p.unit
-            if unit is None and p.value is not None and (
+            unit, value, flag = p.unit, p.value, p.flag or row_flag
+            if col in AMOUNT_COLS and value is not None and (unit == "元" or (unit is None and col in self.yuan_cols)):
+                # money printed in 元: stored in 万元 like every amount; raw keeps the printed figure
+                value, unit, flag = float(Decimal(str(value)) / 10000), "万元", flag or "yuan_to_wan"
+                self.flag(f"yuan_to_wan:{cur.row}|{col}")
+            if unit is None and value is not None and (
                 col in UNIT_IN_HEADER or (col in AMOUNT_COLS and self.amount_in_wan)):
                 unit = "万元"
             if p.flag == "doubled_digits":
                 self.flag(f"doubled_digits:{cur.row}|{col}")
-            self.cells.append(Cell(cur.table, cur.row, col, p.value, raw, unit, p.flag or row_flag))
+            self.cells.append(Cell(cur.table, cur.row, col, value, raw, unit, flag))
 
     def result(self, errors: list[str]) -> TableResult:
         order = _order(self.match_tpl)

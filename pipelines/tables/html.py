@@ -10,7 +10,7 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
-from pipelines.tables.tokens import LABEL, Tok, _plain_toks, cells_segment, parse_value
+from pipelines.tables.tokens import _PAGE_NO, LABEL, Tok, _plain_toks, cells_segment, parse_value
 
 _BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "br", "tr", "td", "th",
                     "table", "section", "article", "center", "blockquote", "pre", "hr", "dl", "dt", "dd",
@@ -64,8 +64,8 @@ def _table_segments(table: etree._Element) -> list[list[Tok]]:
             c += cs
         # values carried down by rowspan count in every row they cover; labels do not
         extra = [(col, t) for col, t in carried.pop(r, []) if parse_value(t.strip()) is not None and t.strip()]
-        cells = [t for _, t in sorted(own + extra, key=lambda x: x[0])]
-        seg = cells_segment(cells)
+        placed = sorted(own + extra, key=lambda x: x[0])
+        seg = cells_segment([t for _, t in placed], [col for col, _ in placed], grid=True)
         if seg:
             segs.append(seg)
     return segs
@@ -83,6 +83,8 @@ def html_segments(html: str) -> tuple[list[list[Tok]], int]:
         text = "".join(buf)
         buf.clear()
         for line in text.splitlines():
+            if _PAGE_NO.match(line):
+                continue  # `- 3 -` between the halves of a table split over pages
             toks = _plain_toks(line)
             if toks:
                 segs.append(list(toks))

@@ -16,7 +16,7 @@ def pdf_table_segments(data: bytes) -> list[list[Tok]]:
         for page in pdf.pages:
             for table in page.extract_tables():
                 for row in table:
-                    seg = cells_segment(list(row))
+                    seg = cells_segment(list(row), grid=True)
                     if seg:
                         segs.append(seg)
             page.flush_cache()

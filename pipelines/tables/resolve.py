@@ -40,6 +40,9 @@ def _parsed(tok: Tok) -> Parsed:
     return p
 
 
+parsed = _parsed
+
+
 def _unique(readings: Iterator[Reading], ok: Callable[[list], bool]) -> tuple[Reading | None, int]:
     """The single reading (by values); among several, the single one satisfying `ok`."""
     seen: dict[tuple, Reading] = {}
@@ -99,11 +102,19 @@ def _splits(runs: list[str], n: int) -> Iterator[Reading]:
         yield [(p, parse_value(p)) for p in parts]  # type: ignore[misc]
 
 
+def _checked(reading: Reading, ok: Callable[[list], bool]) -> bool:
+    """The reading satisfies the row's arithmetic with every value present (not vacuously)."""
+    vals = [p.value for _, p in reading]
+    return None not in vals and ok(vals)
+
+
 def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str, str | None]:
     """→ (reading, why-if-none, row flag)."""
     vals = list(toks)
     while len(vals) > n and (vals[-1].kind == BLANK or _parsed(vals[-1]).value is None):
         vals.pop()
+    while len(vals) > n and vals[0].kind == BLANK:  # an empty label column (grid rows)
+        vals.pop(0)
     items = [(t.raw, _parsed(t)) for t in vals]
     if len(items) == n:
         return items, "", None
@@ -115,9 +126,12 @@ def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str,
             return filled, "", "padding_dropped"
         if len({p.value for _, p in filled}) == 1:
             return filled[:n], "", "merged_cells_collapsed"
-        reading, count = _unique(_collapse(filled, n), ok)
-        if reading:
-            return reading, "", "merged_cells_collapsed"
+        if table in (T2, T3):  # only where the row's own sums can confirm which cell is the duplicate
+            reading, count = _unique(_collapse(filled, n), ok)
+            if reading and _checked(reading, ok):
+                return reading, "", "merged_cells_collapsed"
+        else:
+            count = 0
         return None, f"{len(filled)} values for {n} columns ({shown}); {count} readings fit", None
     if vals and all(t.glued and _parsed(t).digits for t in vals):
         runs = [t.raw for t in vals]

@@ -7,13 +7,14 @@ only after a value in the same segment: leading blanks are merged-cell padding.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pipelines.normalize import label_key, nfkc, strip_pinyin, to_simplified
 
 LABEL, VALUE, BLANK = "L", "V", "B"
 
+OCR_UNREADABLE = "\ufffd"  # a number OCR could not read with confidence (pipelines/ocr): NULL, flagged
 NULL_MARKERS = frozenset({"—", "——", "–", "―", "─", "-", "--", "/", "\\", "无", "-/-", "—/—"})
 _UNITS = "万元|元|个|件|项|条|次|家|人|宗|份"
 _VALUE = re.compile(rf"^([+\-−﹣]?)(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?({_UNITS})?$")
@@ -28,6 +29,7 @@ class Tok:
     raw: str  # as printed, stripped (source script)
     key: str = ""  # label_key for labels
     glued: bool = False  # digit run glued to a label or to other digits: may hold several cells
+    col: int = -1  # grid column of the printed cell (HTML/PDF tables); -1 when unknown (text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Parsed:
 def parse_value(raw: str) -> Parsed | None:
     """`40個` → 40, `14319.91萬元` → 14319.91 万元, `-8` → -8, `00` → 0 (flagged), `—` → None."""
     s = _WS.sub("", nfkc(to_simplified(strip_pinyin(raw))))
+    if s == OCR_UNREADABLE:
+        return Parsed(None, None, "ocr_unreadable", False)
     if s == "" or s in NULL_MARKERS:
         return Parsed(None, None, "null_marker", False)
     m = _VALUE.match(s)
@@ -99,13 +103,15 @@ def _plain_toks(line: str) -> tuple[Tok, ...]:
 
 
 def _segment(toks: list[Tok] | tuple[Tok, ...]) -> list[Tok]:
-    """Drop blanks that do not follow a value in the segment (merged-cell padding)."""
+    """Drop blanks that do not follow a value in the segment (merged-cell padding); a printed blank
+    cell (key "cell") is kept after the row's label."""
     out: list[Tok] = []
-    seen_value = False
+    seen_value = seen_label = False
     for t in toks:
-        if t.kind == BLANK and not seen_value:
+        if t.kind == BLANK and not seen_value and not (t.key == "cell" and seen_label):
             continue
         seen_value = seen_value or t.kind == VALUE
+        seen_label = seen_label or t.kind == LABEL
         out.append(t)
     return out
 
@@ -133,18 +139,34 @@ def text_segments(text: str) -> list[list[Tok]]:
                 segs.append(_segment(toks))
             continue
         toks2: list[Tok] = []
-        for c in cells:
-            toks2.extend(_cell_toks(c))
+        last = max((i for i, c in enumerate(cells) if c.strip()), default=-1)
+        for i, c in enumerate(cells):
+            if c and not c.strip() and i < last and "\t" not in line:
+                toks2.append(Tok(BLANK, "", "cell"))  # `a |  | 3 |`: a printed blank (`||` is filler)
+            else:
+                toks2.extend(_cell_toks(c))
         seg = _segment(toks2)
         if seg:
             segs.append(seg)
     return segs
 
 
-def cells_segment(cells: list[str | None]) -> list[Tok]:
-    """A row of already-separated cells (PDF tables, HTML rows); None = covered by a span."""
+def cells_segment(cells: list[str | None], cols: list[int] | None = None, *, grid: bool = False) -> list[Tok]:
+    """A row of already-separated cells (PDF tables, HTML rows); None = covered by a span.
+
+    `grid`: the cells are a table's own cells (HTML) or a ruled grid (PDF), so an empty cell after the
+    row's label is a printed blank (kind BLANK, key "cell"), not merged-cell padding; tokens carry their
+    column (`cols[i]`, else the list index)."""
     toks: list[Tok] = []
-    for c in cells:
-        if c is not None:
-            toks.extend(_cell_toks(c))
-    return _segment(toks)
+    for i, c in enumerate(cells):
+        if c is None:
+            continue
+        col = cols[i] if cols is not None else i
+        for t in _cell_toks(c):
+            if not grid:
+                toks.append(t)
+            elif t.kind != BLANK:
+                toks.append(replace(t, col=col))
+            elif toks:  # blanks before the label are an empty label column
+                toks.append(Tok(BLANK, "", "cell", col=col))
+    return toks if grid else _segment(toks)

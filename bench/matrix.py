@@ -1,0 +1,572 @@
+"""The variation matrix: generated annual reports crossing template × serialisation × quirk.
+
+Each `Case` renders one report with random but known values (seeded) and returns the document bytes,
+its kind, and the truth: every cell (value, or None where the report prints a blank) and the fields
+(agency, year, published date, contact). Nothing here parses; `bench.accuracy` and the tests do.
+
+    template       2019, 2021
+    serialisation  html (one <table> per table), word (Word-export HTML), split (sub-tables as separate
+                   tables, headings between), pipe (`a | b |` text), tab (tab-separated text), dump
+                   (whitespace-separated text, as pdftotext prints), docx and pdf (the html through
+                   LibreOffice: slow, e2e/bench only)
+    quirk          none; other_shape ((六)其他处理 printed in the other template's shape); blank (an
+                   all-blank row, blank cells for 0, an unfilled 总计); yuan (money printed in 元);
+                   column_order (columns permuted in the printed header); page_split (table 2 split
+                   with its header repeated and a page number between); merged_header (flat, vertical,
+                   grouped header arrangements); ragged (rows with an extra or a missing cell)
+
+Cells the serialisation cannot carry unambiguously (blank cells in a whitespace dump, a ragged row)
+are marked `may_null`: parsing them to NULL + flag is right, any other number is wrong.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import random
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from pipelines.spec import T1, T2, T3, other, template
+
+TEMPLATES = ("2019", "2021")
+FAST = ("html", "word", "split", "pipe", "tab", "dump")
+SLOW = ("docx", "pdf")
+SERIALISATIONS = FAST + SLOW
+QUIRKS = ("none", "other_shape", "blank", "yuan", "column_order", "page_split", "merged_header", "ragged")
+SIX = "三、本年度办理结果/(六)其他处理"
+FEE = "本年收费金额(单位:万元)"
+HEADINGS = {T1: "二、主动公开政府信息情况", T2: "三、收到和处理政府信息公开申请情况",
+            T3: "四、政府信息公开行政复议、行政诉讼情况"}
+T3_LEAVES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+T3_GROUPS = ("行政复议", "行政诉讼/未经复议直接起诉", "行政诉讼/复议后起诉")
+
+COUNTIES = ("东台市", "沭阳县", "丰县", "金湖县", "涟水县", "盱眙县", "滨海县", "灌南县")
+DEPTS = ("人民政府", "审计局", "统计局", "财政局", "司法局", "民政局", "教育局", "卫生健康委员会")
+
+
+@dataclass
+class Truth:
+    value: int | float | None
+    unit: str | None = None
+    may_null: bool = False  # the serialisation cannot carry it unambiguously
+
+
+@dataclass
+class Doc:
+    case: Case
+    kind: str  # html | txt | docx | pdf
+    data: bytes
+    title: str
+    cells: dict[tuple[str, str, str], Truth]
+    fields: dict[str, object]
+    html: str = ""  # the HTML the slow kinds were converted from
+
+
+@dataclass(frozen=True)
+class Case:
+    tpl: str
+    ser: str
+    quirk: str
+    seed: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.tpl}-{self.ser}-{self.quirk}-{self.seed}"
+
+
+# --- the report: values and fields -------------------------------------------------------------
+
+@dataclass
+class Report:
+    tpl: str
+    t1: dict[str, list[str]]  # row → printed values (template column order)
+    t1_truth: dict[str, list[Truth]]
+    t2: dict[str, list[int | None]]  # row → 7 values (None = printed blank); printed rows only
+    t2_truth: dict[str, list[Truth]]  # every expected row (printed, or NULL stand-ins)
+    t3: list[int]
+    fields: dict[str, object]
+    title: str
+    contact_text: str
+    fee_header_unit: str = "万元"
+    amount_header: str = "采购总金额"  # 2019: prints its unit when the cells do not
+    ragged: dict[str, str] = field(default_factory=dict)  # row → "extra" | "missing"
+    blank_rows: set[str] = field(default_factory=set)
+
+
+def _fields(rng: random.Random, year: int) -> tuple[dict[str, object], str, str]:
+    county = rng.choice(COUNTIES)
+    dept = rng.choice(DEPTS)
+    agency = county + dept
+    title = rng.choice((f"{agency}{year}年政府信息公开工作年度报告", f"{year}年{agency}政府信息公开工作年度报告",
+                        f"{agency}政府信息公开工作年度报告（{year}年度）"))
+    phone = f"0{rng.randint(510, 527)}-{rng.randint(8000000, 8999999)}"
+    pc = f"2{rng.randint(10000, 29999)}"
+    addr = f"{county}{rng.choice(('人民路', '建设路', '府前街', '淮海路'))}{rng.randint(1, 200)}号"
+    email = f"gk{rng.randint(100, 999)}@{county_code(county)}.gov.cn"
+    office = agency + "办公室"
+    contact = rng.choice((
+        f"如对本报告有疑问，请与{office}联系（地址：{addr}，邮编：{pc}，电话：{phone}，电子邮箱：{email}）。",
+        f"如对本年度报告有疑问,请联系:{office};联系电话:{phone};地址:{addr};邮编:{pc};电子邮箱:{email}。",
+        f"联系方式：{office}，电话/传真：{phone}，地址：{addr}，邮政编码：{pc}，电子邮箱：{email}。",
+    ))
+    date = f"{year + 1}-01-{rng.randint(10, 28):02d}"
+    fields = {"agency": agency, "year": year, "published_at": date, "contact_phone": phone,
+              "contact_address": addr, "contact_postcode": pc, "contact_email": email}
+    return fields, title, contact
+
+
+def county_code(county: str) -> str:
+    return "x" + str(sum(map(ord, county)) % 9973)
+
+
+def make_report(case: Case) -> Report:
+    rng = random.Random(case.name)
+    tpl, quirk = case.tpl, case.quirk
+    spec = template(tpl)
+    year = rng.randint(2019, 2020) if tpl == "2019" else rng.randint(2021, 2024)
+    fields, title, contact = _fields(rng, year)
+    rep = Report(tpl, {}, {}, {}, {}, [], fields, title, contact)
+    # table 1
+    for r in spec.tables[T1].rows:
+        raws, truths = [], []
+        for c in spec.tables[T1].row_cols[r]:
+            if c == "本年增/减":
+                v: int | float = rng.randint(-12, 12)
+                raw = str(v)
+            elif c in ("采购总金额", FEE):
+                v = float(Decimal(rng.randint(0, 10**7)) / 100)
+                raw = f"{v:.2f}"
+                if quirk == "yuan":
+                    yuan = Decimal(raw) * 10000
+                    raw = f"{yuan:.0f}元" if c == "采购总金额" else f"{yuan:.0f}"
+                    rep.fee_header_unit = "元"
+                elif c == "采购总金额":
+                    if rng.random() < 0.5:
+                        raw += "万元"
+                    else:
+                        rep.amount_header = rng.choice(("采购总金额（单位：万元）", "采购总金额（万元）"))
+            elif c == "采购项目数量":
+                v = rng.randint(0, 80)
+                raw = f"{v}个" if rng.random() < 0.5 else str(v)
+            else:
+                v = rng.randint(0, 400)
+                raw = str(v)
+            unit = "万元" if c in ("采购总金额", FEE) else None
+            raws.append(raw)
+            truths.append(Truth(v, unit))
+        rep.t1[r], rep.t1_truth[r] = raws, truths
+    # table 2 (consistent: R1, R2, R3 hold)
+    rows = list(spec.tables[T2].rows)
+    leaves = [r for r in rows if r.startswith("三、") and not r.endswith("(七)总计")]
+    t2: dict[str, list[int]] = {}
+    for r in leaves:
+        t2[r] = [rng.choice((0, 0, 0, 1, 2, rng.randint(0, 30))) for _ in range(6)]
+    total = [sum(t2[r][j] for r in leaves) for j in range(6)]
+    t2["三、本年度办理结果/(七)总计"] = total
+    nxt = [rng.randint(0, 3) for _ in range(6)]
+    carried = [rng.randint(0, t + n) for t, n in zip(total, nxt, strict=True)]
+    t2["四、结转下年度继续办理"] = nxt
+    t2["二、上年结转政府信息公开申请数量"] = carried
+    t2["一、本年新收政府信息公开申请数量"] = [t + n - c for t, n, c in zip(total, nxt, carried, strict=True)]
+    printed: dict[str, list[int | None]] = {r: [*t2[r], sum(t2[r])] for r in rows}
+    truth: dict[str, list[Truth]] = {r: [Truth(v) for v in printed[r]] for r in rows}
+    if quirk == "other_shape":
+        printed, truth = _other_shape(tpl, printed, truth, rng)
+    if quirk == "blank":
+        _blank(rep, printed, truth, leaves, rng)
+    if quirk == "ragged":
+        for r, how in zip(rng.sample([r for r in leaves if r in printed], 2), ("extra", "missing"), strict=True):
+            rep.ragged[r] = how
+            for t in truth[r]:
+                t.may_null = True
+    rep.t2, rep.t2_truth = printed, truth
+    for _ in range(3):
+        g = [rng.choice((0, 0, 1, rng.randint(0, 20))) for _ in range(4)]
+        rep.t3 += [*g, sum(g)]
+    return rep
+
+
+def _other_shape(tpl: str, printed: dict, truth: dict, rng: random.Random) -> tuple[dict, dict]:
+    """2021: (六) printed as one row (its sub-rows NULL); 2019: (六) split in three (the row NULL)."""
+    out_p: dict[str, list[int | None]] = {}
+    out_t: dict[str, list[Truth]] = {}
+    subs = [r for r in template("2021").tables[T2].rows if r.startswith(SIX + "/")]
+    for r, vals in printed.items():
+        if tpl == "2021" and r.startswith(SIX + "/"):
+            if r == subs[0]:
+                out_p[SIX] = [sum(printed[s][j] for s in subs) for j in range(7)]
+                out_t[SIX] = [Truth(v) for v in out_p[SIX]]
+            out_t[r] = [Truth(None) for _ in range(7)]
+            continue
+        if tpl == "2019" and r == SIX:
+            parts = [[0] * 6 for _ in subs]
+            for j in range(6):
+                for _ in range(vals[j]):
+                    parts[rng.randrange(3)][j] += 1
+            for s, p in zip(subs, parts, strict=True):
+                out_p[s] = [*p, sum(p)]
+                out_t[s] = [Truth(v) for v in out_p[s]]
+            out_t[r] = [Truth(None) for _ in range(7)]
+            continue
+        out_p[r], out_t[r] = vals, truth[r]
+    return out_p, out_t
+
+
+def _blank(rep: Report, printed: dict, truth: dict, leaves: list[str], rng: random.Random) -> None:
+    """An all-blank row (its values were 0), blank cells for 0, an unfilled 总计 cell; a blank table-1 cell."""
+    zero = [r for r in leaves if r in printed and not any(printed[r][:6])]
+    pick = rng.choice(zero) if zero else None
+    if pick:
+        printed[pick] = [None] * 7
+        truth[pick] = [Truth(None) for _ in range(7)]
+        rep.blank_rows.add(pick)
+    some = [r for r in leaves if r in printed and r != pick and any(v == 0 for v in printed[r][:6]) and printed[r][6]]
+    for r in rng.sample(some, min(2, len(some))):
+        j = next(j for j in range(6) if printed[r][j] == 0)
+        printed[r][j] = None
+        truth[r][j] = Truth(None, may_null=False)
+    r = rng.choice([r for r in leaves if r in printed and r != pick])
+    printed[r][6] = None  # 总计 left unfilled: NULL is right; in a grid the row may be refused (a
+    truth[r][6] = Truth(None)  # blank 总计 after filled cells is also what a row that lost a cell looks like)
+    if None not in printed[r][:6]:
+        for t in truth[r][:6]:
+            t.may_null = True
+    r1 = rng.choice(list(rep.t1))
+    rep.t1[r1][0] = ""
+    rep.t1_truth[r1][0] = Truth(None)
+
+
+# --- grids ---------------------------------------------------------------------------------------
+
+@dataclass
+class C:  # one printed grid cell
+    text: str
+    rs: int = 1
+    cs: int = 1
+
+
+Grid = list[list[C]]
+
+
+def _fw(s: str) -> str:
+    return s.replace("(", "（").replace(")", "）").replace(":", "：").replace(",", "，")
+
+
+def _t1_grids(rep: Report, case: Case) -> list[tuple[str | None, Grid]]:
+    """One grid per 第二十条 sub-table (the split serialisation prints them apart)."""
+    spec = template(rep.tpl).tables[T1]
+    groups: dict[str, list[str]] = {}
+    for r in spec.rows:
+        groups.setdefault(r.split("/")[0], []).append(r)
+    out: list[tuple[str | None, Grid]] = []
+    for head, rows in groups.items():
+        g: Grid = [[C(_fw(head), cs=4)]]
+        cols = list(spec.row_cols[rows[0]])
+        order = list(range(len(cols)))
+        if case.quirk == "column_order" and len(cols) == 3:
+            order = [1, 0, 2]
+        shown = []
+        for c in cols:
+            if c == FEE:
+                shown.append(f"本年收费金额（单位：{rep.fee_header_unit}）")
+            elif c == "采购总金额":
+                shown.append(rep.amount_header)
+            else:
+                shown.append(_fw(c))
+        if len(cols) == 1:
+            g.append([C("信息内容"), C(shown[0], cs=3)])
+        else:
+            g.append([C("信息内容"), *(C(shown[i]) for i in order), *([C("")] if len(cols) == 2 else [])])
+        for r in rows:
+            vals = rep.t1[r]
+            if len(vals) == 1:
+                g.append([C(r.split("/")[1]), C(vals[0], cs=3)])
+            else:
+                g.append([C(r.split("/")[1]), *(C(vals[i]) for i in order), *([C("")] if len(vals) == 2 else [])])
+        out.append((head, g))
+    return out
+
+
+def _t2_cols(case: Case) -> list[int]:
+    """Printed column order of table 2 (indexes into the template's 7 columns)."""
+    return [6, 0, 1, 2, 3, 4, 5] if case.quirk == "column_order" else list(range(7))
+
+
+def _t2_header(case: Case, variant: int) -> Grid:
+    leaves = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    order = _t2_cols(case)
+    total_first = order[0] == 6
+    if variant == 1:  # flat: one header row, no 法人或其他组织 parent
+        names = ["自然人", *leaves, "总计"]
+        return [[C(note, cs=3), *(C(names[i]) for i in order)]]
+    if variant == 2:  # no 申请人情况 row
+        row1 = [C(note, rs=2, cs=3)]
+        if total_first:
+            row1.append(C("总计", rs=2))
+        row1 += [C("自然人", rs=2), C("法人或其他组织", cs=5)]
+        if not total_first:
+            row1.append(C("总计", rs=2))
+        return [row1, [C(x) for x in leaves]]
+    row2 = [C("总计", rs=2)] if total_first else []
+    row2 += [C("自然人", rs=2), C("法人或其他组织", cs=5)]
+    if not total_first:
+        row2.append(C("总计", rs=2))
+    return [[C(note, rs=3, cs=3), C("申请人情况", cs=7)], row2, [C(x) for x in leaves]]
+
+
+def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, Grid]]:
+    rows = list(rep.t2)
+    three = [r for r in rows if r.startswith("三、")]
+    parts_at = [rows]
+    if case.quirk == "page_split":  # split inside 三、本年度办理结果, header repeated
+        cut = rows.index(three[len(three) // 2])
+        parts_at = [rows[:cut], rows[cut:]]
+    order = _t2_cols(case)
+    hv = 1 if variant == 1 else 2 if variant == 2 else 0
+    three_label = "三\n、\n本\n年\n度\n办\n理\n结\n果" if variant == 3 else "三、本年度办理结果"
+    grids: list[tuple[str | None, Grid]] = []
+    for part in parts_at:
+        g: Grid = _t2_header(case, hv)
+        mine = [r for r in part if r.startswith("三、")]
+        seen: set[str] = set()
+        for r in part:
+            texts = ["" if v is None else str(v) for v in rep.t2[r]]
+            texts = [texts[j] for j in order]
+            how = rep.ragged.get(r)
+            if how == "extra":
+                texts.insert(3, "99")
+            elif how == "missing":
+                del texts[2]
+            cells = [C(t) for t in texts]
+            bits = r.split("/")
+            label = _fw(bits[-1])
+            if len(bits) == 1:
+                g.append([C(label, cs=3), *cells])
+                continue
+            row: list[C] = []
+            if r == mine[0]:
+                row.append(C(three_label, rs=len(mine)))
+            if len(bits) == 3:
+                if bits[1] not in seen:
+                    seen.add(bits[1])
+                    n = sum(1 for x in mine if len(x.split("/")) == 3 and x.split("/")[1] == bits[1])
+                    row.append(C(_fw(bits[1]), rs=n))
+                row.append(C(label))
+            else:
+                row.append(C(label, cs=2))
+            g.append(row + cells)
+        grids.append((None, g))
+    return grids
+
+
+def _t3_grid(rep: Report, case: Case, variant: int) -> Grid:
+    leaves = list(T3_LEAVES)
+    if variant == 1:  # flat: group names folded into each leaf label
+        names = [f"{g.split('/')[-1]}{x}" for g in T3_GROUPS for x in leaves]
+        return [[C(n) for n in names], [C(str(v)) for v in rep.t3]]
+    return [
+        [C("行政复议", cs=5), C("行政诉讼", cs=10)],
+        [*(C(x, rs=2) for x in leaves), C("未经复议直接起诉", cs=5), C("复议后起诉", cs=5)],
+        [C(x) for x in leaves * 2],
+        [C(str(v)) for v in rep.t3],
+    ]
+
+
+def sections(rep: Report, case: Case) -> list[tuple[str, list[tuple[str | None, Grid]]]]:
+    rng = random.Random(case.name + "layout")
+    variant = rng.randrange(4) if case.quirk == "merged_header" else 0
+    return [(HEADINGS[T1], _t1_grids(rep, case)), (HEADINGS[T2], _t2_grids(rep, case, variant)),
+            (HEADINGS[T3], [(None, _t3_grid(rep, case, 1 if variant == 1 else 0))])]
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+def prose(rep: Report) -> tuple[list[str], list[str]]:
+    y = rep.fields["year"]
+    pre = [rep.title, f"本报告根据《中华人民共和国政府信息公开条例》要求编制。报告中所列数据统计期限自{y}年1月1日"
+           f"起至{y}年12月31日止。{rep.contact_text}", "一、总体情况",
+           f"{y}年，{rep.fields['agency']}认真贯彻落实政务公开工作要求，主动公开政府信息，依法办理政府信息公开申请。"]
+    d = str(rep.fields["published_at"])
+    post = ["五、存在的主要问题及改进情况", "一是公开内容的深度有待提升。二是解读形式还不够丰富。",
+            "六、其他需要报告的事项", "本年度未收取信息处理费。", str(rep.fields["agency"]),
+            f"{d[:4]}年{int(d[5:7])}月{int(d[8:10])}日"]
+    return pre, post
+
+
+# --- renderers -----------------------------------------------------------------------------------
+
+def _td(cell: C, inner: str) -> str:
+    span = (f' rowspan="{cell.rs}"' if cell.rs > 1 else "") + (f' colspan="{cell.cs}"' if cell.cs > 1 else "")
+    return f"<td{span}>{inner}</td>"
+
+
+def _esc(text: str) -> str:
+    return htmllib.escape(text).replace("\n", "<br>")
+
+
+def render_html(rep: Report, case: Case, *, split: bool = False, word: bool = False) -> str:
+    pre, post = prose(rep)
+    head = (f"<html><head><meta charset=\"utf-8\"><title>{rep.title}</title></head><body>"
+            f"<h1>{rep.title}</h1><p>发布时间：{rep.fields['published_at']}</p>")
+    parts = [f"<p>{_esc(x)}</p>" for x in pre[1:]]
+    for heading, grids in sections(rep, case):
+        parts.append(f"<p><b>{heading}</b></p>")
+        if not split:  # one table per section: sub-grids stacked
+            grids = [(None, [row for _, g in grids for row in g])]
+        for i, (_, g) in enumerate(grids):
+            if i and case.quirk == "page_split" and heading == HEADINGS[T2]:
+                parts.append("<p>- 3 -</p>")
+            parts.append("<table border=\"1\" cellspacing=\"0\">")
+            for row in g:
+                cells = "".join(_td(c, _word(c.text) if word else _esc(c.text)) for c in row)
+                parts.append(f"<tr>{cells}</tr>")
+            parts.append("</table>")
+    parts += [f"<p>{_esc(x)}</p>" for x in post]
+    body = "\n".join(parts)
+    if word:
+        body = f"<div class=WordSection1><table width=\"100%\"><tr><td>{body}</td></tr></table></div>"
+    return head + body + "</body></html>"
+
+
+def _word(text: str) -> str:
+    if not text:
+        return "<p class=MsoNormal><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
+    mid = max(1, len(text) // 2)
+    return (f"<p class=MsoNormal align=center style='text-align:center'><span lang=EN-US "
+            f"style='font-size:10.5pt;font-family:仿宋_GB2312'>{_esc(text[:mid])}</span>"
+            f"<span style='font-size:10.5pt'>{_esc(text[mid:])}<o:p></o:p></span></p>")
+
+
+def expand(grid: Grid) -> list[list[str | None]]:
+    """Full-width rows; positions covered by a span are None."""
+    taken: set[tuple[int, int]] = set()
+    out: list[list[str | None]] = []
+    for r, row in enumerate(grid):
+        line: dict[int, str | None] = {}
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                line[c] = None
+                c += 1
+            for dr in range(cell.rs):
+                for dc in range(cell.cs):
+                    taken.add((r + dr, c + dc))
+            line[c] = cell.text
+            for dc in range(1, cell.cs):
+                line[c + dc] = None
+            c += cell.cs
+        while (r, c) in taken:
+            line[c] = None
+            c += 1
+        out.append([line.get(i) for i in range(max(line) + 1)] if line else [])
+    return out
+
+
+def render_text(rep: Report, case: Case, style: str) -> str:
+    pre, post = prose(rep)
+    out = list(pre)
+    for heading, grids in sections(rep, case):
+        out.append(heading)
+        for i, (_, g) in enumerate(grids):
+            if i and case.quirk == "page_split" and heading == HEADINGS[T2]:
+                out.append("- 3 -")
+            if style == "pipe":
+                out += [" | ".join(c.text.replace("\n", "") for c in row) + " |" for row in g]
+            elif style == "tab":
+                out += ["\t".join((t or "").replace("\n", "") for t in row) for row in expand(g)]
+            else:  # dump: words separated by spaces; blank cells vanish
+                out += ["  ".join(c.text.replace("\n", "") for c in row if c.text).strip() for row in g]
+    return "\n".join(out + post) + "\n"
+
+
+def render(case: Case) -> Doc:
+    """The fast serialisations; docx/pdf come from `render_many` (one LibreOffice run for many)."""
+    rep = make_report(case)
+    if case.ser in ("html", "word", "split", "docx", "pdf"):
+        html = render_html(rep, case, split=case.ser == "split", word=case.ser == "word")
+        return Doc(case, "html", html.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields, html)
+    text = render_text(rep, case, case.ser)
+    return Doc(case, "txt", text.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields)
+
+
+def render_many(cases: list[Case], workdir: Path | None = None, timeout: float = 600) -> list[Doc]:
+    """Render cases; docx/pdf ones go through one `soffice --convert-to` run per kind."""
+    docs = [render(c) for c in cases]
+    slow = [d for d in docs if d.case.ser in SLOW]
+    if not slow:
+        return docs
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise RuntimeError("LibreOffice (soffice) is needed for the docx/pdf serialisations")
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        root = Path(tmp)
+        for kind, target in (("docx", "docx:MS Word 2007 XML"), ("pdf", "pdf:writer_web_pdf_Export")):
+            batch = [d for d in slow if d.case.ser == kind]
+            if not batch:
+                continue
+            src = root / kind
+            src.mkdir()
+            for i, d in enumerate(batch):
+                (src / f"{i}.html").write_text(d.html, encoding="utf-8")
+            subprocess.run([soffice, f"-env:UserInstallation=file://{root}/profile", "--headless",
+                            "--convert-to", target, "--outdir", str(root / f"{kind}-out"),
+                            *sorted(str(p) for p in src.glob("*.html"))],
+                           check=False, capture_output=True, timeout=timeout)
+            for i, d in enumerate(batch):
+                out = root / f"{kind}-out" / f"{i}.{kind}"
+                d.kind, d.data = kind, out.read_bytes() if out.exists() else b""
+    return docs
+
+
+# --- truth ---------------------------------------------------------------------------------------
+
+def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
+    spec = template(rep.tpl)
+    out: dict[tuple[str, str, str], Truth] = {}
+    for r in spec.tables[T1].rows:
+        for c, t in zip(spec.tables[T1].row_cols[r], rep.t1_truth[r], strict=True):
+            out[(T1, r, c)] = t
+    cols = spec.tables[T2].cols
+    lossy_blanks = case.ser in ("dump", "tab")  # blanks vanish, or look like merged-cell padding
+    for r, truths in rep.t2_truth.items():
+        printed = rep.t2.get(r)
+        row_has_blank = printed is not None and any(v is None for v in printed) and r not in rep.blank_rows
+        for c, t in zip(cols, truths, strict=True):
+            t = Truth(t.value, t.unit, t.may_null or (lossy_blanks and row_has_blank))
+            out[(T2, r, c)] = t
+    for c, v in zip(spec.tables[T3].cols, rep.t3, strict=True):
+        out[(T3, "", c)] = Truth(v)
+    if lossy_blanks:  # a blank table-1 cell cannot be placed
+        for r, raws in rep.t1.items():
+            if "" in raws:
+                for c in spec.tables[T1].row_cols[r]:
+                    out[(T1, r, c)].may_null = True
+    if case.quirk == "column_order" and case.ser in ("pipe", "tab", "dump"):
+        # table 2's header spans two or three lines and text has no positions: NULL is right
+        for k, t in out.items():
+            if k[0] == T2:
+                t.may_null = True
+    return out
+
+
+def cases(sers: tuple[str, ...] = SERIALISATIONS, seeds: int = 1) -> list[Case]:
+    return [Case(t, s, q, n) for t in TEMPLATES for s in sers for q in QUIRKS for n in range(seeds)]
+
+
+def sample(k: int, seed: int = 0, sers: tuple[str, ...] = FAST) -> list[Case]:
+    """A representative sample: every quirk and every serialisation at least once."""
+    rng = random.Random(seed)
+    out = [Case(rng.choice(TEMPLATES), rng.choice(sers), q, seed) for q in QUIRKS]
+    out += [Case(rng.choice(TEMPLATES), s, rng.choice(QUIRKS), seed) for s in sers]
+    while len(out) < k:
+        out.append(Case(rng.choice(TEMPLATES), rng.choice(sers), rng.choice(QUIRKS), rng.randrange(1000)))
+    return out
+
+
+__all__ = ["QUIRKS", "SERIALISATIONS", "TEMPLATES", "Case", "Doc", "Truth", "cases", "make_report", "other",
+           "render", "render_many", "sample"]

@@ -1,0 +1,139 @@
+"""Search figures: word-index build rate, query times and index sizes, on the demo archive or on a
+synthetic archive of N reports.
+
+    python -m bench.search --db data/archive.db            # an existing archive (e.g. bin/demo's)
+    python -m bench.search --synthetic 100000 --out /tmp/big.db
+
+The synthetic archive varies the five seed reports of tests/fixtures/seeds (agency, year, numbers,
+paragraph order, a few inserted sentences) so that text repeats the way real reports repeat their
+template, but not verbatim. Each query is timed as `nianbao search` runs it (`pipelines.search.search`,
+50 results, ranked) and as datasette's search box runs it (the word-index filter, first page of 50).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import time
+from pathlib import Path
+
+import sqlite_utils
+
+from pipelines import store
+from pipelines.search import index_pending, search
+from pipelines.words import fts_query
+
+SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
+QUERIES = ["诉讼", "复议", "公开", "纠正", "依申请公开", "政府信息公开", "信息处理费", "复议 纠正", "本机关未收取"]
+PLACES = ["城市管理局", "自然资源和规划局", "人民政府办公室", "街道办事处", "教育局", "卫生健康委员会", "公安局", "财政局",
+          "市场监督管理局", "生态环境局", "交通运输局", "住房和城乡建设局", "人力资源和社会保障局", "司法局", "民政局"]
+TOWNS = ["伊川县", "双辽市", "常熟市", "贵池区", "麒麟区", "海淀区", "浦东新区", "余杭区", "龙岗区", "武侯区", "雁塔区", "岳麓区"]
+EXTRA = ["本年度未发生因政府信息公开引起的行政复议、行政诉讼案件。", "全年共收到依申请公开政府信息申请{n}件。",
+         "行政复议结果纠正{n}件，行政诉讼结果纠正{m}件。", "未收取信息处理费。", "主动公开政府信息{n}条。"]
+
+
+def synthetic(path: Path, n: int, seed: int = 1) -> float:
+    """Write n reports straight into `reports` (the triggers queue them); returns seconds spent."""
+    rng = random.Random(seed)
+    bodies = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    paragraphs = [[x for x in b.split("\n") if x.strip()] for b in bodies]
+    db = store.open_archive(path)
+    t0 = time.perf_counter()
+    batch = []
+    for i in range(n):
+        town, place, year = rng.choice(TOWNS), rng.choice(PLACES), rng.randint(2015, 2024)
+        agency = town + place
+        paras = list(rng.choice(paragraphs))
+        head, rest = paras[:3], paras[3:]
+        rng.shuffle(rest)
+        rest = [p.replace("2020", str(year)).replace("2021", str(year + 1)) for p in rest]
+        for _ in range(rng.randint(1, 4)):
+            rest.insert(rng.randrange(len(rest) + 1), rng.choice(EXTRA).format(n=rng.randint(0, 300),
+                                                                               m=rng.randint(0, 9)))
+        body = "\n".join([agency, *head, *rest])
+        batch.append((f"{agency}{year}年政府信息公开工作年度报告", agency, year, body, f"syn{i}"))
+        if len(batch) == 2000:
+            _flush(db, batch)
+    _flush(db, batch)
+    db.close()
+    return time.perf_counter() - t0
+
+
+def _flush(db, batch: list) -> None:
+    if batch:
+        with store.transaction(db):
+            db.conn.executemany("insert into reports (title, agency, year, body_text, content_hash) "
+                                "values (?, ?, ?, ?, ?)", batch)
+        batch.clear()
+
+
+def table_bytes(conn: sqlite3.Connection, prefix: str) -> int | None:
+    try:
+        return conn.execute("select sum(pgsize) from dbstat where name like ?", [prefix + "%"]).fetchone()[0]
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        return None
+
+
+def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float]]:
+    db = store.open_archive(path)
+    search(db, "公开")  # jieba loaded, caches warm
+    out = []
+    for q in QUERIES:
+        cli, box = [], []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            rows = search(db, q, limit=50)
+            cli.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            box_rows = db.execute(
+                "select id, agency, year from report_index where id in (select rowid from reports_words "
+                "where reports_words match ?) order by year desc limit 51", [fts_query(q)]).fetchall()
+            box.append(time.perf_counter() - t)
+        out.append((q, len(rows), statistics.median(cli) * 1000, statistics.median(box) * 1000))
+        del box_rows
+    db.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, help="an existing archive (left unchanged apart from pending indexing)")
+    ap.add_argument("--synthetic", type=int, help="build a synthetic archive of this many reports")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/nianbao-search-bench.db"))
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+    path = args.db
+    if args.synthetic:
+        path = args.out
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        secs = synthetic(path, args.synthetic)
+        print(f"inserted {args.synthetic} reports (with the trigram index) in {secs:.1f} s")
+        db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))  # no open_archive: time it here
+        queued = db.execute("select count(*) from reports_words_pending").fetchone()[0]
+        t = time.perf_counter()
+        done = index_pending(db, batch=500)
+        secs = time.perf_counter() - t
+        print(f"word index: {done} of {queued} queued reports in {secs:.1f} s ({done / secs:.0f} reports/s)")
+        db.close()
+    if path is None:
+        ap.error("give --db or --synthetic")
+    conn = sqlite3.connect(path)
+    n = conn.execute("select count(*) from reports").fetchone()[0]
+    body = conn.execute("select sum(length(body_text)) from reports").fetchone()[0] or 0
+    words_b, tri_b = table_bytes(conn, "reports_words"), table_bytes(conn, "reports_fts")
+    conn.close()
+    print(f"archive {path}: {n} reports, {body / 1e6:.1f} M characters of body text, "
+          f"{Path(path).stat().st_size / 1e6:.0f} MB file")
+    if words_b is not None:
+        print(f"index sizes: word index {words_b / 1e6:.0f} MB, trigram index {tri_b / 1e6:.0f} MB")
+    print(f"{'query':<14} {'results':>7} {'nianbao search ms':>18} {'search box ms':>14}")
+    for q, k, cli, box in time_queries(path, args.repeat):
+        print(f"{q:<14} {k:>7} {cli:>18.1f} {box:>14.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

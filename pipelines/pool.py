@@ -1,0 +1,140 @@
+"""The parse pool: `process(fetched)` in worker processes, so both cores parse and the event loop never waits.
+
+    pool = ParsePool(workers=2, timeout=120)
+    result = await pool.submit(fetched)   # Report | Rejected, on the running asyncio loop
+    pool.close()
+
+Each worker is a spawned process that receives a `Fetched` over a pipe and sends back what
+`pipelines.process.process` returned. The loop learns of the answer through `add_reader` on the
+pipe: no thread waits. Bounds:
+
+- a document taking longer than `timeout` seconds: its worker is killed (SIGKILL) and replaced,
+  and `submit` returns `Rejected("timeout after N s")`;
+- a worker that dies (a crash, the OOM killer): replaced, `Rejected("parser died: …")`;
+- a worker is replaced after `max_tasks` documents (memory a parser leaks is given back).
+
+With `workers=0` the documents are parsed in a thread of this process (tests, small imports); the
+timeout then cannot stop the parse and is not applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from pipelines.records import Fetched, Rejected, Report
+
+TIMEOUT_REASON = "timeout after {seconds:g} s"
+
+
+def _worker_main(conn: Connection, target: str) -> None:
+    """Worker loop: Fetched in, Report | Rejected out, until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the crawl, which closes the pool
+    module, name = target.rsplit(":", 1)
+    fn: Callable[[Fetched], Any] = getattr(__import__(module, fromlist=[name]), name)
+    while True:
+        try:
+            doc = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = fn(doc)
+        except Exception as exc:  # a parser bug: the document is recorded, the worker lives on
+            result = Rejected(f"parser failed: {type(exc).__name__}: {exc}")
+        conn.send(result)
+
+
+class _Worker:
+    def __init__(self, ctx: Any, target: str) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, target), daemon=True, name="nianbao-parse")
+        self.proc.start()
+        child.close()
+        self.tasks = 0
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.join(5)
+        self.conn.close()
+
+
+class ParsePool:
+    """`workers` spawned parse processes; `submit` is a coroutine of the running loop."""
+
+    def __init__(self, workers: int = 2, timeout: float = 120.0, max_tasks: int = 500,
+                 target: str = "pipelines.process:process") -> None:
+        self.workers, self.timeout, self.max_tasks, self.target = workers, timeout, max_tasks, target
+        self.ctx = multiprocessing.get_context("spawn")  # no fork of a process with a reactor and threads
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: list[_Worker] = []
+        self.timeouts = 0
+        self.deaths = 0
+
+    def _start(self) -> None:
+        self._idle = asyncio.Queue()
+        for _ in range(self.workers):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        worker = _Worker(self.ctx, self.target)
+        self._all.append(worker)
+        assert self._idle is not None
+        self._idle.put_nowait(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        self._all.remove(worker)
+        self._spawn()
+
+    async def submit(self, doc: Fetched) -> Report | Rejected:
+        if self.workers <= 0:
+            from pipelines.process import process
+
+            return await asyncio.to_thread(process, doc)
+        if self._idle is None:
+            self._start()
+        assert self._idle is not None
+        worker = await self._idle.get()
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: answer.done() or answer.set_result(None))
+        try:
+            worker.conn.send(doc)
+            await asyncio.wait_for(answer, self.timeout if self.timeout > 0 else None)
+            result = worker.conn.recv()
+        except TimeoutError:
+            loop.remove_reader(fd)
+            self.timeouts += 1
+            self._retire(worker)
+            return Rejected(TIMEOUT_REASON.format(seconds=self.timeout))
+        except (EOFError, OSError, BrokenPipeError) as exc:  # the worker died under this document
+            loop.remove_reader(fd)
+            self.deaths += 1
+            worker.proc.join(5)
+            code = worker.proc.exitcode
+            self._retire(worker)
+            return Rejected(f"parser died (exit code {code}): {type(exc).__name__}")
+        except BaseException:  # cancelled (the crawl stops): the worker's state is unknown
+            loop.remove_reader(fd)
+            self._retire(worker)
+            raise
+        loop.remove_reader(fd)
+        worker.tasks += 1
+        if worker.tasks >= self.max_tasks:
+            self._retire(worker)
+        else:
+            self._idle.put_nowait(worker)
+        return result
+
+    def close(self) -> None:
+        for worker in self._all:
+            worker.kill()
+        self._all.clear()
+        self._idle = None
