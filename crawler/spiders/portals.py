@@ -142,8 +142,9 @@ class PortalsSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Every portal's start and entry URLs, under that portal, whatever its siblings link: they bypass the
-        duplicate filter, and links to them from other pages are not followed (they run here)."""
+        """Every portal's start and entry URLs, under that portal, whatever its siblings link: links to them from
+        other pages are never followed (they run here), so no sibling's link can make them duplicates. (They go
+        through the duplicate filter: a resumed job or another distributed worker does not fetch them twice.)"""
         fp = self.crawler.request_fingerprinter.fingerprint
         starts = [(p, url, i == 0) for p in self.portals for i, url in enumerate([p.start_url, *p.entry_urls])]
         for _portal, url, _ in starts:
@@ -156,7 +157,7 @@ class PortalsSpider(scrapy.Spider):
             self.pages_per_portal[portal.name] += 1
             request = self._request(Link(url, portal.name, "column"), portal, hops=0, referer=None,
                                     extra={"start": is_start, "column_page": not is_start})
-            yield request.replace(dont_filter=True)
+            yield request
         if self.settings.getbool("REVISIT_KNOWN_REPORTS", True):
             for request in self._known_reports():
                 if self._budget(self.by_name[request.meta["portal"]], request):
