@@ -28,7 +28,7 @@ def crawl(web: WorldServer, tmp: Path, *, order: list[int] | None = None, db: Pa
           extra: dict[str, object] | None = None, nianbao: bool = False) -> subprocess.CompletedProcess:
     portals = web.write_portals(tmp / "portals.csv", order=order)
     db = db or tmp / "archive.db"
-    settings = {**web.settings(tmp), "ARCHIVE_DB": db, "HOST_FIRST_TIMEOUT": 3, "LOG_LEVEL": "INFO",
+    settings = {**web.settings(tmp), "ARCHIVE_DB": db, "HOST_FIRST_TIMEOUT": 8, "LOG_LEVEL": "INFO",  # generous on a loaded machine
                 **(extra or {})}
     args = ["-a", f"portals={portals}"]
     for k, v in settings.items():
