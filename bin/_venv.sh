@@ -8,9 +8,9 @@ ensure_venv() {
     python3 -m venv .venv
   fi
   local stamp=".venv/.installed${extras:+-$extras}"
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+    # the venv's own pip (no upgrade: the path a new user takes); versions pinned by constraints.txt (bin/lock)
+    .venv/bin/python -m pip install -q -c constraints.txt -e ".${extras:+[$extras]}"
     touch "$stamp"
   fi
 }

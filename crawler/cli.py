@@ -65,16 +65,32 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from crawler.commands.serve import serve
+    from pipelines.readonly import NotAnArchive, open_readonly
 
-    serve(_existing(args.db), host=args.host, port=args.port, mutable=args.mutable, refresh=not args.no_refresh)
+    try:
+        open_readonly(_existing(args.db)).close()
+    except NotAnArchive as exc:
+        print(f"nianbao serve: {exc}", file=sys.stderr)
+        return 2
+    serve(args.db, host=args.host, port=args.port, mutable=args.mutable, refresh=not args.no_refresh)
     return 0  # not reached: serve() execs datasette
+
+
+def _read(path: Path, command: str):
+    """The archive opened without ever writing it (pipelines/readonly.py); not an archive: one line, exit 2."""
+    from pipelines.readonly import NotAnArchive, open_for_reading
+
+    try:
+        return open_for_reading(_existing(path), command=f"nianbao {command}")
+    except NotAnArchive as exc:
+        print(f"nianbao {command}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     from pipelines.search import search
-    from pipelines.store import open_archive
 
-    db = open_archive(_existing(args.db))
+    db = _read(args.db, "search")
     try:
         rows = search(db, args.query, limit=args.limit)
     except ValueError as exc:
@@ -93,11 +109,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     from pipelines.coverage import by_region, coverage, format_text, summary
-    from pipelines.store import open_archive
 
-    db = open_archive(_existing(args.db))
-    try:
-        entries = coverage(db, since=args.since, until=args.until, region=args.region)
+    db = _read(args.db, "coverage")
+    try:  # regions are current (open_for_reading migrates a copy otherwise): nothing to refresh
+        entries = coverage(db, since=args.since, until=args.until, region=args.region, refresh=False)
     finally:
         db.close()
     if args.format == "json":
@@ -149,12 +164,16 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.export import ExportError, export
+    from pipelines.readonly import NotAnArchive
 
     try:
         target = export(_existing(args.db), args.out, version=args.version, bom=not args.no_bom,
                         formats=args.format or None)
     except ExportError as exc:
         raise SystemExit(f"nianbao export: {exc}") from None
+    except NotAnArchive as exc:
+        print(f"nianbao export: {exc}", file=sys.stderr)
+        return 2
     print(target)
     return 0
 

@@ -23,6 +23,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import FetchErrorItem, NotModifiedItem, PageMemoItem, RejectedItem
 from pipelines import store
+from pipelines.bounds import Limits
 from pipelines.coverage import run_table
 from pipelines.pool import ParsePool
 from pipelines.records import Fetched, Rejected, Report
@@ -40,7 +41,8 @@ class ProcessPipeline:
         self.crawler = crawler
         s = crawler.settings
         self.pool = ParsePool(workers=s.getint("PARSE_WORKERS", 2), timeout=s.getfloat("DOCUMENT_TIMEOUT_S", 120),
-                              max_tasks=s.getint("PARSE_WORKER_MAX_TASKS", 500))
+                              max_tasks=s.getint("PARSE_WORKER_MAX_TASKS", 500),
+                              kwargs={"limits": Limits.from_settings(s.get)})  # pipelines/bounds.py
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -26,6 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from pipelines import schema_docs, store
+from pipelines.readonly import open_readonly, vacuum_into
 from pipelines.typed_export import TableWriter, column_types, parquet_available
 
 FORMAT = json.loads((Path(__file__).parent / "data" / "report-format.json").read_text(encoding="utf-8"))
@@ -73,13 +74,19 @@ def export(db_path: str | Path, out_dir: str | Path, version: str | None = None,
     target = Path(out_dir) / f"nianbao-{version}"
     if target.exists():
         raise ExportError(f"{target} already exists; choose another --version or --out")
+    src = open_readonly(db_path)  # the source is never written (pipelines/readonly.py)
     target.mkdir(parents=True)
     snapshot = target / "archive.sqlite"
-    src = store.open_archive(db_path)  # migrates an older archive, adds regions
     try:
-        src.execute("VACUUM INTO ?", [str(snapshot)])
+        vacuum_into(src, snapshot)
     finally:
         src.close()
+    copy = sqlite_utils.Database(sqlite3.connect(str(snapshot), isolation_level=None))
+    try:  # the snapshot, not the source, is migrated (schema, missing regions)
+        store.ensure_schema(copy)
+        copy.execute("VACUUM")
+    finally:
+        copy.close()
     db = sqlite_utils.Database(sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True))
     notes: dict[str, Any] = {}
     try:

@@ -49,6 +49,11 @@ _PREAMBLE_AGENCY = re.compile(
 _CONTACT_ANCHOR = re.compile(
     r"(?:如对|若对|对)本?(?:年度)?(?:报告|年报)[^。]{0,30}?(?:疑问|意见|建议|问题)|如有(?:任何)?疑问|如需(?:了解|咨询)"
 )
+# without the 如对本报告… sentence: a sentence or line that opens with 联系方式/联系人/联系电话 (not 运维电话)
+_CONTACT_LINE = re.compile(r"(?:^|[。\n])[ \t]*(?:"
+                           + "|".join("[ \t]*".join(w) for w in ("联系方式", "联系人", "联系电话", "咨询电话"))
+                           + r")[ \t]*[:：]", re.M)  # also letter-spaced: 联 系 方 式 ：
+_CONTACT_LINE_FLAT = re.compile(r"(?:联系方式|联系人|联系电话|咨询电话)[:：]")
 _CONTACT_WHO = re.compile(
     r"请(?:与|向|联系|致电)[:：]?(?P<who>[^,，;；:：(（。]{2,60}?)(?:联系|咨询|反映|$|(?=[,，;；(（。]))"
 )
@@ -202,7 +207,9 @@ _TITLE_FORMS = [
     re.compile(r"(?:" + _REPORT_WORDS + r")[(\[](?P<a>[^()\[\]]{2,40})[)\]]"),
 ]
 # 本报告由XX人民政府办公室编制: the office compiles, the government reports
-_COMPILED_BY = re.compile(r"本(?:年度)?报告由(?P<a>[^,，。;；(（]{2,40}?)(?:根据|依据|按照|编制|负责)")
+_COMPILED_BY = re.compile(
+    r"本(?:年度)?报告(?:[^。由]{0,80}?[,，])?由(?P<a>[^,，。;；(（《]{2,40}?)(?:根据|依据|按照|负责|编制|起草|汇总)"
+)  # 本报告由XX根据…编制 / 本报告根据《条例》…要求，由XX编制
 _OFFICE = re.compile(r"^(?P<gov>.{2,40}?(?:人民政府|政府))(?:办公室|办公厅)$")
 # Where an agency can come from, most trusted first (recorded in `agency_source`).
 AGENCY_SOURCES = ("title", "document title", "preamble", "signature", "page field", "compiled by", "contact")
@@ -285,8 +292,9 @@ def _squeeze(text: str) -> str:
 
 def _contact_window(text: str) -> str | None:
     """The contact passage: from the anchor to the end of its sentence, plus following contact sentences."""
+    m = _CONTACT_LINE.search(text)  # 联系方式：… on a line of its own (before squeezing the line breaks away)
     text = _squeeze(text)  # 如 对 本 报 告 有 疑 问: letter-spaced PDF text
-    m = _CONTACT_ANCHOR.search(text)
+    m = _CONTACT_ANCHOR.search(text) or (m and _CONTACT_LINE_FLAT.search(text))
     if not m:
         return None
     flat = text[m.start():m.start() + 400]

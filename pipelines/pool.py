@@ -32,7 +32,7 @@ from pipelines.records import Fetched, Rejected, Report
 TIMEOUT_REASON = "timeout after {seconds:g} s"
 
 
-def _worker_main(conn: Connection, target: str) -> None:
+def _worker_main(conn: Connection, target: str, kwargs: dict[str, Any] | None = None) -> None:
     """Worker loop: Fetched in, Report | Rejected out, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the crawl, which closes the pool
     module, name = target.rsplit(":", 1)
@@ -43,16 +43,17 @@ def _worker_main(conn: Connection, target: str) -> None:
         except (EOFError, OSError):
             return
         try:
-            result = fn(doc)
+            result = fn(doc, **(kwargs or {}))
         except Exception as exc:  # a parser bug: the document is recorded, the worker lives on
             result = Rejected(f"parser failed: {type(exc).__name__}: {exc}")
         conn.send(result)
 
 
 class _Worker:
-    def __init__(self, ctx: Any, target: str) -> None:
+    def __init__(self, ctx: Any, target: str, kwargs: dict[str, Any] | None = None) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, target), daemon=True, name="nianbao-parse")
+        self.proc = ctx.Process(target=_worker_main, args=(child, target, kwargs), daemon=True,
+                                name="nianbao-parse")
         self.proc.start()
         child.close()
         self.tasks = 0
@@ -68,8 +69,9 @@ class ParsePool:
     """`workers` spawned parse processes; `submit` is a coroutine of the running loop."""
 
     def __init__(self, workers: int = 2, timeout: float = 120.0, max_tasks: int = 500,
-                 target: str = "pipelines.process:process") -> None:
+                 target: str = "pipelines.process:process", kwargs: dict[str, Any] | None = None) -> None:
         self.workers, self.timeout, self.max_tasks, self.target = workers, timeout, max_tasks, target
+        self.kwargs = kwargs or {}  # passed to the target with each document (e.g. limits=Limits(...))
         self.ctx = multiprocessing.get_context("spawn")  # no fork of a process with a reactor and threads
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: list[_Worker] = []
@@ -82,7 +84,7 @@ class ParsePool:
             self._spawn()
 
     def _spawn(self) -> None:
-        worker = _Worker(self.ctx, self.target)
+        worker = _Worker(self.ctx, self.target, self.kwargs)
         self._all.append(worker)
         assert self._idle is not None
         self._idle.put_nowait(worker)
@@ -96,7 +98,7 @@ class ParsePool:
         if self.workers <= 0:
             from pipelines.process import process
 
-            return await asyncio.to_thread(process, doc)
+            return await asyncio.to_thread(process, doc, **self.kwargs)
         if self._idle is None:
             self._start()
         assert self._idle is not None

@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pipelines.bounds import DEFAULT, Limits, bound_html, bound_tables
 from pipelines.checks import run_checks
 from pipelines.classify import classify_document, classify_title
 from pipelines.clean import clean_text, extract_body
@@ -26,7 +27,7 @@ from pipelines.tables import TableResult, extract_tables
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-1"
+PARSER_VERSION = "2026.11.29-2"  # -2: tables read column order from the header, blank rows, 元, other shapes
 
 
 class _Clock:
@@ -42,11 +43,12 @@ class _Clock:
         self._t = now
 
 
-def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejected:
+def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = DEFAULT) -> Report | Rejected:
     """Parse one document. `doc.html` is the decoded page for HTML pages; else `doc.body` holds the bytes.
 
     Scans (image-only PDF pages, image files, or `doc.pages`: the page images of one report in order)
-    are read by OCR within `ocr` limits (None: defaults; False: never).
+    are read by OCR within `ocr` limits (None: defaults; False: never). Every stage works within
+    `limits` (pipelines/bounds.py); the bounds hit go to `bounds_hit`.
     """
     clock = _Clock()
     url, html = doc.url, doc.html
@@ -54,16 +56,21 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejec
     pdf: bytes | None = None
     needs_ocr = False
     read: OcrResult | None = None
+    bounds: list[str] = []
     body = b"".join(doc.pages) if doc.pages else doc.body
     if html is None:
         if doc.pages:  # a report printed as page images (a page whose body is images, a folder of scans)
             loaded = Document("image", "", None, None, needs_ocr=True, pages=len(doc.pages))
         else:
-            loaded = load_document(doc.body, content_type=doc.content_type, url=url)
+            loaded = load_document(doc.body, content_type=doc.content_type, url=url, limits=limits)
         clock.mark("pdf" if loaded.kind == "pdf" else "decode")
         if loaded.error:
             return Rejected(f"unreadable {loaded.kind}: {loaded.error}", clock.timings)
         html, source_kind, needs_ocr = loaded.html, loaded.kind, loaded.needs_ocr
+        bounds += loaded.bounds
+        if html and loaded.kind != "html":  # converted DOCX/XLS/DOC HTML (pages are bounded by load_document)
+            html, notes = bound_html(html, limits)
+            bounds += notes
         raw_text = loaded.text
         pdf = doc.body if loaded.kind == "pdf" else None
         if needs_ocr and ocr is not False and loaded.kind in ("pdf", "image"):
@@ -77,6 +84,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejec
         clock.mark("decode")
     else:
         source_kind = "html"
+        html, notes = bound_html(html, limits)
+        bounds += notes
         body_text = extract_body(html, url)
         clock.mark("clean")
         page = normalize_text(page_text(html))
@@ -94,6 +103,9 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejec
 
     meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page)
     clock.mark("metadata")
+    if html:
+        html, notes = bound_tables(html, limits)
+        bounds += notes
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
     cells = [asdict(c) for c in tables.cells]
@@ -169,6 +181,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None) -> Report | Rejec
         checks_failed=sum(1 for c in checks if not c.ok),
         table_flags="; ".join([*tables.flags, *ocr_flags]) or None,
         table_errors="; ".join(tables.errors) or None,
+        bounds_hit="; ".join(bounds) or None,
         cells=cells,
         ambiguous=[asdict(a) for a in tables.ambiguous],
         checks=[asdict(c) for c in checks],
@@ -198,11 +211,12 @@ class Outcome:
 def process_document(*, url: str, body: bytes = b"", html: str | None = None, content_type: str | None = None,
                      kind: str = "page", title: str = "", portal: str = "", region_code: str = "",
                      page_url: str | None = None, page_meta: dict[str, Any] | None = None,
-                     pages: list[bytes] | None = None, ocr: OcrLimits | bool | None = None) -> Outcome:
+                     pages: list[bytes] | None = None, ocr: OcrLimits | bool | None = None,
+                     limits: Limits = DEFAULT) -> Outcome:
     """`process` with keyword arguments, returning the record as a dict (no `fetch`: nothing to revalidate)."""
     result = process(Fetched(url=url, body=body, html=html, content_type=content_type, kind=kind, title=title,
                              portal=portal, region_code=region_code, page_url=page_url, page_meta=page_meta or {},
-                             pages=pages or []), ocr)
+                             pages=pages or []), ocr, limits)
     if isinstance(result, Rejected):
         return Outcome(False, result.reason)
     record = result.to_dict()

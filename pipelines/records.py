@@ -129,6 +129,7 @@ class Report(_Record):
     checks_failed: int = 0
     table_flags: str | None = None
     table_errors: str | None = None
+    bounds_hit: str | None = None  # bounds this document hit (pipelines/bounds.py)
     cells: list[dict[str, Any]] = field(default_factory=list)  # table_name, row_label, col_label, value, raw, unit, flag
     ambiguous: list[dict[str, Any]] = field(default_factory=list)  # table_name, row_label, col_label, why
     checks: list[dict[str, Any]] = field(default_factory=list)  # rule, scope, expected, actual, ok

@@ -35,8 +35,8 @@ DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bytes; reports as PDF rarely exceed 20 MB
-DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bytes; reports as PDF rarely exceed 20 MB; also bounds gzip/deflate/br
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024  # bodies after decompression (HttpCompressionMiddleware: gzip bombs)
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
@@ -62,6 +62,16 @@ NIANBAO_HOSTS_ONLY = False  # True: names outside NIANBAO_HOSTS fail at once (NX
 COOKIES_ENABLED = True
 REFERER_ENABLED = True
 
+# --- bounds on what one document may cost (pipelines/bounds.py, docs/hostile-input.md) ----------
+# Over a bound the report is kept with what could be read and the bound is named in reports.bounds_hit.
+ZIP_MAX_INFLATED_BYTES = 256 * 1024 * 1024  # bytes all members of a DOCX/XLSX may inflate to (checked first)
+ZIP_MAX_MEMBERS = 10_000  # members of a DOCX/XLSX
+PAGE_MAX_CHARS = 3_000_000  # HTML characters processed per page (scripts etc. dropped, then a window)
+HTML_MAX_DEPTH = 200  # element nesting; deeper wrappers are flattened
+TABLES_MAX_PER_PAGE = 300  # <table>s handed to the table parser per document
+PDF_MAX_PAGES = 500  # pages read per PDF
+DOCUMENT_SOFT_TIMEOUT_S = 60  # PDF pages / office conversion stop here and keep what was read (hard kill: DOCUMENT_TIMEOUT_S)
+
 # --- components ----------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
@@ -73,7 +83,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.hosts.HostBreakerMiddleware": 580,
     "crawler.middlewares.hosts.CrawlDelayMiddleware": 590,
     # a redirect off the portal's scope (domain parking) is recorded, not followed (RedirectMiddleware: 600)
-    "crawler.middlewares.hosts.OffsiteRedirectMiddleware": 650,
+    "crawler.middlewares.hosts.OffsiteRedirectMiddleware": 640,
+    # a 3xx back into its own chain raises IgnoreRequest → fetch_log (Scrapy's dupefilter drops it silently)
+    "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
 }
 # parsing (pipelines/pool.py): worker processes, per-document time limit, documents per worker
 PARSE_WORKERS = 2  # 0 = parse in a thread of the crawl process (no time limit)

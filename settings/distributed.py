@@ -34,7 +34,7 @@ DISTRIBUTED_LEASE_TTL = 30  # seconds without a heartbeat before a worker's requ
 # one request per host per interval across all workers (default: DOWNLOAD_DELAY); per worker, one at a time
 DISTRIBUTED_HOST_INTERVAL = -1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
-DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.distributed.politeness.HostToken": 50}
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.distributed.politeness.HostToken": 950}  # last: after robots.txt
 
 # records go to the stream instead of SQLite; the process stage is the same
 ITEM_PIPELINES = {**{k: v for k, v in ITEM_PIPELINES.items() if not k.endswith("ArchivePipeline")},

@@ -88,6 +88,10 @@ def test_the_compiling_office_stands_for_its_government(region):
                 f"如对本报告有疑问，请与{wrapped}联系（电话：0517-87222589）。\n{BODY}")
         meta = extract_metadata("", text)
         assert (meta.agency, meta.agency_source) == (f"{region}人民政府", "compiled by"), (wrapped, meta)
+        other_order = text.replace(f"本报告由{wrapped}根据《中华人民共和国政府信息公开条例》要求编制",
+                                   f"本报告根据《中华人民共和国政府信息公开条例》有关要求，由{wrapped}编制")
+        meta = extract_metadata("", other_order)
+        assert (meta.agency, meta.agency_source) == (f"{region}人民政府", "compiled by"), (wrapped, meta)
         only_contact = text.replace("本报告由", "报告").replace("要求编制", "要求")
         meta = extract_metadata("", only_contact)
         assert (meta.agency, meta.agency_source) == (f"{region}人民政府", "contact"), (wrapped, meta)
@@ -102,6 +106,7 @@ PHRASINGS = [
     "如对本报告有任何疑问，请与{who}联系，{label}：{phone}，联系地址：{addr}，邮政编码：{post}，电子信箱：{email}。",
     "如有疑问，请联系{who}，{label}：{phone}，地址：{addr}（邮编：{post}），E-mail：{email}。",
     "对本报告如有意见建议，请向{who}反映（联系地址：{addr}；邮政编码：{post}；{label}：{phone}；电子邮箱：{email}）。",
+    "联系方式：{who}，{label}：{phone}，地址：{addr}，邮政编码：{post}，电子邮箱：{email}。",
 ]
 LABELS = ["电话", "联系电话", "联系方式", "电话/传真", "电话、传真", "咨询电话"]
 PHONES = {  # printed → stored

@@ -182,7 +182,7 @@ def test_plugin_escape_fts_segments_queries(tmp_path):
     """With the project's plugin the box also takes unsegmented phrases, and the trigram index too."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("rv", ROOT / "datasette" / "plugins" / "researchers_view.py")
+    spec = importlib.util.spec_from_file_location("rv", ROOT / "crawler" / "datasette" / "plugins" / "researchers_view.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     path = build_archive(tmp_path / "archive.db")
@@ -200,7 +200,7 @@ def test_plugin_escape_fts_segments_queries(tmp_path):
 def test_report_index_redirects_to_brief_columns_once():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("rv2", ROOT / "datasette" / "plugins" / "researchers_view.py")
+    spec = importlib.util.spec_from_file_location("rv2", ROOT / "crawler" / "datasette" / "plugins" / "researchers_view.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 

@@ -1,5 +1,5 @@
 """`nianbao serve`: datasette on the archive, read-only (immutable) by default, with the project's
-metadata (pipelines/schema_docs.py + datasette/canned.yml), templates and the report-view plugin."""
+metadata (pipelines/schema_docs.py + crawler/datasette/canned.yml), templates and the report-view plugin."""
 
 from __future__ import annotations
 
@@ -11,18 +11,41 @@ from pathlib import Path
 
 import yaml
 
-from pipelines import schema_docs, store
+from pipelines import readonly, schema_docs, store
 
 DATASETTE_DIR = schema_docs.DATASETTE_DIR
 
 
 def prepare(db_path: Path) -> None:
-    """Bring an archive up to date before serving it: schema, search index, missing regions; fold the WAL in."""
+    """--mutable: bring an archive up to date in place: schema, search index, regions; fold the WAL in."""
     db = store.open_archive(db_path)
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
+
+
+def readable_copy(db_path: Path) -> Path:
+    """The file to serve immutable: the archive itself when it is current, else a migrated copy in a
+    temporary folder (VACUUM INTO from a read-only connection): the archive file is never written."""
+    db = readonly.open_readonly(db_path)
+    try:
+        if readonly.is_current(db):
+            return db_path
+        folder = Path(tempfile.mkdtemp(prefix="nianbao-serve-"))
+        copy = folder / db_path.name
+        readonly.vacuum_into(db, copy)
+    finally:
+        db.close()
+    migrated = store.open_archive(copy)  # migrates, fills missing regions
+    try:
+        migrated.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        migrated.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        migrated.close()
+    print(f"nianbao serve: {db_path} predates the current schema or regions; serving a migrated copy {copy} "
+          "(the archive is not changed)", file=sys.stderr)
+    return copy
 
 
 def datasette_args(db_path: Path, *, host: str, port: int, mutable: bool, metadata: Path) -> list[str]:
@@ -49,12 +72,15 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, mutable: 
     """Replace this process with datasette (so signals and the PID are datasette's)."""
     if not db_path.is_file():
         raise FileNotFoundError(f"archive {db_path} does not exist (crawl first: nianbao crawl -a portals=demo)")
-    if refresh:
+    served = db_path
+    if mutable and refresh:
         try:
             prepare(db_path)
         except sqlite3.OperationalError as exc:  # a read-only file or folder: serve it as it is
             print(f"nianbao serve: not refreshing regions ({exc})", file=sys.stderr)
-    args = datasette_args(db_path, host=host, port=port, mutable=mutable, metadata=write_metadata(db_path))
+    elif refresh:
+        served = readable_copy(db_path)
+    args = datasette_args(served, host=host, port=port, mutable=mutable, metadata=write_metadata(db_path))
     print(f"nianbao serve: http://{host}:{port}/{db_path.stem}  ({'mutable' if mutable else 'immutable'})",
           file=sys.stderr, flush=True)
     os.execv(sys.executable, args)

@@ -1,6 +1,6 @@
 """Per-host politeness that holds across workers: one token per host in Redis.
 
-Before a request enters the downloader, the worker takes the host's token with
+Last of the downloader middlewares (after robots.txt, retries, redirects), the worker takes the host's token with
 `SET <prefix>:host:<host> <worker> NX PX <interval>`; if another worker holds it, it waits for the
 token's remaining time (plus jitter) and tries again. So the whole cluster starts at most one
 request per host per `DISTRIBUTED_HOST_INTERVAL` seconds (default: DOWNLOAD_DELAY), however many

@@ -31,7 +31,10 @@ from crawler.middlewares.conditional import decode_memo, page_memo
 from crawler.middlewares.hosts import HostDown
 from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, portal_scope, select
 from crawler.scope import OffScopeBudget, ScopeMap, hostname, may_leave
+from pipelines.bounds import DEFAULT as DEFAULT_LIMITS
+from pipelines.bounds import Limits, cut_page
 from pipelines.classify import classify_title
+from pipelines.documents import looks_binary
 from pipelines.metadata import page_published_at, page_source, page_text
 
 # Priorities: finish reports before wandering; pages of a list before other columns.
@@ -102,9 +105,10 @@ class PortalsSpider(scrapy.Spider):
         if spider.portals_arg == "demo":
             # Loopback demo: no need to wait between requests to our own server.
             for name, value in (("AUTOTHROTTLE_START_DELAY", 0.0), ("DOWNLOAD_DELAY", 0.0),
-                                ("CONCURRENT_REQUESTS_PER_DOMAIN", 4), ("HOST_FIRST_TIMEOUT", 2.0)):
+                                ("CONCURRENT_REQUESTS_PER_DOMAIN", 4), ("HOST_FIRST_TIMEOUT", 5.0)):
                 crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        spider.limits = Limits.from_settings(crawler.settings.get)  # pipelines/bounds.py
         spider.load_portals()
         if any(p.render for p in spider.portals):
             handlers = {**crawler.settings.getdict("DOWNLOAD_HANDLERS"),
@@ -265,10 +269,12 @@ class PortalsSpider(scrapy.Spider):
         if response.meta.get("not_modified"):  # a known report, unchanged (crawler/middlewares/conditional.py)
             yield from self._not_modified(response, portal)
             return
-        if not isinstance(response, TextResponse):  # a binary answer to a page link: treat as document
+        if not isinstance(response, TextResponse) or looks_binary(response.body):  # a document served as a page
             yield from self.parse_attachment(response)
             return
-        page = Page(response.text, response.url)
+        # a huge page is cut to PAGE_MAX_CHARS here too: link extraction never stalls the reactor on it
+        html, _ = cut_page(response.text, getattr(self, "limits", DEFAULT_LIMITS))
+        page = Page(html, response.url)
         titles = page_titles(page)
         link_text = response.meta.get("link_text", "")
         verdicts = [classify_title(t) for t in [*titles, link_text] if t]
@@ -276,8 +282,8 @@ class PortalsSpider(scrapy.Spider):
         title = next((t for t in [*titles, link_text] if t and classify_title(t).is_report), titles[0] if titles else "")
         meta_info: dict[str, Any] = {}
         if report:
-            text = page_text(response.text)
-            meta_info = {"published_at": page_published_at(response.text, text), "source": page_source(response.text, text)}
+            text = page_text(html)
+            meta_info = {"published_at": page_published_at(html, text), "source": page_source(html, text)}
             yield self._document(response, portal, "page", title, response.text, meta_info)
         elif any(_REPORTISH.search(t) for t in titles):
             reason = next((v.reason for v in verdicts if v.reason not in _NOT_A_CANDIDATE),

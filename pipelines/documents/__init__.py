@@ -19,12 +19,14 @@ import io
 import re
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+
+from pipelines.bounds import DEFAULT, BoundExceeded, Limits, bound_html, note, safe_zip
 
 MAX_CELLS = 1_000_000  # a report workbook has a few hundred; this bounds the HTML we build
 KINDS = ("html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "txt", "image")
@@ -41,6 +43,7 @@ class Document:
     needs_ocr: bool = False   # image-only PDF pages / scans: no text layer
     pages: int | None = None
     error: str | None = None  # why the bytes could not be read (load_document never raises)
+    bounds: list[str] = field(default_factory=list)  # bounds hit (pipelines/bounds.py): what was cut
 
 
 # --- kind sniffing ---------------------------------------------------------------------------
@@ -112,6 +115,16 @@ def sniff_kind(data: bytes, content_type: str | None = None, url: str | None = N
     if media.startswith("text/") or (head and not _BINARY.search(head) and not media.startswith(("image/", "video/"))):
         return "html" if b"<" in head and b">" in head else "txt"
     return "unknown"
+
+
+def looks_binary(data: bytes) -> bool:
+    """A PDF/Office/zip file or control bytes that no web page has, whatever the Content-Type says."""
+    head = data[:1024]
+    if b"%PDF-" in head or head.startswith((b"PK\x03\x04", _OLE, b"{\\rtf")):
+        return True
+    if read_bom(head)[0]:  # UTF-16/32 text has NUL bytes
+        return False
+    return not _HTML_START.match(head) and len(_BINARY.findall(head)) > 8
 
 
 # --- encodings -------------------------------------------------------------------------------
@@ -226,16 +239,21 @@ def html_text(html: str) -> str:
 
 # --- loaders ---------------------------------------------------------------------------------
 
-def _pdf(data: bytes, deadline: float) -> Document:
+def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     texts: list[str] = []
+    bounds: list[str] = []
     ocr_pages = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             n = len(pdf.pages)
-            for page in pdf.pages:
+            for i, page in enumerate(pdf.pages):
+                if i >= limits.pdf_max_pages:
+                    bounds.append(note("PDF pages", n, "PDF_MAX_PAGES", limits.pdf_max_pages,
+                                       f"the first {limits.pdf_max_pages:,} read"))
+                    break
                 if time.monotonic() > deadline:
                     return Document("pdf", "\n".join(texts), None, None, pages=n,
                                     error=f"timed out after {len(texts)} of {n} pages")
@@ -254,18 +272,25 @@ def _pdf(data: bytes, deadline: float) -> Document:
         return Document("pdf", "", None, None, error=f"unreadable PDF: {type(inner).__name__}: {inner}"[:300])
     text = "\n".join(texts)
     chars = len(re.sub(r"\s", "", text))
-    needs_ocr = ocr_pages > 0 or (n > 0 and chars < 20 * n)
+    read = len(texts)
+    needs_ocr = ocr_pages > 0 or (read > 0 and chars < 20 * read)
     error = None
     if n == 0:
         error = "PDF has no pages"
     elif b"%%EOF" not in data[-4096:]:
         error = "truncated PDF (no %%EOF at the end)"
-    return Document("pdf", text, None, None, needs_ocr=needs_ocr, pages=n, error=error)
+    return Document("pdf", text, None, None, needs_ocr=needs_ocr, pages=n, error=error, bounds=bounds)
 
 
-def _docx(data: bytes) -> Document:
+def _docx(data: bytes, limits: Limits = DEFAULT) -> Document:
     import mammoth
 
+    try:
+        data, bounds = safe_zip(data, limits)  # zip bombs and entity bombs (pipelines/bounds.py)
+    except BoundExceeded as e:
+        return Document("docx", "", None, None, error=str(e))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        return Document("docx", "", None, None, error=f"unreadable DOCX: {type(e).__name__}: {e}"[:300])
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(data), convert_image=mammoth.images.img_element(lambda image: {"alt": "[图片]"}))
@@ -274,7 +299,7 @@ def _docx(data: bytes) -> Document:
     html = result.value
     text = html_text(html)
     needs_ocr = "<img" in html and len(re.sub(r"\s", "", text)) < 50
-    return Document("docx", text, html, None, needs_ocr=needs_ocr)
+    return Document("docx", text, html, None, needs_ocr=needs_ocr, bounds=bounds)
 
 
 def _cell(value: object) -> str:
@@ -283,9 +308,17 @@ def _cell(value: object) -> str:
     return htmllib.escape("" if value is None else str(value))
 
 
-def _sheets(data: bytes, kind: str) -> Document:
+def _sheets(data: bytes, kind: str, limits: Limits = DEFAULT) -> Document:
     from python_calamine import CalamineWorkbook
 
+    bounds: list[str] = []
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            data, bounds = safe_zip(data, limits)
+        except BoundExceeded as e:
+            return Document(kind, "", None, None, error=str(e))
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+            return Document(kind, "", None, None, error=f"unreadable spreadsheet: {type(e).__name__}: {e}"[:300])
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         out: list[str] = []
@@ -316,31 +349,32 @@ def _sheets(data: bytes, kind: str) -> Document:
     except Exception as e:  # CalamineError, PasswordError, zip errors
         return Document(kind, "", None, None, error=f"unreadable spreadsheet: {type(e).__name__}: {e}"[:300])
     html = "\n".join(out)
-    return Document(kind, html_text(html), html, None, pages=len(out))
+    return Document(kind, html_text(html), html, None, pages=len(out), bounds=bounds)
 
 
 def load_document(data: bytes, *, content_type: str | None = None, url: str | None = None,
-                  max_bytes: int = 50 * 2**20, timeout: float = 60) -> Document:
+                  max_bytes: int = 50 * 2**20, timeout: float | None = None, limits: Limits = DEFAULT) -> Document:
     """Read one fetched document. Never raises; `error` says why the bytes could not be read."""
     kind = sniff_kind(data, content_type, url)
     if not data:
         return Document(kind, "", None, None, error="empty document")
     if len(data) > max_bytes:
         return Document(kind, "", None, None, error=f"document too large: {len(data)} bytes > {max_bytes}")
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (limits.timeout if timeout is None else timeout)
     try:
         if kind in ("html", "txt"):
             header = (re.search(r"charset=[\"']?([\w.:-]+)", content_type or "", re.I) or [None, None])[1]
             text, enc = decode_html(data, header)
             if kind == "txt":
                 return Document("txt", text.replace("\r\n", "\n"), None, enc)
-            return Document("html", html_text(text), text, enc)
+            page, bounds = bound_html(text, limits)
+            return Document("html", html_text(page), page, enc, bounds=bounds)
         if kind == "pdf":
-            return _pdf(data, deadline)
+            return _pdf(data, deadline, limits)
         if kind == "docx":
-            return _docx(data)
+            return _docx(data, limits)
         if kind in ("xls", "xlsx"):
-            return _sheets(data, kind)
+            return _sheets(data, kind, limits)
         if kind == "image":  # a scan: text comes from OCR (pipelines/ocr), the caller decides whether to run it
             return Document("image", "", None, None, needs_ocr=True, pages=1)
         if kind in ("doc", "wps"):

@@ -63,6 +63,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "ocr_engine": str,
             "ocr_model": str,
             "ocr_confidence": float,
+            "bounds_hit": str,
         },
         "pk": "id",
     },

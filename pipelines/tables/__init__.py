@@ -135,6 +135,8 @@ class _Parser:
                 self.ctx = None if h == "END" else (h or T3)
                 self.headers = {t: Header(t) for t in TABLES}
                 self.t3_header = False
+                if not h:  # the table's first header cell opened it
+                    self._header_label(tok)
                 return
             self._header_label(tok)
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
@@ -237,6 +239,29 @@ class _Parser:
                 return (table, row) if owner == self.match_tpl and table == self.ctx else None
         return None
 
+    def _blank_before(self, labels: list[Tok], nxt: tuple[str, str]) -> None:
+        """Labels left over before a row's own label (sub-table headings between them) may name the row
+        before it, printed blank (`行政许可` with no value, then `第二十条第(六)项`, `信息内容…`, `行政处罚 5`)."""
+        if not labels or nxt[0] not in (T1, T2):
+            return
+        rows = template(self.match_tpl).tables[nxt[0]].rows
+        if nxt[1] not in rows:
+            return
+        for tok in labels:
+            row = self._exact([tok.key])
+            if row is None or row[0] != nxt[0] or row in self.done:
+                continue
+            at = rows.index(row[1])
+            last = max((rows.index(r) for t, r in self.done if t == row[0] and r in rows), default=-1)
+            if at == last + 1 and rows.index(nxt[1]) == at + 1:
+                self._emit_blank(row)
+
+    def _emit_blank(self, row: tuple[str, str]) -> None:
+        self.done[row] = True
+        self.flag(f"blank_row:{row[0]}/{row[1]}")
+        for col in template(self.match_tpl).tables[row[0]].row_cols[row[1]]:
+            self.cells.append(Cell(row[0], row[1], col, None, "", None, "blank_row"))
+
     def _blank_row(self, next_key: str | None) -> None:
         """Pending labels name a row that printed no value before the next row (or the table's end):
         store it as NULL cells flagged `blank_row` (counted, never dropped). Only for the row right after
@@ -256,11 +281,8 @@ class _Parser:
         last = max((rows.index(r) for t, r in self.done if t == row[0] and r in rows), default=-1)
         if at != last + 1:  # only the row right after the last one read, before the row right after it
             return
-        self.done[row] = True
         self.pending.clear()
-        self.flag(f"blank_row:{row[0]}/{row[1]}")
-        for col in template(self.match_tpl).tables[row[0]].row_cols[row[1]]:
-            self.cells.append(Cell(row[0], row[1], col, None, "", None, "blank_row"))
+        self._emit_blank(row)
 
     def _resolve(self) -> _Row:
         if self.ctx == T3:
@@ -272,6 +294,7 @@ class _Parser:
                 if hit:
                     owner, table, row = hit
                     self.ctx = table
+                    self._blank_before(self.pending[:len(self.pending) - k], (table, row))
                     return _Row(table, row, owner)
         return _Row(self.ctx if self.ctx in (T1, T2) else None, None, self.match_tpl,
                     label=last_segment(keys[-1]))

@@ -51,6 +51,8 @@ def column_names(table: str | None, key: str) -> list[str]:
                 return [f"{name}/{c[len(g):]}"]  # flat header: group folded into the leaf
             if c == g:
                 return [f"group:{name}"]
+        if c == "行政诉讼":  # parent of the two litigation groups: only its order counts
+            return ["group:行政诉讼"]
         return [c] if c in T3_LEAVES else []
     return []
 
@@ -68,17 +70,19 @@ class Header:
         self.pos: dict[int, str] = {}  # grid column → name (T3: leaves resolved to full names)
         self.groups: dict[int, str] = {}  # T3 group headers by grid column
         self.lines: list[list[str]] = []  # names per printed line (text order)
+        self.group_seq: list[str] = []  # T3 group headers in printed order
         self.stale = False  # a data row was read since: the next header label starts a new header
 
     def add(self, names: list[str], col: int, new_line: bool) -> None:
         if self.stale:
-            self.pos.clear(), self.groups.clear(), self.lines.clear()
+            self.pos.clear(), self.groups.clear(), self.lines.clear(), self.group_seq.clear()
             self.stale = False
         if new_line or not self.lines:
             self.lines.append([])
         for n in names:
             if n.startswith("group:"):
-                if col >= 0:
+                self.group_seq.append(n[6:])
+                if col >= 0 and n != "group:行政诉讼":
                     self.groups[col] = n[6:]
                 continue
             self.lines[-1].append(n)
@@ -115,6 +119,11 @@ class Header:
         for line in reversed(self.lines):
             if sorted(line) == sorted(cols) and len(cols) > 1:
                 return [line.index(c) for c in cols] if line != list(cols) else True
+        if self.table == T3 and self.group_seq:
+            lit = [g for g in T3_GROUPS.values() if g.startswith("行政诉讼/")]
+            seq = [x for g in self.group_seq for x in (lit if g == "行政诉讼" else [g])]
+            if list(dict.fromkeys(seq)) != [g for g in T3_GROUPS.values() if g in seq]:
+                return False
         seq = [n for line in self.lines for n in line]
         if self.table == T2 and seq:
             if "总计" in seq and "自然人" in seq and seq.index("总计") < seq.index("自然人"):

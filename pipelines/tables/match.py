@@ -133,7 +133,7 @@ def heading(key: str) -> str | None:
 
 def opens_t3(key: str) -> bool:
     """The first header cell of the 复议/诉讼 table (when no heading announced it)."""
-    return key.startswith("行政复议") and len(key) <= 12
+    return key.startswith(("行政复议", "行政诉讼")) and len(key) <= 12
 
 
 def detect_template(text_or_labels: str | Iterable[str]) -> str | None:

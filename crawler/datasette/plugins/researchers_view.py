@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote, urlencode
 
-from datasette.utils.asgi import NotFound, Response
-
 from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
 
 BRIEF_TABLE = "report_index"
 BRIEF_COLUMNS = ["id", "agency", "year", "level", "late", "days_late", "checks_failed"]

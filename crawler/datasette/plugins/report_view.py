@@ -6,17 +6,16 @@ report titles in table views."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
+from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from datasette import hookimpl
 from pipelines.figures import failing_rules
 
-FORMAT = json.loads((Path(__file__).resolve().parents[2] / "pipelines" / "data" / "report-format.json")
-                    .read_text(encoding="utf-8"))
+FORMAT = json.loads((files("pipelines") / "data" / "report-format.json").read_text(encoding="utf-8"))
 TABLE_ORDER = ["主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况"]
 NESTED_COLUMNS = {"收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况"}  # table 1 labels are atomic
 
