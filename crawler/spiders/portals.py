@@ -10,7 +10,6 @@ item pipelines, on report candidates only, off the reactor thread.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +26,7 @@ from scrapy_playwright.page import PageMethod
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
 from crawler.health import failure_class
 from crawler.items import DocumentItem, FetchErrorItem, NotModifiedItem, RejectedItem
-from crawler.middlewares.conditional import decode_memo, page_memo
+from crawler.middlewares.conditional import body_sha256, decode_memo, page_memo
 from crawler.middlewares.hosts import HostDown
 from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, portal_scope, select
 from crawler.scope import OffScopeBudget, ScopeMap, hostname, may_leave
@@ -96,6 +95,7 @@ class PortalsSpider(scrapy.Spider):
         self.requested: set[bytes] = set()  # fingerprints already requested: budgets count each page once
         self.start_keys: set[bytes] = set()  # portals' start/entry URLs: only ever requested by start()
         self.offscope = OffScopeBudget()
+        self._keep: dict[str, bool] = {}  # host[:port] -> may a link to it be followed at all
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -213,6 +213,16 @@ class PortalsSpider(scrapy.Spider):
         """In the portal's scope, or an off-scope *.gov.cn host (as if linked from a column's content)."""
         return self._route(Link(url), portal, from_column=True) is not None
 
+    def _keep_host(self, host: str) -> bool:
+        """Cheap pre-filter for extract_links: a host some crawled portal may own, or *.gov.cn (off-scope
+        candidates; the full rule needs the link's block and page, in _route)."""
+        keep = self._keep.get(host)
+        if keep is None:
+            url = f"http://{host}/"
+            keep = self._keep[host] = bool(self.scopes.owner(url)) or (
+                self.settings.getbool("FOLLOW_GOV_CN") and hostname(url).endswith(".gov.cn"))
+        return keep
+
     def _route(self, link: Link, portal: Portal, *, from_column: bool) -> tuple[Portal, bool] | None:
         """(portal the request runs under, off scope?) or None when the link is not followed."""
         owner = self.scopes.owner(link.url, prefer=portal.name)
@@ -290,7 +300,7 @@ class PortalsSpider(scrapy.Spider):
                           "title does not name an annual report")
             if not any(v.reason == "column/list title" for v in verdicts):  # list pages are not candidates
                 yield RejectedItem(response.url, portal.name, titles[0], reason)
-        links = extract_links(page)
+        links = extract_links(page, keep_host=self._keep_host)
         yield from self._follow(links, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
         if not response.meta.get("playwright"):  # replayed if the page answers 304 next time
             yield page_memo(response, links, title=title, meta_info=meta_info, is_report=bool(report))
@@ -383,7 +393,7 @@ class PortalsSpider(scrapy.Spider):
             region_code=portal.region_code,
             fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             headers=headers,
-            sha256=hashlib.sha256(response.body).hexdigest() if response.status == 200 else None,
+            sha256=body_sha256(response) if response.status == 200 else None,
             page_meta=page_meta,
         )
 
