@@ -427,7 +427,7 @@ def render_html(rep: Report, case: Case, *, split: bool = False, word: bool = Fa
             grids = [(None, [row for _, g in grids for row in g])]
         for i, (_, g) in enumerate(grids):
             if i and case.quirk == "page_split" and heading == HEADINGS[T2]:
-                parts.append("<p>- 3 -</p>")
+                parts.append("<p>- 3 -</p><p style=\"page-break-before: always\"></p>")
             parts.append("<table border=\"1\" cellspacing=\"0\">")
             for row in g:
                 cells = "".join(_td(c, _word(c.text) if word else _esc(c.text)) for c in row)

@@ -31,6 +31,21 @@ from pipelines.records import Fetched, Rejected, Report
 logger = logging.getLogger(__name__)
 
 
+def _configure_ocr(s) -> None:
+    """OCR_* settings → the parse workers (pipelines.ocr.OcrLimits.from_env); one line if OCR cannot run."""
+    from pipelines.ocr import OcrLimits, missing
+
+    timeout = s.getfloat("OCR_TIMEOUT_S", 70)
+    if s.getfloat("DOCUMENT_TIMEOUT_S", 120) > 0:
+        timeout = min(timeout, 0.6 * s.getfloat("DOCUMENT_TIMEOUT_S", 120))
+    limits = OcrLimits(enabled=s.getbool("OCR_ENABLED", True), max_pages=s.getint("OCR_MAX_PAGES", 40),
+                       max_pixels=s.getint("OCR_MAX_PIXELS", 12_000_000), timeout=timeout,
+                       dpi=s.getint("OCR_DPI", 200), min_confidence=s.getfloat("OCR_MIN_CONFIDENCE", 0.85))
+    limits.to_env()
+    if limits.enabled and (why := missing()):
+        logger.warning(why)
+
+
 class ProcessPipeline:
     """Heavy parsing (trafilatura, tables, PDFs) in the parse pool (pipelines/pool.py), so the crawl keeps
     fetching and both cores work. PARSE_WORKERS processes (0: a thread of the crawl), DOCUMENT_TIMEOUT_S
@@ -40,6 +55,7 @@ class ProcessPipeline:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         s = crawler.settings
+        _configure_ocr(s)  # before the workers start: they inherit the environment
         self.pool = ParsePool(workers=s.getint("PARSE_WORKERS", 2), timeout=s.getfloat("DOCUMENT_TIMEOUT_S", 120),
                               max_tasks=s.getint("PARSE_WORKER_MAX_TASKS", 500),
                               kwargs={"limits": Limits.from_settings(s.get)})  # pipelines/bounds.py

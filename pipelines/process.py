@@ -9,7 +9,7 @@ import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prin
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.bounds import DEFAULT, Limits, bound_html, bound_tables
@@ -73,8 +73,9 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
             bounds += notes
         raw_text = loaded.text
         pdf = doc.body if loaded.kind == "pdf" else None
-        if needs_ocr and ocr is not False and loaded.kind in ("pdf", "image"):
-            read = read_document(doc.pages or doc.body, loaded.kind, ocr if isinstance(ocr, OcrLimits) else None)
+        limits = ocr if isinstance(ocr, OcrLimits) else OcrLimits.from_env()
+        if needs_ocr and ocr is not False and limits.enabled and loaded.kind in ("pdf", "image"):
+            read = read_document(doc.pages or doc.body, loaded.kind, limits)
             clock.mark("ocr")
             if read.text.strip():  # the tables below come from the OCR'd page HTML
                 html, raw_text, pdf = read.html, read.text, None
@@ -108,7 +109,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         bounds += notes
     tables = _tables(html, body_text, pdf)
     checks = run_checks(tables)
-    cells = [asdict(c) for c in tables.cells]
+    cells = [dict(vars(c)) for c in tables.cells]  # flat dataclasses: vars() is asdict() without deep copies
     ocr_flags: list[str] = []
     ocr_read = read is not None and bool(read.text.strip())
     if read is not None:
@@ -183,8 +184,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         table_errors="; ".join(tables.errors) or None,
         bounds_hit="; ".join(bounds) or None,
         cells=cells,
-        ambiguous=[asdict(a) for a in tables.ambiguous],
-        checks=[asdict(c) for c in checks],
+        ambiguous=[dict(vars(a)) for a in tables.ambiguous],
+        checks=[dict(vars(c)) for c in checks],
         fetch=fetch,
         timings=clock.timings,
     )

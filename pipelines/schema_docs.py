@@ -38,7 +38,8 @@ INDEX_DOCS: dict[str, tuple[str, dict[str, str]]] = {
 TABLE_DOCS: dict[str, str] = {
     "reports": "One row per distinct report (same content at several URLs is one report).",
     "report_urls": "Every URL (page, attachment, or file:// of a local import) where a report was seen.",
-    "report_cells": "Every number of the three statistical tables, under the canonical keys of the official format.",
+    "report_cells": "Every number of the three statistical tables, under the canonical keys of the official format. "
+                    "A view (writable) over the compact store cell_keys + cell_values (docs/data-path.md).",
     "report_checks": "Consistency checks per report: R1 勾稽关系, R2 (七)总计, R3 总计 column, R4 复议/诉讼 总计.",
     "crawl_runs": "One row per crawl (or local import) with its counts and finish reason.",
     "fetch_log": "Every HTTP response and fetch error of every crawl.",
@@ -313,6 +314,8 @@ def build_metadata() -> dict[str, Any]:
         for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content"):
             tables[fts + suffix] = {"hidden": True}
     tables["reports_words_pending"] = {"hidden": True}
+    for store_table in ("cell_keys", "cell_values"):  # the storage behind the report_cells view
+        tables[store_table] = {"hidden": True}
     db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}
     return {k: v for k, v in canned.items() if k not in ("queries", "database_description")} | {
         "databases": {"*": db}}

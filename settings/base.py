@@ -68,6 +68,15 @@ DOWNLOADER_MIDDLEWARES = {
 PARSE_WORKERS = 2  # 0 = parse in a thread of the crawl process (no time limit)
 DOCUMENT_TIMEOUT_S = 120  # a document parsing longer: worker killed and replaced, recorded "timeout after N s"
 PARSE_WORKER_MAX_TASKS = 500  # a worker is replaced after this many documents (bounds leaked memory)
+# OCR of scans (pipelines/ocr, the `ocr` extra), inside the parse workers. The OCR time limit is kept
+# under DOCUMENT_TIMEOUT_S so a long scan stops itself (pages read so far kept, flagged ocr_timeout)
+# instead of being killed with nothing kept.
+OCR_ENABLED = True
+OCR_MAX_PAGES = 40  # pages read per scan; the rest flagged ocr_page_limit
+OCR_MAX_PIXELS = 12_000_000  # per page after rendering (A4 at 300 dpi: 8.7 M)
+OCR_TIMEOUT_S = 70  # per document; capped at 0.6 x DOCUMENT_TIMEOUT_S
+OCR_DPI = 200  # rendering / normalisation target
+OCR_MIN_CONFIDENCE = 0.85  # a number with a glyph below this: NULL, flag ocr_unreadable
 # responses waiting for the item pipelines may hold this many bytes before downloads pause (Scrapy: 5 MB);
 # a large PDF being parsed must not stop the other downloads
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2 * DOWNLOAD_MAXSIZE

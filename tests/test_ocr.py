@@ -152,7 +152,7 @@ def test_without_the_extra_a_scan_is_kept_with_a_clear_reason(tmp_path):
     (tmp_path / "p.png").write_bytes(buf.getvalue())
     code = f"""
 import sys
-sys.modules["rapidocr"] = None  # the ocr extra not installed
+sys.modules.update(rapidocr=None, onnxruntime=None, cv2=None)  # the ocr extra not installed
 from pathlib import Path
 from pipelines.process import process_document
 out = process_document(url="http://x.gov.cn/a.png", body=Path({str(tmp_path / 'p.png')!r}).read_bytes(),
@@ -229,3 +229,19 @@ def test_partial_text_layer_uses_text_where_good_and_ocr_where_not(printed):
     assert "认真贯彻落实" in r.text and "主动公开政府信息情况" in r.text
     got = extract_tables_html(r.html)
     check_cells([{**c.__dict__, "flag": "ocr" if c.flag != "ocr_unreadable" else c.flag} for c in got.cells], html)
+
+
+def test_crawl_settings_reach_the_parse_workers(monkeypatch):
+    from scrapy.settings import Settings
+
+    from crawler.item_pipelines import _configure_ocr
+    from pipelines.ocr import ENV
+
+    monkeypatch.delenv(ENV, raising=False)
+    assert OcrLimits.from_env() == OcrLimits()
+    _configure_ocr(Settings({"OCR_MAX_PAGES": 3, "OCR_TIMEOUT_S": 500, "DOCUMENT_TIMEOUT_S": 50, "OCR_DPI": 300}))
+    limits = OcrLimits.from_env()  # what a spawned worker sees: it inherits the environment
+    assert (limits.max_pages, limits.timeout, limits.dpi, limits.enabled) == (3, 30.0, 300, True)
+    _configure_ocr(Settings({"OCR_ENABLED": False}))
+    assert not OcrLimits.from_env().enabled
+    monkeypatch.delenv(ENV)

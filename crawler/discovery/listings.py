@@ -7,6 +7,7 @@ their own classes) returning `Link`s; the spider turns them into requests.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -53,6 +54,7 @@ class Page:
         self.url = url
         self._tree: Any = None
         self._parsed = False
+        self.keep_host: Callable[[str], bool] | None = None  # set by extract_links
 
     @property
     def tree(self) -> Any:
@@ -120,12 +122,16 @@ class PlainLinks:
         base = tree.xpath("string(//base/@href)") or page.url
         areas = content_areas(tree)
         inside = {a for el in areas for a in el.iter("a")}  # holds the proxies, so identity is stable
+        keep = page.keep_host
         out: list[Link] = []
         for a in tree.iter("a"):
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
-            absolute = urljoin(base, href)
+            # most links of a portal page are absolute and off-host (menus, 友情链接): decided before any parsing
+            absolute = href if href.startswith(("http://", "https://")) else urljoin(base, href)
+            if keep is not None and not keep(url_host(absolute)):
+                continue
             if not absolute.startswith(("http://", "https://")) or _SKIP_EXT.search(urlsplit(absolute).path):
                 continue
             text = (a.get("title") or a.text_content() or "").strip()
@@ -136,13 +142,27 @@ class PlainLinks:
         return out
 
 
-def extract_links(page: Page) -> list[Link]:
+def url_host(url: str) -> str:
+    """The lower-cased host[:port] of an absolute http(s) URL, without parsing the rest ("" otherwise)."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    netloc = url.split("/", 3)[2]
+    return netloc.rsplit("@", 1)[-1].lower()
+
+
+def extract_links(page: Page, keep_host: Callable[[str], bool] | None = None) -> list[Link]:
     """All links of a page from every strategy that recognises it, first occurrence kept; session ids
-    stripped and infinite-URL traps (calendars, repeating paths, sort/print variants) dropped."""
+    stripped and infinite-URL traps (calendars, repeating paths, sort/print variants) dropped.
+
+    `keep_host(host)`, when given, drops links to other hosts before any further work (a portal page
+    has ~300 links, most of them off-portal)."""
+    page.keep_host = keep_host
     seen: dict[tuple[str, str | None], Link] = {}
     for strategy in STRATEGIES:
         if strategy.matches(page):
             for link in strategy.links(page):
+                if keep_host is not None and not keep_host(url_host(link.url)):
+                    continue
                 url = clean_url(link.url)
                 if trap_reason(url) is None:
                     seen.setdefault((url, link.body), replace(link, url=url) if url != link.url else link)

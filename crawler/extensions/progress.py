@@ -2,7 +2,7 @@
 
     progress: portals 3/12 done, 450 pages (120/min), 17 reports, 2 errors, 85 queued, ETA ~1m
 
-Errors exclude robots.txt refusals (counted as `refused`). A portal is done when it has been started and none of its requests is queued or in flight. The
+Errors exclude robots.txt refusals (counted as `refused`). A portal is done when it has been started and none of its requests is queued, in flight or in the scraper. The
 ETA is queued requests / current page rate: a lower bound, since pages still reveal new links.
 Settings: PROGRESS_INTERVAL (seconds, default 10; 0 = no progress lines), NIANBAO_STATS_FILE
 (optional path: JSON with the finish reason, the counts and per-portal pages/reports/errors,
@@ -109,12 +109,19 @@ class Progress:
         return len(getattr(self.crawler.spider, "portals", []) or []) or len(self.started)
 
     def snapshot(self) -> dict[str, Any]:
-        done = sum(1 for p in self.started if not self.pending.get(p))
+        # a response still in the scraper (callback, item pipelines) may queue more of its portal's requests
+        busy = {r.meta.get("portal") for r in self._in_scraper()}
+        done = sum(1 for p in self.started if not self.pending.get(p) and p not in busy)
         pages = int(self.crawler.stats.get_value("response_received_count", 0))
         reports, errors = sum(self.reports.values()), sum(self.errors.values())
         queued = sum(sum(c.values()) for c in self.pending.values())
         return {"portals_done": done, "portals_total": self.portals_total(), "pages": pages, "reports": reports,
                 "errors": errors, "refused": sum(self.refused.values()), "queued": queued}
+
+    def _in_scraper(self) -> set:
+        engine = self.crawler.engine
+        slot = getattr(getattr(engine, "scraper", None), "slot", None)
+        return set(getattr(slot, "active", ()) or ())
 
     def line(self) -> str:
         s = self.snapshot()

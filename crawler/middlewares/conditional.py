@@ -36,6 +36,17 @@ logger = logging.getLogger(__name__)
 LISTS = ("column", "next", "listing")  # list pages and list endpoints
 
 
+def body_sha256(response: Response) -> str:
+    """sha256 of a response's body, hashed once per response (the digest is kept in its meta)."""
+    body = response.body
+    cached = response.meta.get("_body_sha256")
+    if cached and cached[0] == id(body):
+        return cached[1]
+    digest = hashlib.sha256(body).hexdigest()
+    response.meta["_body_sha256"] = (id(body), digest)
+    return digest
+
+
 def encode_memo(links: list[Link], title: str, meta_info: dict[str, Any]) -> bytes:
     data = {"title": title, "meta": meta_info,
             "links": [[lk.url, lk.text, lk.kind, lk.method, lk.body, lk.headers or None, lk.render] for lk in links]}
@@ -59,7 +70,7 @@ def page_memo(response: Response, links: list[Link], *, title: str, meta_info: d
         url=response.url, kind=response.meta.get("kind", "page"),
         etag=header("ETag", b"").decode("latin-1") or None,
         last_modified=header("Last-Modified", b"").decode("latin-1") or None,
-        sha256=hashlib.sha256(response.body).hexdigest(), is_report=is_report,
+        sha256=body_sha256(response), is_report=is_report,
         memo=encode_memo(links, title, meta_info))
 
 
@@ -134,7 +145,7 @@ class ConditionalRequestsMiddleware:
             request.meta["not_modified"] = True
             self.stats.inc_value("nianbao/conditional/not_modified")
         elif response.status == 200 and known["sha256"] and \
-                hashlib.sha256(response.body).hexdigest() == known["sha256"]:
+                body_sha256(response) == known["sha256"]:
             request.meta["not_modified"] = True  # no validators on this server, but the same bytes
             self.stats.inc_value("nianbao/conditional/same_body")
         return response

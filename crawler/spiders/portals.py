@@ -10,7 +10,6 @@ item pipelines, on report candidates only, off the reactor thread.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +26,7 @@ from scrapy_playwright.page import PageMethod
 
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
 from crawler.items import DocumentItem, FetchErrorItem, NotModifiedItem, RejectedItem
-from crawler.middlewares.conditional import decode_memo, page_memo
+from crawler.middlewares.conditional import body_sha256, decode_memo, page_memo
 from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, select
 from pipelines.bounds import DEFAULT as DEFAULT_LIMITS
 from pipelines.bounds import Limits, cut_page
@@ -56,6 +55,8 @@ class PortalsSpider(scrapy.Spider):
         self.portals: list[Portal] = []
         self.demo: Any = None
         self.pages_per_portal: Counter[str] = Counter()
+        self._hosts: dict[str, set[str]] = {}
+        self._follow_gov_cn = True
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -117,11 +118,16 @@ class PortalsSpider(scrapy.Spider):
         )
 
     def _allowed(self, url: str, portal: Portal) -> bool:
-        host = urlsplit(url).netloc.lower()
-        if host in portal.hosts():
+        return self._host_allowed(urlsplit(url).netloc.lower(), portal)
+
+    def _host_allowed(self, host: str, portal: Portal) -> bool:
+        hosts = self._hosts.get(portal.name)
+        if hosts is None:  # computed once per portal (~300 links a page ask)
+            hosts = self._hosts[portal.name] = portal.hosts()
+            self._follow_gov_cn = bool(self.settings.getbool("FOLLOW_GOV_CN"))
+        if host in hosts:
             return True
-        bare = host.split(":")[0]
-        return bool(self.settings.getbool("FOLLOW_GOV_CN")) and bare.endswith(".gov.cn")
+        return self._follow_gov_cn and host.split(":")[0].endswith(".gov.cn")
 
     def _budget(self, portal: Portal) -> bool:
         limit = self.settings.getint("PORTAL_MAX_PAGES")
@@ -157,7 +163,8 @@ class PortalsSpider(scrapy.Spider):
                           "title does not name an annual report")
             if not any(v.reason == "column/list title" for v in verdicts):  # list pages are not candidates
                 yield RejectedItem(response.url, portal.name, titles[0], reason)
-        links = [link for link in extract_links(page) if self._allowed(link.url, portal)]
+        links = [link for link in extract_links(page, keep_host=lambda h: self._host_allowed(h, portal))
+                 if self._allowed(link.url, portal)]
         yield from self._follow(links, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
         if not response.meta.get("playwright"):  # replayed if the page answers 304 next time
             yield page_memo(response, links, title=title, meta_info=meta_info, is_report=bool(report))
@@ -235,7 +242,7 @@ class PortalsSpider(scrapy.Spider):
             region_code=portal.region_code,
             fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
             headers=headers,
-            sha256=hashlib.sha256(response.body).hexdigest() if response.status == 200 else None,
+            sha256=body_sha256(response) if response.status == 200 else None,
             page_meta=page_meta,
         )
 

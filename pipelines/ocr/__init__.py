@@ -8,23 +8,41 @@ and whose `text` is the searchable body. Optional: without the `ocr` extra, `mis
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from pipelines.ocr.engine import NOT_INSTALLED, missing, versions
 from pipelines.ocr.pages import Page, image_pages, page_count, pdf_pages
-from pipelines.ocr.read import UNREADABLE
+from pipelines.tables.tokens import OCR_UNREADABLE as UNREADABLE
+
+ENV = "NIANBAO_OCR_LIMITS"  # JSON of OcrLimits fields: the crawl's OCR_* settings, inherited by parse workers
 
 
 @dataclass(frozen=True)
 class OcrLimits:
+    enabled: bool = True
     max_pages: int = 40              # pages read per document; the rest are counted, flagged, skipped
     max_pixels: int = 12_000_000     # per page after rendering (A4 at 300 dpi is 8.7 M)
-    timeout: float = 300.0           # seconds per document; pages after it are skipped and flagged
+    timeout: float = 70.0            # seconds per document (under the parse pool's 120); later pages flagged
     dpi: int = 200                   # rendering / normalisation target
     min_confidence: float = 0.85     # a number with a glyph below this is NULL + `ocr_unreadable`
     threads: int = 1                 # ONNX Runtime threads (one per worker process)
+
+
+    @classmethod
+    def from_env(cls) -> OcrLimits:
+        """The limits the crawl configured (`ENV`), else the defaults."""
+        raw = os.environ.get(ENV)
+        if not raw:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in json.loads(raw).items() if k in known})
+
+    def to_env(self) -> None:
+        os.environ[ENV] = json.dumps(asdict(self))
 
 
 @dataclass
@@ -64,12 +82,11 @@ def _pages(data: bytes | Iterable[bytes], kind: str, limits: OcrLimits) -> tuple
 
 def read_document(data: bytes | Iterable[bytes], kind: str, limits: OcrLimits | None = None) -> OcrResult:
     """OCR a scan (kind "pdf" or "image"; several image files = pages of one report). Never raises."""
-    from pipelines.ocr.read import read_page
-
-    limits = limits or OcrLimits()
+    limits = limits or OcrLimits.from_env()
     why = missing()
     if why:
         return OcrResult(error=why)
+    from pipelines.ocr.read import read_page  # OpenCV: part of the extra
     engine, model = versions()
     result = OcrResult(engine=engine, model=model)
     start = time.monotonic()

@@ -55,6 +55,7 @@ class Line:
 def missing() -> str | None:
     """None when OCR can run; else the one-line reason (the extra is not installed, models missing)."""
     try:
+        import cv2  # noqa: F401
         import onnxruntime  # noqa: F401
         import rapidocr
     except ImportError:

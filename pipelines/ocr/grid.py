@@ -37,27 +37,34 @@ class Grid:
 
 
 def binarize(gray: np.ndarray) -> np.ndarray:
-    """Ink = 255. Adaptive: shadows and uneven light from phone pictures stay background."""
-    block = max(15, (min(gray.shape[:2]) // 40) | 1)
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    """Ink = 255. The background (paper under uneven light) is estimated by a wide closing and divided
+    out, then one Otsu threshold: shadows stay paper, blurred strokes do not thicken."""
+    k = max(15, (min(gray.shape[:2]) // 60) | 1)
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k // 4 | 1,) * 2))
+    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    norm = cv2.divide(gray, np.maximum(bg, 1), scale=255)
+    _, ink = cv2.threshold(norm, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return ink
 
 
 def rule_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h, w = ink.shape[:2]
     hlen, vlen = max(20, w // 30), max(20, h // 60)
     # close small gaps first (broken, blurred or dashed printing), then keep only long strokes
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     vert = cv2.morphologyEx(vert, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
     return horiz, vert
 
 
 def skew_angle(gray: np.ndarray) -> float:
     """Degrees the page is rotated by, from its long near-horizontal strokes (table rules, underlines)."""
-    ink = binarize(gray)
+    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # angles survive, work quarters
+    ink = binarize(small)
     w = ink.shape[1]
-    lines = cv2.HoughLinesP(ink, 1, np.pi / 1800, threshold=max(100, w // 6), minLineLength=w // 4, maxLineGap=8)
+    lines = cv2.HoughLinesP(ink, 1, np.pi / 1800, threshold=max(50, w // 6), minLineLength=w // 4, maxLineGap=4)
     angles = []
     for x0, y0, x1, y1 in np.asarray(lines if lines is not None else []).reshape(-1, 4):
         if x1 != x0:
@@ -128,7 +135,7 @@ def find_grids(gray: np.ndarray, min_cells: int = 4) -> list[Grid]:
         # a column rule runs unbroken through at least one whole row: longer than any character stroke
         run = max(10, int(0.75 * min(b - a for a, b in itertools.pairwise(ys) if b - a >= 10)))
         vm = cv2.morphologyEx(ink[y:y + h, x:x + w], cv2.MORPH_CLOSE,
-                              cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+                              cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
         vm = cv2.morphologyEx(vm, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
         xs = _positions((vm > 0).sum(axis=0), run)
         if len(xs) < 2:

@@ -54,7 +54,8 @@ def _join(glyphs: list[Glyph], lines: bool) -> str:
         for a, b in itertools.pairwise(row):
             gap, height = b.x0 - a.x1, max(a.y1 - a.y0, 1)
             digits = a.text[-1:].isdigit() and b.text[:1].isdigit()  # two numbers printed apart
-            parts.append((" " if gap > (0.35 if digits else 0.6) * height else "") + b.text)
+            wide = gap > 0.35 * height if digits else lines and gap > 0.6 * height  # no spaces inside labels
+            parts.append((" " if wide else "") + b.text)
         out.append("".join(parts))
     return "\n".join(out) if lines else "".join(out)
 
