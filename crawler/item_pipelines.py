@@ -136,6 +136,8 @@ class ArchivePipeline:
         }
         await self._write(store.finish_run, self.db, self.run_id, summary)
         self.portal_table = await self._write(run_table, self.db, self.run_id)
+        # fold the WAL into the file: readers that ignore it (datasette -i, copies of the file) see the crawl
+        await self._write(self.db.execute, "PRAGMA wal_checkpoint(TRUNCATE)")
         await self._write(self.db.close)
         self.executor.shutdown(wait=True)
         self._print_summary(summary)

@@ -21,6 +21,9 @@ from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.middlewares.encoding import EncodingFixMiddleware
+from pipelines.bounds import DEFAULT as DEFAULT_LIMITS
+from pipelines.bounds import cut_page
+from pipelines.documents import looks_binary
 from pipelines.metadata import page_published_at, page_source, page_text
 from pipelines.process import PARSER_VERSION, process
 from pipelines.records import Fetched, Rejected
@@ -81,6 +84,8 @@ def _decode_page(url: str, headers: list[tuple[str, str]], body: bytes) -> str |
 
 
 def _page_meta(html: str) -> dict[str, Any]:
+    """The page's 发布时间/来源 as the spider reads them (from the page cut to PAGE_MAX_CHARS)."""
+    html, _ = cut_page(html, DEFAULT_LIMITS)
     text = page_text(html)
     return {"published_at": page_published_at(html, text), "source": page_source(html, text)}
 
@@ -98,11 +103,12 @@ def _fetched(db, warc_dir: Path, report: dict[str, Any], summary: Summary) -> Fe
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     common = {"url": report["url"], "portal": report["portal"] or "", "title": report["title"] or "",
               "region_code": report["region_code"] or "", "content_type": content_type, "status": status}
-    if kind == "page":
+    if kind == "page" and not looks_binary(body):
         html = _decode_page(report["url"], headers, body)
         if html is not None:
             return Fetched(kind="page", html=html, page_meta=_page_meta(html), **common)
-        kind = "attachment"  # a binary answer to a page link: the spider treats it as a document
+    if kind == "page":  # a binary answer to a page link: the spider treats it as a document
+        kind = "attachment"
     page_meta: dict[str, Any] = {}
     if page_url and (page_capture := _latest_capture(db, page_url)):
         _, page_headers, page_body = _read_capture(warc_dir, page_capture["warc_file"], page_capture["offset"])

@@ -29,8 +29,9 @@ def readable_copy(db_path: Path) -> Path:
     """The file to serve immutable: the archive itself when it is current, else a migrated copy in a
     temporary folder (VACUUM INTO from a read-only connection): the archive file is never written."""
     db = readonly.open_readonly(db_path)
-    try:
-        if readonly.is_current(db):
+    wal = db_path.with_name(db_path.name + "-wal")
+    try:  # immutable mode ignores the WAL: an archive with unfolded writes is served as a copy that has them
+        if readonly.is_current(db) and not (wal.is_file() and wal.stat().st_size > 0):
             return db_path
         folder = Path(tempfile.mkdtemp(prefix="nianbao-serve-"))
         copy = folder / db_path.name
@@ -43,7 +44,8 @@ def readable_copy(db_path: Path) -> Path:
         migrated.execute("PRAGMA journal_mode=DELETE")
     finally:
         migrated.close()
-    print(f"nianbao serve: {db_path} predates the current schema or regions; serving a migrated copy {copy} "
+    print(f"nianbao serve: {db_path} predates the current schema or regions, or has writes in its WAL; serving a "
+          f"migrated copy {copy} "
           "(the archive is not changed)", file=sys.stderr)
     return copy
 
