@@ -73,9 +73,9 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
             bounds += notes
         raw_text = loaded.text
         pdf = doc.body if loaded.kind == "pdf" else None
-        limits = ocr if isinstance(ocr, OcrLimits) else OcrLimits.from_env()
-        if needs_ocr and ocr is not False and limits.enabled and loaded.kind in ("pdf", "image"):
-            read = read_document(doc.pages or doc.body, loaded.kind, limits)
+        ocr_limits = ocr if isinstance(ocr, OcrLimits) else OcrLimits.from_env()
+        if needs_ocr and ocr is not False and ocr_limits.enabled and loaded.kind in ("pdf", "image"):
+            read = read_document(doc.pages or doc.body, loaded.kind, ocr_limits)
             clock.mark("ocr")
             if read.text.strip():  # the tables below come from the OCR'd page HTML
                 html, raw_text, pdf = read.html, read.text, None
