@@ -66,6 +66,10 @@ class ProcessPipeline:
         return cls(crawler)
 
     def close_spider(self, spider=None) -> None:
+        rss = self.pool.peak_rss_mb()
+        if rss:
+            self.crawler.stats.set_value("nianbao/parse_worker_peak_rss_mb", round(max(rss), 1))
+            self.crawler.stats.set_value("nianbao/parse_workers_peak_rss_sum_mb", round(sum(rss), 1))
         self.pool.close()
         self.crawler.stats.set_value("nianbao/parse_timeouts", self.pool.timeouts)
         self.crawler.stats.set_value("nianbao/parse_worker_deaths", self.pool.deaths)
@@ -94,6 +98,7 @@ class ArchivePipeline:
         self.db = None
         self.run_id: int | None = None
         self.counts = {"reports_new": 0, "reports_updated": 0, "reports_unchanged": 0, "rejected": 0, "errors": 0}
+        self.refused = 0  # robots.txt refusals among the fetch errors: polite skips, reported apart
         self.fetch_rows: list[dict[str, Any]] = []
         self.memo_rows: list[dict[str, Any]] = []  # parsed pages' validators and links (batched)
         # fetch_log rows and the run's counts reach the archive at least this often, so a killed crawl keeps them
@@ -180,12 +185,13 @@ class ArchivePipeline:
         lines = [
             f"nianbao crawl run {self.run_id}: {s['portals']} portals, {s['pages']} pages, "
             f"{found} reports found ({s['reports_new']} new, {s['reports_updated']} updated, "
-            f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, {s['errors']} errors",
+            f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, "
+            f"{s['errors'] - self.refused} errors, {self.refused} refused by robots.txt (not errors)",
             f"archive: {self.path.resolve()}",
         ]
         if getattr(self, "portal_table", ""):
             lines[1:1] = [self.portal_table]
-        if s["errors"]:
+        if s["errors"] - self.refused:
             lines.append(f"errors are listed in: sqlite3 {self.path} \"select url, error from fetch_log "
                          f"where run_id = {self.run_id} and error is not null\"")
         print("\n".join(lines), file=sys.stderr if self.crawler.settings.getbool("SUMMARY_TO_STDERR") else sys.stdout)
@@ -197,7 +203,8 @@ class ArchivePipeline:
             await self._write(store.record_rejected, self.db, {"run_id": self.run_id, **asdict(item)})
             raise DropItem(f"not a report: {item.reason}", log_level="DEBUG")
         if isinstance(item, FetchErrorItem):
-            self.counts["errors"] += 1
+            self.counts["errors"] += 1  # crawl_runs.errors keeps counting refusals (compatible); the summary not
+            self.refused += "robots.txt" in (item.error or "")
             self.crawler.stats.inc_value("nianbao/fetch_errors")
             self.fetch_rows.append({"run_id": self.run_id, "url": item.url, "portal": item.portal, "kind": item.kind,
                                     "status": item.status, "error": item.error, "referer": item.referer,

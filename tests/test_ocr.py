@@ -205,6 +205,7 @@ def test_scan_folder_is_one_report_with_its_cells(printed, tmp_path):
     assert (row["agency"], row["year"]) == (spec.agency, 2020)
     assert row["title"] == spec.title and row["source_kind"] == "image" and row["needs_ocr"] == 0
     assert row["ocr_engine"] == "rapidocr 3.10.0" and row["ocr_model"].startswith("PP-OCRv6")
+    assert 0.85 <= row["ocr_confidence"] <= 1
     assert "主动公开政府信息情况" in row["body_text"]
     check_cells(list(db.query("select * from report_cells")), html)
     hits = list(db.query("select rowid from reports_fts where reports_fts match ?", ['"城市管理局"']))

@@ -156,6 +156,13 @@ class _Parser:
             for hdr in self.headers.values():
                 hdr.stale = True
         if tok.kind == BLANK:
+            if tok.key == "lead":  # a grid row's blank first cell: a value only in table 3's value row
+                if not (self.ctx == T3 and self.t3_header and self.cur is None and (T3, "") not in self.done):
+                    return
+                self.pending.clear()  # the header above it
+                self.cur = _Row(T3, "", self.match_tpl)
+                self.cur.toks.append(tok)
+                return
             if self.cur is None and not self.pending:
                 return
             # text blanks may be merged-cell padding and never start a row; a grid's empty cell after a
