@@ -110,18 +110,17 @@ class _Parser:
         self.amount_in_wan = False  # 采购总金额 header prints 万元
         self.yuan_cols: set[str] = set()  # money columns whose header prints 元 (not 万元)
         self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
-        self.line_start = False  # the token opens a printed row/line
+        self.seg_no = 0  # the printed row/line being read
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
             self.flags.append(text)
 
     def feed(self, segs: Iterable[list[Tok]]) -> None:
-        for seg in segs:
-            self.line_start = True
+        for n, seg in enumerate(segs):
+            self.seg_no = n
             for tok in seg:
                 self._tok(tok)
-                self.line_start = False
         self._close()
 
     def _tok(self, tok: Tok) -> None:
@@ -189,7 +188,7 @@ class _Parser:
                 for w in words(tok):
                     names += column_names(table, label_key(w))
             if names:
-                hdr.add(names, tok.col, self.line_start)
+                hdr.add(names, tok.col, self.seg_no)
 
     def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | None, str, str | None]:
         """The row's values in template column order: by grid position under the printed header when
