@@ -62,6 +62,7 @@ class _Row:
     owner: str  # template whose columns the row uses
     label: str = ""
     toks: list[Tok] = field(default_factory=list)
+    seg: int = -1  # the printed row/line its last token came from
 
 
 @cache
@@ -159,11 +160,13 @@ class _Parser:
                 if not (self.ctx == T3 and self.t3_header and self.cur is None and (T3, "") not in self.done):
                     return
                 self.pending.clear()  # the header above it
-                self.cur = _Row(T3, "", self.match_tpl)
+                self.cur = _Row(T3, "", self.match_tpl, seg=self.seg_no)
                 self.cur.toks.append(tok)
                 return
             if self.cur is None and not self.pending:
                 return
+            if self.cur is not None and not self.pending and self.cur.seg != self.seg_no:
+                return  # blank cells of a later printed line (a wrapped label's) never join the row
             # text blanks may be merged-cell padding and never start a row; a grid's empty cell after a
             # row label is a printed blank (an all-blank row, or blank for 0 before the first value)
             if self.pending and (tok.key != "cell" or not self._names_row()):
@@ -177,6 +180,7 @@ class _Parser:
                 return
             self.cur = _Row(T3, "", self.match_tpl)
         self.cur.toks.append(tok)
+        self.cur.seg = self.seg_no
 
     def _header_label(self, tok: Tok) -> None:
         """A column name of a table's header (never a row label: those carry 一、/(七)/3.)."""
