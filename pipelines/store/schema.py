@@ -289,6 +289,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("reports", ["content_hash"], True),
     ("reports", ["agency", "year"], False),
     ("reports", ["year"], False),
+    ("reports", ["year", "template"], False),  # counts by year and template without reading the wide rows
     ("report_urls", ["canonical_url"], False),
     ("report_checks", ["rule", "ok"], False),
     ("fetch_log", ["run_id"], False),
