@@ -9,6 +9,7 @@ ArchivePipeline   records, rejections and fetch errors → SQLite (one writer th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -100,6 +101,9 @@ class ArchivePipeline:
         self.refused = 0  # robots.txt refusals among the fetch errors: polite skips, reported apart
         self.fetch_rows: list[dict[str, Any]] = []
         self.memo_rows: list[dict[str, Any]] = []  # parsed pages' validators and links (batched)
+        # fetch_log rows and the run's counts reach the archive at least this often, so a killed crawl keeps them
+        self.flush_interval = crawler.settings.getfloat("FETCH_LOG_FLUSH_S", 2.0)
+        self._flusher: asyncio.Task | None = None
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
@@ -115,7 +119,8 @@ class ArchivePipeline:
         self.db = await self._write(store.open_archive, self.path)
         args = json.dumps({k: v for k, v in (("portals", getattr(spider, "portals_arg", None)),
                                              ("region", getattr(spider, "region", None)),
-                                             ("sample", getattr(spider, "sample", None))) if v is not None},
+                                             ("sample", getattr(spider, "sample", None)),
+                                             ("resumed", self._resumed())) if v is not None},
                           ensure_ascii=False)
         self.run_id = await self._write(store.start_run, self.db, spider.name, args)
         portals = [{"name": p.name, "start_url": p.start_url, "render": int(p.render), "region_code": p.region_code,
@@ -123,9 +128,38 @@ class ArchivePipeline:
         await self._write(store.upsert_portals, self.db, portals)
         self.crawler.archive_run_id = self.run_id
         logger.info("archive %s, crawl run %s, %d portals", self.path, self.run_id, len(portals))
+        if self.flush_interval > 0:
+            self._flusher = asyncio.ensure_future(self._flush_loop())
+
+    def _resumed(self) -> str | None:
+        """How this crawl continues an earlier one (JOBDIR, crawler/extensions/resume.py), for crawl_runs.args."""
+        stats = self.crawler.stats
+        if stats.get_value("nianbao/resume/discarded_unclean_jobdir"):
+            return "after a killed run: its queue was discarded, start URLs revisited"
+        if stats.get_value("nianbao/resume/jobdir_state"):
+            return "JOBDIR queue of a stopped run"
+        return None
+
+    async def _flush_loop(self) -> None:
+        """Small transactions on a clock: fetch_log rows and the run's counts so far (finished_at stays NULL)."""
+        while True:
+            await asyncio.sleep(self.flush_interval)
+            await self._flush_fetches()
+            if self.db is not None:
+                await self._write(store.progress_run, self.db, self.run_id, self._counts_so_far())
+
+    def _counts_so_far(self) -> dict[str, Any]:
+        stats = self.crawler.stats.get_stats()
+        return {"pages": int(stats.get("response_received_count", 0)),
+                "bytes": int(stats.get("downloader/response_bytes", 0)),
+                "not_modified": int(stats.get("downloader/response_status_count/304", 0)), **self.counts}
 
     async def close_spider(self, spider=None) -> None:
         spider = spider or self.crawler.spider
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
         await self._flush_fetches()
         await self._flush_captures()
         stats = self.crawler.stats.get_stats()

@@ -70,6 +70,7 @@ PAGE_MAX_CHARS = 3_000_000  # HTML characters processed per page (scripts etc. d
 HTML_MAX_DEPTH = 200  # element nesting; deeper wrappers are flattened
 TABLES_MAX_PER_PAGE = 300  # <table>s handed to the table parser per document
 PDF_MAX_PAGES = 500  # pages read per PDF
+FETCH_LOG_FLUSH_S = 2.0  # fetch_log rows and the run's counts are committed at least this often (kill-safe)
 DOCUMENT_SOFT_TIMEOUT_S = 60  # PDF pages / office conversion stop here and keep what was read (hard kill: DOCUMENT_TIMEOUT_S)
 
 # --- components ----------------------------------------------------------------------------
