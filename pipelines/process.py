@@ -72,7 +72,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
             html, notes = bound_html(html, limits)
             bounds += notes
         raw_text = loaded.text
-        pdf = doc.body if loaded.kind == "pdf" else None
+        # the PDF table reader opens every page: over PDF_MAX_PAGES the tables come from the pages read
+        pdf = doc.body if loaded.kind == "pdf" and (loaded.pages or 0) <= limits.pdf_max_pages else None
         ocr_limits = ocr if isinstance(ocr, OcrLimits) else OcrLimits.from_env()
         if needs_ocr and ocr is not False and ocr_limits.enabled and loaded.kind in ("pdf", "image"):
             read = read_document(doc.pages or doc.body, loaded.kind, ocr_limits)
