@@ -87,7 +87,7 @@ class Report:
     t1_truth: dict[str, list[Truth]]
     t2: dict[str, list[int | None]]  # row → 7 values (None = printed blank); printed rows only
     t2_truth: dict[str, list[Truth]]  # every expected row (printed, or NULL stand-ins)
-    t3: list[int]
+    t3: list[int | None]
     fields: dict[str, object]
     title: str
     contact_text: str
@@ -187,6 +187,8 @@ def make_report(case: Case) -> Report:
     for _ in range(3):
         g = [rng.choice((0, 0, 1, rng.randint(0, 20))) for _ in range(4)]
         rep.t3 += [*g, sum(g)]
+    if quirk == "blank" and rep.t3[0] == 0:
+        rep.t3[0] = None  # the 复议/诉讼 row's first cell printed blank for 0
     return rep
 
 
@@ -368,20 +370,24 @@ def _t3_grid(rep: Report, case: Case, variant: int) -> Grid:
     leaves = list(T3_LEAVES)
     if variant == 1:  # flat: group names folded into each leaf label
         names = [f"{g.split('/')[-1]}{x}" for g in T3_GROUPS for x in leaves]
-        return [[C(n) for n in names], [C(str(v)) for v in rep.t3]]
+        return [[C(n) for n in names], [C(_s(v)) for v in rep.t3]]
     if case.quirk == "column_order":  # 行政诉讼's two groups printed before 行政复议
         return [
             [C("行政诉讼", cs=10), C("行政复议", cs=5)],
             [C("未经复议直接起诉", cs=5), C("复议后起诉", cs=5), *(C(x, rs=2) for x in leaves)],
             [C(x) for x in leaves * 2],
-            [C(str(v)) for v in rep.t3[5:] + rep.t3[:5]],
+            [C(_s(v)) for v in rep.t3[5:] + rep.t3[:5]],
         ]
     return [
         [C("行政复议", cs=5), C("行政诉讼", cs=10)],
         [*(C(x, rs=2) for x in leaves), C("未经复议直接起诉", cs=5), C("复议后起诉", cs=5)],
         [C(x) for x in leaves * 2],
-        [C(str(v)) for v in rep.t3],
+        [C(_s(v)) for v in rep.t3],
     ]
+
+
+def _s(v: int | None) -> str:
+    return "" if v is None else str(v)
 
 
 def sections(rep: Report, case: Case) -> list[tuple[str, list[tuple[str | None, Grid]]]]:
@@ -546,8 +552,9 @@ def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
         for c, t in zip(cols, truths, strict=True):
             t = Truth(t.value, t.unit, t.may_null or (lossy_blanks and row_has_blank))
             out[(T2, r, c)] = t
+    t3_lossy = rep.t3[0] is None and case.ser in ("pipe", "tab", "dump")  # a leading blank: no column
     for c, v in zip(spec.tables[T3].cols, rep.t3, strict=True):
-        out[(T3, "", c)] = Truth(v)
+        out[(T3, "", c)] = Truth(v, may_null=t3_lossy)
     if lossy_blanks:  # a blank table-1 cell cannot be placed
         for r, raws in rep.t1.items():
             if "" in raws:

@@ -125,7 +125,9 @@ def report(args, sites, n_pages: int, sizes: list[int], results: dict[str, list[
                   f"CPU {r['cpu'] * 1000 / max(r['pages'], 1):5.1f} ms/page (crawl process "
                   f"{own * 1000 / max(r['pages'], 1):.1f}, parse workers {(r['cpu'] - own) * 1000 / max(r['pages'], 1):.1f}), "
                   f"peak RSS {r['rss_mb']:.0f} MB (crawl process "
-                  f"{float(r['stats'].get('bench/maxrss_self_mb', 0)):.0f} MB)")
+                  f"{float(r['stats'].get('bench/maxrss_self_mb', 0)):.0f} MB"
+                  + (f", + parse workers {float(r['stats']['nianbao/parse_workers_peak_rss_sum_mb']):.0f} MB"
+                     if "nianbao/parse_workers_peak_rss_sum_mb" in r["stats"] else "") + ")")
     best = {k: max(r["rate"] for r in v) for k, v in results.items()}
     ratios = [f["rate"] / b["rate"] for b, f in zip(results["bare"], results["full"], strict=True)]
     print(f"ratio full/bare pages/s: {' '.join(f'{x:.2f}' for x in ratios)} (best runs: "

@@ -4,6 +4,7 @@
     nianbao serve  [DB]                    browse in datasette (read-only)
     nianbao search DB QUERY                full-text search (Chinese words, then substrings)
     nianbao coverage [DB]                  missing years, late reports, failing checks
+    nianbao health [DB]                    each portal's last crawl: status, failure class, reports
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
     nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
     nianbao import PATH… [--db DB]         files you already have → the archive
@@ -127,6 +128,38 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     else:
         print(format_text(entries))
     return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from crawler.commands.health import (
+        changed_rows,
+        exit_code,
+        format_text,
+        health_rows,
+        open_readonly,
+        removed_rows,
+    )
+
+    conn = open_readonly(_existing(args.db))
+    try:
+        if args.removed or args.changed:
+            rows = removed_rows(conn) if args.removed else changed_rows(conn)
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=1))
+            else:
+                for r in rows:
+                    print("\t".join(str(r[k]) for k in r))
+                print(f"{len(rows)} {'removed report URLs' if args.removed else 'reports changed after publication'}",
+                      file=sys.stderr)
+            return 0
+        rows = health_rows(conn)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps({"exit_code": exit_code(rows), "portals": rows}, ensure_ascii=False, indent=1))
+    else:
+        print(format_text(rows))
+    return exit_code(rows)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -280,6 +313,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "csv", "json"], default="text")
     v.add_argument("--bom", action="store_true", help="with --format csv: start with a UTF-8 BOM (for Excel)")
     v.set_defaults(func=cmd_coverage)
+
+    h = sub.add_parser("health", help="each portal's latest crawl: status, failure class, pages, reports, empty runs "
+                                      "(exit 0 all ok, 1 some not ok, 2 none reachable)")
+    h.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    h.add_argument("--json", action="store_true")
+    h.add_argument("--removed", action="store_true", help="report URLs gone from their portals (404/410/soft 404)")
+    h.add_argument("--changed", action="store_true", help="reports whose content changed after publication")
+    h.set_defaults(func=cmd_health)
 
     e = sub.add_parser("export", help="versioned, checksummed snapshot (SQLite, CSVs with BOM, panel as CSV/XLSX/"
                                       "Parquet, dictionary)")

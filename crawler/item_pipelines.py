@@ -9,6 +9,7 @@ ArchivePipeline   records, rejections and fetch errors → SQLite (one writer th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -65,6 +66,10 @@ class ProcessPipeline:
         return cls(crawler)
 
     def close_spider(self, spider=None) -> None:
+        rss = self.pool.peak_rss_mb()
+        if rss:
+            self.crawler.stats.set_value("nianbao/parse_worker_peak_rss_mb", round(max(rss), 1))
+            self.crawler.stats.set_value("nianbao/parse_workers_peak_rss_sum_mb", round(sum(rss), 1))
         self.pool.close()
         self.crawler.stats.set_value("nianbao/parse_timeouts", self.pool.timeouts)
         self.crawler.stats.set_value("nianbao/parse_worker_deaths", self.pool.deaths)
@@ -93,8 +98,12 @@ class ArchivePipeline:
         self.db = None
         self.run_id: int | None = None
         self.counts = {"reports_new": 0, "reports_updated": 0, "reports_unchanged": 0, "rejected": 0, "errors": 0}
+        self.refused = 0  # robots.txt refusals among the fetch errors: polite skips, reported apart
         self.fetch_rows: list[dict[str, Any]] = []
         self.memo_rows: list[dict[str, Any]] = []  # parsed pages' validators and links (batched)
+        # fetch_log rows and the run's counts reach the archive at least this often, so a killed crawl keeps them
+        self.flush_interval = crawler.settings.getfloat("FETCH_LOG_FLUSH_S", 2.0)
+        self._flusher: asyncio.Task | None = None
         crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
@@ -110,7 +119,8 @@ class ArchivePipeline:
         self.db = await self._write(store.open_archive, self.path)
         args = json.dumps({k: v for k, v in (("portals", getattr(spider, "portals_arg", None)),
                                              ("region", getattr(spider, "region", None)),
-                                             ("sample", getattr(spider, "sample", None))) if v is not None},
+                                             ("sample", getattr(spider, "sample", None)),
+                                             ("resumed", self._resumed())) if v is not None},
                           ensure_ascii=False)
         self.run_id = await self._write(store.start_run, self.db, spider.name, args)
         portals = [{"name": p.name, "start_url": p.start_url, "render": int(p.render), "region_code": p.region_code,
@@ -118,9 +128,38 @@ class ArchivePipeline:
         await self._write(store.upsert_portals, self.db, portals)
         self.crawler.archive_run_id = self.run_id
         logger.info("archive %s, crawl run %s, %d portals", self.path, self.run_id, len(portals))
+        if self.flush_interval > 0:
+            self._flusher = asyncio.ensure_future(self._flush_loop())
+
+    def _resumed(self) -> str | None:
+        """How this crawl continues an earlier one (JOBDIR, crawler/extensions/resume.py), for crawl_runs.args."""
+        stats = self.crawler.stats
+        if stats.get_value("nianbao/resume/discarded_unclean_jobdir"):
+            return "after a killed run: its queue was discarded, start URLs revisited"
+        if stats.get_value("nianbao/resume/jobdir_state"):
+            return "JOBDIR queue of a stopped run"
+        return None
+
+    async def _flush_loop(self) -> None:
+        """Small transactions on a clock: fetch_log rows and the run's counts so far (finished_at stays NULL)."""
+        while True:
+            await asyncio.sleep(self.flush_interval)
+            await self._flush_fetches()
+            if self.db is not None:
+                await self._write(store.progress_run, self.db, self.run_id, self._counts_so_far())
+
+    def _counts_so_far(self) -> dict[str, Any]:
+        stats = self.crawler.stats.get_stats()
+        return {"pages": int(stats.get("response_received_count", 0)),
+                "bytes": int(stats.get("downloader/response_bytes", 0)),
+                "not_modified": int(stats.get("downloader/response_status_count/304", 0)), **self.counts}
 
     async def close_spider(self, spider=None) -> None:
         spider = spider or self.crawler.spider
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
         await self._flush_fetches()
         await self._flush_captures()
         stats = self.crawler.stats.get_stats()
@@ -146,12 +185,13 @@ class ArchivePipeline:
         lines = [
             f"nianbao crawl run {self.run_id}: {s['portals']} portals, {s['pages']} pages, "
             f"{found} reports found ({s['reports_new']} new, {s['reports_updated']} updated, "
-            f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, {s['errors']} errors",
+            f"{s['reports_unchanged']} unchanged), {s['rejected']} look-alikes rejected, "
+            f"{s['errors'] - self.refused} errors, {self.refused} refused by robots.txt (not errors)",
             f"archive: {self.path.resolve()}",
         ]
         if getattr(self, "portal_table", ""):
             lines[1:1] = [self.portal_table]
-        if s["errors"]:
+        if s["errors"] - self.refused:
             lines.append(f"errors are listed in: sqlite3 {self.path} \"select url, error from fetch_log "
                          f"where run_id = {self.run_id} and error is not null\"")
         print("\n".join(lines), file=sys.stderr if self.crawler.settings.getbool("SUMMARY_TO_STDERR") else sys.stdout)
@@ -163,7 +203,8 @@ class ArchivePipeline:
             await self._write(store.record_rejected, self.db, {"run_id": self.run_id, **asdict(item)})
             raise DropItem(f"not a report: {item.reason}", log_level="DEBUG")
         if isinstance(item, FetchErrorItem):
-            self.counts["errors"] += 1
+            self.counts["errors"] += 1  # crawl_runs.errors keeps counting refusals (compatible); the summary not
+            self.refused += "robots.txt" in (item.error or "")
             self.crawler.stats.inc_value("nianbao/fetch_errors")
             self.fetch_rows.append({"run_id": self.run_id, "url": item.url, "portal": item.portal, "kind": item.kind,
                                     "status": item.status, "error": item.error, "referer": item.referer,

@@ -55,17 +55,54 @@ def load_portals(path: str | Path) -> list[Portal]:
     path = Path(path)
     if not path.exists():
         raise PortalListError(f"portal list {path} does not exist (give a CSV with header {','.join(REQUIRED)})")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    if path.is_dir():
+        raise PortalListError(f"portal list {path} is a folder; give the CSV file inside it")
+    text = read_text(path)
+    try:
+        return _parse(path, text)
+    except csv.Error as exc:
+        raise PortalListError(f"{path}: not a readable CSV ({exc}); save it as CSV (comma-separated)") from None
+
+
+# Encodings a portal list may come in: Excel saves Chinese CSVs as GBK (GB18030 is its superset).
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_text(path: Path) -> str:
+    """The file's text in UTF-8 (with or without BOM) or GBK/GB18030; else an error naming the line."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for enc in ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+    raise PortalListError(f"{path}:{line}: bytes that are neither UTF-8 nor GBK/GB18030; save the file as "
+                          "'CSV UTF-8' (Excel: Save As → CSV UTF-8)")
+
+
+def _parse(path: Path, text: str) -> list[Portal]:
+    import io
+
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise PortalListError(
-                f"{path}: header {header} lacks {missing}; the first line must be e.g. 'name,start_url,render'"
+                f"{path}:1: header {header} lacks {missing}; the first line must be e.g. 'name,start_url,render'"
             )
         portals = []
         seen: dict[str, int] = {}
         for line, row in enumerate(reader, start=2):
+            if None in row:  # more cells than header columns
+                raise PortalListError(f"{path}:{line}: {len(row) - 1 + len(row[None])} cells for {len(header)} "
+                                      "columns; quote cells that contain commas")
             row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
             if not any(row.values()):
                 continue
@@ -105,6 +142,13 @@ def _portal(row: dict[str, str], where: str) -> Portal:
         suspect=row.get("suspect", "").lower() in _TRUE,
         extra={k: v for k, v in row.items() if k not in known and v},
     )
+
+
+def portal_scope(portal: Portal):
+    """The portal's scope (crawler/scope.py)."""
+    from crawler.scope import PortalScope
+
+    return PortalScope.of(portal.name, portal.start_url, portal.entry_urls, portal.allowed_domains)
 
 
 def select(portals: list[Portal], region: str | None = None, sample: int | None = None) -> list[Portal]:

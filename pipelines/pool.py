@@ -25,6 +25,7 @@ import os
 import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from pipelines.records import Fetched, Rejected, Report
@@ -134,6 +135,18 @@ class ParsePool:
         else:
             self._idle.put_nowait(worker)
         return result
+
+    def peak_rss_mb(self) -> list[float]:
+        """Peak resident memory (VmHWM, Linux) of each live worker, in MB."""
+        out = []
+        for worker in self._all:
+            try:
+                status = Path(f"/proc/{worker.proc.pid}/status").read_text(encoding="ascii")
+            except OSError:
+                continue
+            kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+            out.append(kb / 1024)
+        return out
 
     def close(self) -> None:
         for worker in self._all:

@@ -14,6 +14,7 @@ COMMANDS_MODULE = "crawler.commands"
 ARCHIVE_DB = "data/archive.db"  # SQLite archive (created if missing)
 
 CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for pages and documents already archived
+REVISIT_KNOWN_REPORTS = True  # request archived report URLs again (conditionally) to notice removed reports
 CONDITIONAL_LISTS = True  # list pages too (their links of last time are followed again on a 304)
 WARC_ENABLED = True  # raw WARC 1.1 capture of every response
 WARC_DIR = None  # default: <archive dir>/warc
@@ -42,7 +43,22 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 DEPTH_LIMIT = 8  # link hops from a portal's start URL
 DEPTH_PRIORITY = 0
 PORTAL_MAX_PAGES = 3000  # pages fetched per portal before its crawl stops (0 = no limit)
-FOLLOW_GOV_CN = True  # also follow links to other *.gov.cn hosts (county columns on a city portal)
+FOLLOW_GOV_CN = True  # other *.gov.cn hosts: only from 信息公开/年报 column content (docs/portals.md "Scope")
+OFFSCOPE_MAX_HOSTS = 10  # per portal: off-scope hosts it may enter
+OFFSCOPE_MAX_PAGES = 100  # per portal: off-scope requests
+
+# --- dead and bad hosts (docs/portals.md "Dead hosts") ---------------------------------------
+DNS_TIMEOUT = 10  # seconds for a name lookup (Scrapy's default is 60)
+HOST_FIRST_TIMEOUT = 10.0  # seconds for a host's first answer (lookup, connect, response) until it answered once
+HOST_BREAKER_ENABLED = True
+HOST_BREAKER_FAILURES = 3  # consecutive connection failures before a host that answered before is dropped
+OFFSITE_REDIRECTS_BLOCKED = True  # a 3xx to another site that no crawled portal owns is recorded, not followed
+SOFT404_PROBE = True  # probe one nonsense path per host; 200 pages that look like it are soft 404s
+ROBOTSTXT_CRAWL_DELAY = True  # honour robots.txt Crawl-delay / Request-rate (Scrapy ignores them)
+CRAWL_DELAY_MAX = 60.0  # seconds: a larger Crawl-delay is capped
+TWISTED_DNS_RESOLVER = "crawler.resolver.HostsResolver"  # Scrapy's caching resolver plus NIANBAO_HOSTS
+NIANBAO_HOSTS = None  # {name: address} or a JSON file: names answered without a lookup (tests: loopback)
+NIANBAO_HOSTS_ONLY = False  # True: names outside NIANBAO_HOSTS fail at once (NXDOMAIN)
 COOKIES_ENABLED = True
 REFERER_ENABLED = True
 
@@ -54,6 +70,7 @@ PAGE_MAX_CHARS = 3_000_000  # HTML characters processed per page (scripts etc. d
 HTML_MAX_DEPTH = 200  # element nesting; deeper wrappers are flattened
 TABLES_MAX_PER_PAGE = 300  # <table>s handed to the table parser per document
 PDF_MAX_PAGES = 500  # pages read per PDF
+FETCH_LOG_FLUSH_S = 2.0  # fetch_log rows and the run's counts are committed at least this often (kill-safe)
 DOCUMENT_SOFT_TIMEOUT_S = 60  # PDF pages / office conversion stop here and keep what was read (hard kill: DOCUMENT_TIMEOUT_S)
 
 # --- components ----------------------------------------------------------------------------
@@ -61,6 +78,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
     # conditional GETs for archived documents; sees responses after the encoding fix (555 < 560)
     "crawler.middlewares.conditional.ConditionalRequestsMiddleware": 555,
+    # soft 404s are judged on the encoding-fixed text (545 < 560), after redirects (600)
+    "crawler.middlewares.hosts.Soft404Middleware": 545,
+    # sees connection failures before RetryMiddleware (550) so a dead host is not retried
+    "crawler.middlewares.hosts.HostBreakerMiddleware": 580,
+    "crawler.middlewares.hosts.CrawlDelayMiddleware": 590,
+    # a redirect off the portal's scope (domain parking) is recorded, not followed (RedirectMiddleware: 600)
+    "crawler.middlewares.hosts.OffsiteRedirectMiddleware": 640,
     # a 3xx back into its own chain raises IgnoreRequest → fetch_log (Scrapy's dupefilter drops it silently)
     "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
 }
@@ -87,6 +111,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.extensions.progress.Progress": 500,
+    "crawler.extensions.health.HealthExtension": 505,
     "crawler.extensions.warc.WarcExtension": 510,
     "crawler.extensions.resume.JobdirGuard": 0,  # only with JOBDIR: discards state left by a killed crawl
 }

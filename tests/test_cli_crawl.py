@@ -45,6 +45,21 @@ def test_failed_when_nothing_was_fetched_or_nothing_started():
     assert out.code == FAILED and "did not start" in out.reason
 
 
+def test_portal_health_decides_like_nianbao_health():
+    """The crawl's exit code agrees with `nianbao health` on the same run (crawler/commands/health.py)."""
+    from crawler.commands.health import exit_code
+
+    cases = [({"a": "ok", "b": "ok"}, OK), ({"a": "ok", "b": "degraded"}, PARTIAL),
+             ({"a": "ok", "b": "no-report"}, PARTIAL), ({"a": "site-changed"}, PARTIAL),
+             ({"a": "unreachable", "b": "ok"}, PARTIAL), ({"a": "unreachable", "b": "unreachable"}, FAILED)]
+    for health, code in cases:
+        out = judge(0, stats(a=1, b=1), run(), interrupted=False, health=health)
+        assert out.code == code, (health, out.reason)
+        assert exit_code([{"status": s} for s in health.values()]) == code
+        if code == PARTIAL:
+            assert "nianbao health" in out.reason
+
+
 def test_interrupted():
     assert judge(0, {**stats(a=1), "finish_reason": "shutdown"}, run(finish_reason="shutdown"),
                  interrupted=False).code == INTERRUPTED

@@ -34,15 +34,27 @@ def demo(tmp_path_factory):
     return db, proc
 
 
-def test_demo_crawl_exits_0_with_a_per_portal_summary(demo):
+def test_demo_crawl_exits_1_for_its_broken_portal_with_a_per_portal_summary(demo):
+    """The demo carries a deliberately broken portal (crawler/demo/broken.py): the crawl is partial, and says
+    so in the same words as `nianbao health`; the real demo portals have no errors."""
+    from crawler.demo.broken import NAME
+
     db, proc = demo
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "nianbao crawl: exit 0" in proc.stderr
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "nianbao crawl: exit 1 — partial" in proc.stderr and "1 no-report (nianbao health)" in proc.stderr
+    assert f"portals without a report: {NAME}" in proc.stderr
     table = proc.stdout.split("portal ", 1)[1].splitlines()
     assert table[0].split() == ["pages", "reports", "errors", "robots.txt", "refused"]
-    total = next(line.split() for line in table if line.startswith("total"))
+    end = next(i for i, line in enumerate(table) if line.startswith("total"))
+    rows = {line.split()[0]: line.split()[1:] for line in table[1:end + 1]}
+    for name, cells in rows.items():
+        if name not in (NAME, "total"):
+            assert cells[2] == "0", (name, cells)  # robots.txt refusals are not errors
     reports = sqlite3.connect(db).execute("select count(*) from reports").fetchone()[0]
-    assert int(total[2]) == reports and total[3] == "0"  # robots.txt refusals are not errors
+    assert int(rows["total"][1]) == reports and rows[NAME][1] == "0"
+    assert "refused by robots.txt (not errors)" in proc.stdout
+    health = nianbao("health", db)
+    assert health.returncode == 1 and NAME in health.stdout and "no-report" in health.stdout
 
 
 def test_every_demo_report_has_a_region_and_a_deadline(demo):
@@ -115,6 +127,11 @@ def test_datasette_on_the_demo(demo, tmp_path):
         hits = json.load(urllib.request.urlopen(
             f"{base}/{db.stem}/report_index.json?_shape=array&" + urllib.parse.urlencode({"_search": "依申请公开"})))
         assert len(hits) >= 3
+        health = json.load(urllib.request.urlopen(f"{base}/{db.stem}/portal_health.json?_shape=array"))
+        statuses = {r["portal"]: r["status"] for r in health}  # the canned query, same rows as nianbao health
+        assert "no-report" in statuses.values() and list(statuses.values()).count("ok") == len(statuses) - 1
+        for query in ("removed_reports", "changed_reports"):
+            assert isinstance(json.load(urllib.request.urlopen(f"{base}/{db.stem}/{query}.json?_shape=array")), list)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

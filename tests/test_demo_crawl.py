@@ -88,7 +88,7 @@ def test_robots_disallowed_urls_never_fetched(crawl):
 def test_crawl_run_and_summary(crawl):
     run = crawl["db"].execute("select * from crawl_runs").fetchone()
     assert run["finished_at"] and run["finish_reason"] == "finished"
-    assert run["portals"] == len(MANIFEST["portals"])
+    assert run["portals"] == len(MANIFEST["portals"]) + 1  # + the deliberately broken portal (crawler/demo/broken.py)
     assert run["reports_new"] == len(_reports(crawl))
     assert "reports found" in crawl["stdout"] and "archive:" in crawl["stdout"]
 
@@ -96,3 +96,18 @@ def test_crawl_run_and_summary(crawl):
 def test_feed_export_lists_the_reports(crawl):
     lines = [json.loads(line) for line in crawl["feed"].read_text(encoding="utf-8").splitlines()]
     assert {(x["agency"], x["year"]) for x in lines} == {(r["agency"], r["year"]) for r in _reports(crawl)}
+
+
+def test_health_shows_every_failure_class_on_the_broken_portal(crawl):
+    from crawler.demo.broken import NAME
+
+    rows = {r["portal"]: r for r in crawl["db"].execute("select * from portal_health")}
+    assert set(rows) == {p["name"] for p in MANIFEST["portals"]} | {NAME}
+    broken = rows.pop(NAME)
+    failures = json.loads(broken["failures"])
+    for cls in ("dns", "refused", "timeout", "tls", "http4xx", "http5xx", "waf", "robots", "soft404",
+                "offsite-redirect"):
+        assert failures.get(cls) == 1, (cls, failures)  # one record each: a dead host is not retried link by link
+    assert broken["status"] == "no-report" and broken["reports_new"] == 0 and broken["consecutive_empty"] == 1
+    for name, row in rows.items():  # the real demo portals are healthy: robots.txt refusals are not errors
+        assert row["status"] == "ok" and row["last_good_run"] == row["run_id"], (name, dict(row))

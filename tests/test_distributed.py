@@ -230,9 +230,12 @@ def test_two_workers_keep_one_hosts_rate(env, tmp_path):
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-    from bench.sitegen import build
-
-    build(tmp_path / "site", articles_per_column=4)
+    site = tmp_path / "site"
+    site.mkdir()
+    links = "".join(f'<li><a href="/p{i}.html">政务要闻{i}</a></li>' for i in range(60))
+    for name in ["index", *(f"p{i}" for i in range(60))]:
+        (site / f"{name}.html").write_text(f'<html><head><meta charset="utf-8"><title>{name}</title></head>'
+                                           f"<body><ul>{links}</ul></body></html>", encoding="utf-8")
     times: list[float] = []
     paths: list = []
 
@@ -245,7 +248,7 @@ def test_two_workers_keep_one_hosts_rate(env, tmp_path):
             paths.append((round(time.monotonic(), 3), self.path))
             super().do_GET()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(tmp_path / "site")))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         portals = tmp_path / "one.csv"

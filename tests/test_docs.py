@@ -14,7 +14,7 @@ from pipelines import schema_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-DOCS = sorted((ROOT / "docs").glob("*.md"))
+DOCS = sorted((ROOT / "docs").rglob("*.md"))  # sub-folders too: an old copy of a section must not linger
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 

@@ -3,9 +3,9 @@ exit code (Scrapy itself exits 0 after a crawl that ran but went wrong).
 
 | code | meaning |
 |---|---|
-| 0 | ok: pages fetched, no fetch errors, every portal yielded at least one report |
-| 1 | partial: some fetch errors (robots.txt refusals do not count), or some portals yielded no report, or an unusual finish reason |
-| 2 | failed: no page fetched, bootstrap or configuration error (bad portal CSV, unknown setting …) |
+| 0 | ok: pages fetched, no fetch errors, every portal yielded at least one report (`nianbao health`: every portal ok) |
+| 1 | partial: some fetch errors (robots.txt refusals do not count), or some portals yielded no report or are not ok in `portal_health`, or an unusual finish reason |
+| 2 | failed: no page fetched, no portal reachable, bootstrap or configuration error (bad portal CSV, `-a`/`-s` value …) |
 | 3 | interrupted: SIGINT/SIGTERM (finish_reason shutdown), or the crawl process was killed |
 
 The outcome is read from the stats JSON the Progress extension writes (NIANBAO_STATS_FILE) and the
@@ -75,8 +75,19 @@ def _run_row(db: Path, after: int) -> dict[str, Any] | None:
         return dict(row) if row else None
 
 
+def _health(db: Path, run: dict[str, Any] | None) -> dict[str, str]:
+    """{portal: status} of the run's portal_health rows (crawler/extensions/health.py)."""
+    if run is None or not db.exists():
+        return {}
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return dict(conn.execute("select portal, status from portal_health where run_id = ?", [run["id"]]))
+    except sqlite3.Error:
+        return {}
+
+
 def judge(returncode: int, stats: dict[str, Any] | None, run: dict[str, Any] | None,
-          interrupted: bool) -> CrawlOutcome:
+          interrupted: bool, health: dict[str, str] | None = None) -> CrawlOutcome:
     """The exit-code policy, pure: from the child's return code, the stats JSON and the crawl_runs row."""
     reason = (stats or {}).get("finish_reason") or (run or {}).get("finish_reason")
     if interrupted or reason == "shutdown":
@@ -91,6 +102,9 @@ def judge(returncode: int, stats: dict[str, Any] | None, run: dict[str, Any] | N
         pages = (stats or {}).get("pages", 0)
     if not pages:
         return CrawlOutcome(FAILED, "no page was fetched", run)
+    health = health or {}
+    if health and all(v == "unreachable" for v in health.values()):
+        return CrawlOutcome(FAILED, f"no portal reachable ({len(health)} unreachable; see nianbao health)", run)
     portals = (stats or {}).get("portals") or {}
     silent = sorted(name for name, p in portals.items() if not p.get("reports"))
     # the stats JSON counts robots.txt refusals apart (polite skips); crawl_runs.errors includes them
@@ -100,6 +114,10 @@ def judge(returncode: int, stats: dict[str, Any] | None, run: dict[str, Any] | N
         problems.append(f"{errors} fetch errors")
     if silent:
         problems.append(f"{len(silent)} of {len(portals)} portals yielded no report")
+    not_ok = {v for v in health.values() if v != "ok"}
+    if not_ok:
+        counts = ", ".join(f"{sum(1 for v in health.values() if v == s)} {s}" for s in sorted(not_ok))
+        problems.append(f"portal health: {counts} (nianbao health)")
     if reason and reason != "finished" and not reason.startswith("closespider_"):
         problems.append(f"finish_reason {reason}")
     if returncode not in (0, None):
@@ -135,5 +153,6 @@ def run_crawl(scrapy_args: list[str]) -> CrawlOutcome:
         for s, handler in old.items():
             signal.signal(s, handler)
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
-    outcome = judge(returncode, stats, _run_row(db, before), interrupted=bool(received))
+    run = _run_row(db, before)
+    outcome = judge(returncode, stats, run, interrupted=bool(received), health=_health(db, run))
     return outcome  # region rows are written with each report (pipelines/store/reports.py)

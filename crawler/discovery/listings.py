@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
+from crawler.discovery.blocks import anchor_blocks
 from crawler.discovery.urls import clean_url, trap_reason
 from pipelines.classify import classify_title
 
@@ -44,6 +45,9 @@ class Link:
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     render: bool = False
+    # the link block it sits in: "" (content) or a chrome block (nav, header, footer, friends, service,
+    # offsite; crawler.discovery.blocks); chrome links never take a crawl off scope
+    block: str = field(default="", compare=False)
 
 
 class Page:
@@ -122,6 +126,7 @@ class PlainLinks:
         base = tree.xpath("string(//base/@href)") or page.url
         areas = content_areas(tree)
         inside = {a for el in areas for a in el.iter("a")}  # holds the proxies, so identity is stable
+        blocks = anchor_blocks(tree, base, inside)
         keep = page.keep_host
         out: list[Link] = []
         for a in tree.iter("a"):
@@ -138,7 +143,7 @@ class PlainLinks:
             kind = anchor_kind(text, absolute)
             if areas and kind == "page" and a not in inside:
                 continue
-            out.append(Link(absolute.split("#", 1)[0], text, kind))
+            out.append(Link(absolute.split("#", 1)[0], text, kind, block=blocks.get(a, "")))
         return out
 
 

@@ -47,6 +47,11 @@ redis.call('ZREM', KEYS[1], item[1])
 redis.call('HSET', KEYS[2], item[1], item[2])
 return item
 """
+_ENQUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 _REQUEUE = """
 local items = redis.call('HGETALL', KEYS[2])
 for i = 1, #items, 2 do redis.call('ZADD', KEYS[1], items[i + 1], items[i]) end
@@ -110,10 +115,13 @@ class LocalCacheDupeFilter(RFPDupeFilter):
         if fp in self.known:
             return True
         added = self.server.sadd(self.key, fp)
+        self.remember(fp)
+        return added == 0
+
+    def remember(self, fp: str) -> None:
         if len(self.known) >= self.size:
             self.known.clear()
         self.known.add(fp)
-        return added == 0
 
 
 class Frontier(Scheduler):
@@ -150,6 +158,7 @@ class Frontier(Scheduler):
                                        debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"),
                                        size=self.crawler.settings.getint("DISTRIBUTED_DUPEFILTER_CACHE", 500_000))
         self._requeue = self.server.register_script(_REQUEUE)
+        self._enqueue = self.server.register_script(_ENQUEUE)
         self.server.sadd(self.workers_key, self.worker)
         self._beat()
         self.reap()
@@ -180,12 +189,20 @@ class Frontier(Scheduler):
         return request
 
     def enqueue_request(self, request):
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
+        if request.dont_filter:
+            self.queue.push(request)
+        else:
+            # Seen-mark and queue in one step (Lua): a worker killed between the two would leave a request
+            # marked seen that nobody ever fetches.
+            fp = self.df.request_fingerprint(request)
+            added = fp not in self.df.known and self._enqueue(
+                keys=[self.df.key, self.queue_key], args=[fp, -request.priority, self.queue._encode_request(request)])
+            self.df.remember(fp)
+            if not added:
+                self.df.log(request, self.spider)
+                return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     # -- leases --------------------------------------------------------------------------

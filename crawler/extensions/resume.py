@@ -42,6 +42,8 @@ class JobdirGuard:
                 elif path.exists():
                     path.unlink()
             crawler.stats.set_value("nianbao/resume/discarded_unclean_jobdir", 1)
+        elif (jobdir / "requests.seen").exists():  # a cleanly stopped crawl: Scrapy resumes its queue
+            crawler.stats.set_value("nianbao/resume/jobdir_state", 1)
         jobdir.mkdir(parents=True, exist_ok=True)
         self.marker.write_text(str(os.getpid()))
         crawler.signals.connect(self.closed, signal=signals.spider_closed)

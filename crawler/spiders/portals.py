@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -25,9 +24,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
 
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
+from crawler.health import failure_class
 from crawler.items import DocumentItem, FetchErrorItem, NotModifiedItem, RejectedItem
 from crawler.middlewares.conditional import body_sha256, decode_memo, page_memo
-from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, select
+from crawler.middlewares.hosts import HostDown
+from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portals, portal_scope, select
+from crawler.scope import OffScopeBudget, ScopeMap, hostname, may_leave
 from pipelines.bounds import DEFAULT as DEFAULT_LIMITS
 from pipelines.bounds import Limits, cut_page
 from pipelines.classify import classify_title
@@ -43,28 +45,67 @@ _NOT_A_CANDIDATE = ("title does not name an annual report", "empty title")
 MAX_IRRELEVANT_HOPS = 2
 
 
+# The spider's `-a` arguments; any other name is an error that lists these.
+ARGS = {
+    "portals": "portal list CSV (name,start_url,render[,region_code,entry_urls,allowed_domains]) or 'demo'",
+    "region": "division code prefix, e.g. 3205",
+    "sample": "crawl only the first N selected portals (a whole number)",
+}
+
+
+class SpiderArgError(ValueError):
+    """A bad `-a` argument or portal list: one line naming the argument or file, line and fix."""
+
+
+def check_args(kwargs: dict[str, Any]) -> None:
+    """Raise SpiderArgError for unknown names or bad values (used before the crawl starts, too)."""
+    unknown = sorted(set(kwargs) - set(ARGS))
+    if unknown:
+        valid = ", ".join(f"-a {k}=… ({v})" for k, v in ARGS.items())
+        raise SpiderArgError(f"unknown spider argument {', '.join(f'-a {u}' for u in unknown)}; valid: {valid}")
+    sample = kwargs.get("sample")
+    if sample not in (None, "") and (not str(sample).strip().isdigit() or int(sample) < 1):
+        raise SpiderArgError(f"-a sample={sample}: give a whole number of portals ≥ 1, e.g. -a sample=5")
+    region = kwargs.get("region")
+    if region not in (None, "") and not str(region).strip().isdigit():
+        raise SpiderArgError(f"-a region={region}: give a division code prefix of digits, e.g. -a region=3205")
+    portals = kwargs.get("portals")
+    if portals not in (None, "", "demo"):
+        try:
+            load_portals(portals)
+        except PortalListError as exc:
+            raise SpiderArgError(f"{exc}. See docs/portals.md") from None
+
+
 class PortalsSpider(scrapy.Spider):
     name = "portals"
 
     def __init__(self, portals: str | None = None, region: str | None = None, sample: str | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        extra = {k: v for k, v in kwargs.items() if k not in ("name", "_job")}
+        check_args({**extra, **({"sample": sample} if sample else {}), **({"region": region} if region else {})})
+        super().__init__(**{k: v for k, v in kwargs.items() if k not in extra})
         self.portals_arg = portals
         self.region = region
         self.sample = int(sample) if sample else None
         self.portals: list[Portal] = []
         self.demo: Any = None
+        self.broken: Any = None
         self.pages_per_portal: Counter[str] = Counter()
-        self._hosts: dict[str, set[str]] = {}
-        self._follow_gov_cn = True
+        self.requested: set[bytes] = set()  # fingerprints already requested: budgets count each page once
+        self.start_keys: set[bytes] = set()  # portals' start/entry URLs: only ever requested by start()
+        self.offscope = OffScopeBudget()
+        self._keep: dict[str, bool] = {}  # host[:port] -> may a link to it be followed at all
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.offscope = OffScopeBudget(crawler.settings.getint("OFFSCOPE_MAX_HOSTS", 10),
+                                         crawler.settings.getint("OFFSCOPE_MAX_PAGES", 100))
         if spider.portals_arg == "demo":
             # Loopback demo: no need to wait between requests to our own server.
             for name, value in (("AUTOTHROTTLE_START_DELAY", 0.0), ("DOWNLOAD_DELAY", 0.0),
-                                ("CONCURRENT_REQUESTS_PER_DOMAIN", 4)):
+                                ("CONCURRENT_REQUESTS_PER_DOMAIN", 4), ("HOST_FIRST_TIMEOUT", 5.0)):
                 crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         spider.limits = Limits.from_settings(crawler.settings.get)  # pipelines/bounds.py
@@ -78,30 +119,81 @@ class PortalsSpider(scrapy.Spider):
     # -- portal list ------------------------------------------------------------------------
     def load_portals(self) -> None:
         if self.portals_arg == "demo":
+            from crawler.demo.broken import start_broken
             from crawler.demo.server import start_demo
 
             self.demo = start_demo()
+            self.broken = start_broken()  # a deliberately broken portal: every failure class in `nianbao health`
             rows = [Portal(name=r["name"], start_url=r["start_url"], render=str(r.get("render")).lower() == "true",
-                           region_code=r.get("region_code", "")) for r in self.demo.rows]
+                           region_code=r.get("region_code", ""), allowed_domains=r.get("allowed_domains", "").split())
+                    for r in [*self.demo.rows, self.broken.row]]
         else:
             try:
                 rows = load_portals(self.portals_arg or REGISTRY_PATH)
             except PortalListError as exc:
-                raise ValueError(f"{exc}. See README 'Portal list'.") from None
+                raise SpiderArgError(f"{exc}. See docs/portals.md") from None
         self.portals = select(rows, self.region, self.sample)
         if not self.portals:
-            raise ValueError(f"no portal matches region={self.region!r} sample={self.sample!r}")
+            raise SpiderArgError(f"no portal matches -a region={self.region} -a sample={self.sample}; "
+                                 "check the region code prefix")
         self.by_name = {p.name: p for p in self.portals}
+        self.scopes = ScopeMap(portal_scope(p) for p in self.portals)
 
     def _closed(self, spider, reason: str) -> None:
         if self.demo is not None:
             self.demo.stop()
+            self.broken.stop()
 
     # -- requests ---------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for portal in self.portals:
-            for url in [portal.start_url, *portal.entry_urls]:
-                yield self._request(Link(url, portal.name, "column"), portal, hops=0, referer=None)
+        """Every portal's start and entry URLs, under that portal, whatever its siblings link: links to them from
+        other pages are never followed (they run here), so no sibling's link can make them duplicates. (They go
+        through the duplicate filter: a resumed job or another distributed worker does not fetch them twice.)"""
+        fp = self.crawler.request_fingerprinter.fingerprint
+        starts = [(p, url, i == 0) for p in self.portals for i, url in enumerate([p.start_url, *p.entry_urls])]
+        for _portal, url, _ in starts:
+            self.start_keys.add(fp(scrapy.Request(url)))
+        for portal, url, is_start in starts:
+            key = fp(scrapy.Request(url))
+            if key in self.requested:  # two portals list the same URL: it runs once, under the first
+                continue
+            self.requested.add(key)
+            self.pages_per_portal[portal.name] += 1
+            request = self._request(Link(url, portal.name, "column"), portal, hops=0, referer=None,
+                                    extra={"start": is_start, "column_page": not is_start})
+            yield request
+        if self.settings.getbool("REVISIT_KNOWN_REPORTS", True):
+            for request in self._known_reports():
+                if self._budget(self.by_name[request.meta["portal"]], request):
+                    yield request
+
+    def _known_reports(self) -> list[scrapy.Request]:
+        """Report URLs archived by earlier crawls of these portals and not marked gone: requested again
+        (conditionally: a 304 costs little), so a report removed from its portal is noticed even when no
+        list links it any more. Lowest priority: lists and new reports come first."""
+        import sqlite3
+        from pathlib import Path
+
+        path = Path(self.settings.get("ARCHIVE_DB") or "")
+        if not path.is_file():
+            return []
+        try:
+            with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30) as conn:
+                rows = conn.execute(
+                    "select u.url, u.kind, u.portal, u.page_url, r.title from report_urls u "
+                    "join reports r on r.id = u.report_id where u.gone_at is null and u.url like 'http%'").fetchall()
+        except sqlite3.Error:  # an archive older than gone marks: nothing to revisit yet
+            return []
+        out = []
+        for url, kind, portal_name, page_url, title in rows:
+            portal = self.by_name.get(portal_name or "")
+            if portal is None:
+                continue
+            link = Link(url, title or "", "attachment" if kind == "attachment" else "report")
+            extra = {"revisit": True, "page_url": page_url, "page_title": title or "", "page_meta": {}}
+            request = self._request(link, portal, hops=0, referer=None, extra=extra)
+            out.append(request.replace(priority=-10))
+        return out
 
     def _request(self, link: Link, portal: Portal, *, hops: int, referer: str | None,
                  extra: dict[str, Any] | None = None) -> scrapy.Request:
@@ -118,27 +210,72 @@ class PortalsSpider(scrapy.Spider):
         )
 
     def _allowed(self, url: str, portal: Portal) -> bool:
-        return self._host_allowed(urlsplit(url).netloc.lower(), portal)
+        """In the portal's scope, or an off-scope *.gov.cn host (as if linked from a column's content)."""
+        return self._route(Link(url), portal, from_column=True) is not None
 
-    def _host_allowed(self, host: str, portal: Portal) -> bool:
-        hosts = self._hosts.get(portal.name)
-        if hosts is None:  # computed once per portal (~300 links a page ask)
-            hosts = self._hosts[portal.name] = portal.hosts()
-            self._follow_gov_cn = bool(self.settings.getbool("FOLLOW_GOV_CN"))
-        if host in hosts:
-            return True
-        return self._follow_gov_cn and host.split(":")[0].endswith(".gov.cn")
+    def _keep_host(self, host: str) -> bool:
+        """Cheap pre-filter for extract_links: a host some crawled portal may own, or *.gov.cn (off-scope
+        candidates; the full rule needs the link's block and page, in _route)."""
+        keep = self._keep.get(host)
+        if keep is None:
+            url = f"http://{host}/"
+            keep = self._keep[host] = bool(self.scopes.owner(url)) or (
+                self.settings.getbool("FOLLOW_GOV_CN") and hostname(url).endswith(".gov.cn"))
+        return keep
 
-    def _budget(self, portal: Portal) -> bool:
+    def _route(self, link: Link, portal: Portal, *, from_column: bool) -> tuple[Portal, bool] | None:
+        """(portal the request runs under, off scope?) or None when the link is not followed."""
+        owner = self.scopes.owner(link.url, prefer=portal.name)
+        if owner is not None:
+            return self.by_name[owner], False
+        host = hostname(link.url)
+        if portal.name in self.scopes.scopes and self.scopes.scopes[portal.name].holds(link.url):
+            return portal, False
+        reason = may_leave(host, block=link.block, from_column=from_column,
+                           follow_gov_cn=self.settings.getbool("FOLLOW_GOV_CN"))
+        if reason is not None:
+            return None
+        return portal, True
+
+    def _budget(self, portal: Portal, request: scrapy.Request | None = None, *, offscope: bool = False) -> bool:
+        """Count a request against its portal's budget once, after duplicate filtering (a URL already
+        requested in this crawl is neither counted nor requested again)."""
+        if request is not None:
+            key = self.crawler.request_fingerprinter.fingerprint(request)
+            if key in self.requested or key in self.start_keys:
+                return False
         limit = self.settings.getint("PORTAL_MAX_PAGES")
         if limit and self.pages_per_portal[portal.name] >= limit:
             return False
+        if offscope and not self.offscope.take(portal.name, hostname(request.url if request else "")):
+            return False
+        if request is not None:
+            self.requested.add(key)
         self.pages_per_portal[portal.name] += 1
         return True
 
     # -- callbacks --------------------------------------------------------------------------
+    def _offsite_redirect(self, response: Response, portal: Portal) -> FetchErrorItem | None:
+        """A redirect that left the portal's scope (e.g. to a domain-parking page): recorded, not stored."""
+        first = (response.meta.get("redirect_urls") or [None])[0]
+        if not first or response.meta.get("offscope"):
+            return None
+        if self.scopes.owner(response.url) is not None:
+            return None
+        self._health_failure(portal.name, first, "offsite-redirect", f"redirected to {response.url}")
+        return FetchErrorItem(url=first, portal=portal.name, kind=response.meta.get("kind", ""),
+                              error=f"off-site redirect to {response.url}", status=response.status)
+
+    def _health_failure(self, portal: str, url: str, cls: str, detail: str, *, start: bool = False) -> None:
+        health = getattr(self.crawler, "portal_health", None)
+        if health is not None:
+            health.failure(portal, url, cls, detail, start=start)
+
     def parse_page(self, response: Response) -> Iterator[Any]:
         portal = self.by_name[response.meta["portal"]]
+        if (redirected := self._offsite_redirect(response, portal)) is not None:
+            yield redirected
+            return
         if response.meta.get("not_modified"):  # a known report, unchanged (crawler/middlewares/conditional.py)
             yield from self._not_modified(response, portal)
             return
@@ -163,8 +300,7 @@ class PortalsSpider(scrapy.Spider):
                           "title does not name an annual report")
             if not any(v.reason == "column/list title" for v in verdicts):  # list pages are not candidates
                 yield RejectedItem(response.url, portal.name, titles[0], reason)
-        links = [link for link in extract_links(page, keep_host=lambda h: self._host_allowed(h, portal))
-                 if self._allowed(link.url, portal)]
+        links = extract_links(page, keep_host=self._keep_host)
         yield from self._follow(links, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
         if not response.meta.get("playwright"):  # replayed if the page answers 304 next time
             yield page_memo(response, links, title=title, meta_info=meta_info, is_report=bool(report))
@@ -172,26 +308,39 @@ class PortalsSpider(scrapy.Spider):
     def _follow(self, links: list[Link], response: Response, portal: Portal, *, on_report_page: bool, title: str,
                 meta_info: dict[str, Any]) -> Iterator[scrapy.Request]:
         hops = response.meta.get("hops", 0)
+        # a 信息公开/年报 column (entry URLs, column/list pages) or a report page may lead off scope
+        from_column = bool(response.meta.get("column_page") or on_report_page
+                           or (response.meta.get("kind") in ("column", "next", "listing", "report")
+                               and not response.meta.get("start")))
         for link in links:
-            if not self._allowed(link.url, portal):
+            route = self._route(link, portal, from_column=from_column)
+            if route is None:
                 continue
+            target, offscope = route
+            cross = target.name != portal.name  # a sibling's page: it runs under its owner, from the top
             if link.kind == "attachment":
                 if not (on_report_page or classify_title(link.text).is_report):
                     continue
                 extra = {"page_url": response.url if on_report_page else None,  # a list page is not the report's page
                          "page_title": title if on_report_page else link.text,
-                         "page_meta": meta_info}
-                if self._budget(portal):
-                    yield self._request(link, portal, hops=0, referer=response.url, extra=extra)
+                         "page_meta": meta_info, "offscope": offscope}
+                request = self._request(link, target, hops=0, referer=response.url, extra=extra)
+                if self._budget(target, request, offscope=offscope):
+                    yield request
                 continue
-            next_hops = 0 if link.kind in ("report", "column", "next", "listing") else hops + 1
+            next_hops = 0 if cross or link.kind in ("report", "column", "next", "listing") else hops + 1
             if next_hops > MAX_IRRELEVANT_HOPS:
                 continue
-            if self._budget(portal):
-                yield self._request(link, portal, hops=next_hops, referer=response.url)
+            extra = {"offscope": offscope, "column_page": link.kind in ("column", "next", "listing") and not cross}
+            request = self._request(link, target, hops=next_hops, referer=response.url, extra=extra)
+            if self._budget(target, request, offscope=offscope):
+                yield request
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         portal = self.by_name[response.meta["portal"]]
+        if (redirected := self._offsite_redirect(response, portal)) is not None:
+            yield redirected
+            return
         if response.meta.get("not_modified"):
             yield from self._not_modified(response, portal)
             return
@@ -218,10 +367,12 @@ class PortalsSpider(scrapy.Spider):
                                     title=title, meta_info=meta_info)
             return
         for url in known.get("children", []):
-            if self._allowed(url, portal) and self._budget(portal):
+            if self._allowed(url, portal):
                 extra = {"page_url": response.url, "page_title": known.get("title") or "", "page_meta": {}}
-                yield self._request(Link(url, known.get("title") or "", "attachment"), portal, hops=0,
-                                    referer=response.url, extra=extra)
+                request = self._request(Link(url, known.get("title") or "", "attachment"), portal, hops=0,
+                                        referer=response.url, extra=extra)
+                if self._budget(portal, request):
+                    yield request
 
     def _document(self, response: Response, portal: Portal, kind: str, title: str, text: str | None,
                   page_meta: dict[str, Any]) -> DocumentItem:
@@ -249,13 +400,31 @@ class PortalsSpider(scrapy.Spider):
     def on_error(self, failure) -> Iterator[FetchErrorItem]:
         request = failure.request
         status = None
-        if failure.check(HttpError):
+        cls, _detail = failure_class(failure.value)
+        health = getattr(self.crawler, "portal_health", None)
+        if failure.check(HostDown):  # the host's circuit is open: one record per host, not one per link
+            if health is not None:
+                health.runs[request.meta.get("portal", "")].hosts_down.add(failure.value.host)
+                if request.meta.get("start"):
+                    health.runs[request.meta.get("portal", "")].start_failure = cls
+            if not failure.value.first:
+                self.crawler.stats.inc_value("nianbao/host_down_dropped")
+                return
+            error = str(failure.value)
+        elif failure.check(HttpError):
             status = failure.value.response.status
             error = f"HTTP {status}"
         elif failure.check(IgnoreRequest):
             error = str(failure.value) or "ignored (robots.txt or size limit)"
         else:
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self._health_failure(request.meta.get("portal", ""), request.url, cls, error,
+                             start=bool(request.meta.get("start")))
+        known = request.meta.get("conditional")
+        gone = str(status) if status in (404, 410) else "soft404" if cls == "soft404" else None
+        if known and gone and health is not None:  # a URL the archive knows is gone from the portal
+            health.known_gone(request.meta.get("portal", ""), request.url, gone,
+                              report=known.get("report_id") is not None)
         self.logger.info("fetch failed: %s (%s)", request.url, error)
         yield FetchErrorItem(
             url=request.url, portal=request.meta.get("portal", ""), kind=request.meta.get("kind", ""),

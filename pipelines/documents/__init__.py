@@ -269,7 +269,9 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT) -> Document:
         inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e  # pdfplumber wraps them
         if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
             return Document("pdf", "", None, None, error=f"encrypted PDF (needs a password): {type(inner).__name__}")
-        return Document("pdf", "", None, None, error=f"unreadable PDF: {type(inner).__name__}: {inner}"[:300])
+        cut = b"%%EOF" not in data[-4096:] and b" obj" in data[:65536]  # real objects, then the end missing
+        what = "truncated PDF (no %%EOF at the end)" if cut else "unreadable PDF"
+        return Document("pdf", "", None, None, error=f"{what}: {type(inner).__name__}: {inner}"[:300])
     text = "\n".join(texts)
     chars = len(re.sub(r"\s", "", text))
     read = len(texts)

@@ -12,7 +12,14 @@
 from pipelines.store.captures import link_captures, log_captures
 from pipelines.store.memos import mark_seen, remember_pages
 from pipelines.store.reports import REPORT_FIELDS, save_report, write_region
-from pipelines.store.runs import finish_run, log_fetches, record_rejected, start_run, upsert_portals
+from pipelines.store.runs import (
+    finish_run,
+    log_fetches,
+    progress_run,
+    record_rejected,
+    start_run,
+    upsert_portals,
+)
 from pipelines.store.schema import (
     INDEXES,
     SCHEMA_VERSION,
@@ -25,6 +32,6 @@ from pipelines.store.schema import (
 
 __all__ = [
     "INDEXES", "REPORT_FIELDS", "SCHEMA_VERSION", "TABLES", "ensure_schema", "finish_run", "link_captures",
-    "log_captures", "log_fetches", "mark_seen", "now_iso", "open_archive", "record_rejected", "remember_pages",
+    "log_captures", "log_fetches", "mark_seen", "now_iso", "open_archive", "progress_run", "record_rejected", "remember_pages",
     "save_report", "start_run", "transaction", "upsert_portals", "write_region",
 ]

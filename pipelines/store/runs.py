@@ -22,6 +22,12 @@ def finish_run(db: sqlite_utils.Database, run_id: int, stats: Mapping[str, Any])
         db.table("crawl_runs").update(run_id, {"finished_at": now_iso(), **stats})
 
 
+def progress_run(db: sqlite_utils.Database, run_id: int, counts: Mapping[str, Any]) -> None:
+    """The counts of a run still going (finished_at stays NULL until finish_run): a killed run keeps them."""
+    with transaction(db):
+        db.table("crawl_runs").update(run_id, dict(counts))
+
+
 def log_fetches(db: sqlite_utils.Database, rows: Iterable[Mapping[str, Any]]) -> None:
     rows = list(rows)
     if rows:

@@ -77,6 +77,10 @@ TABLES: dict[str, dict[str, Any]] = {
             "page_url": str,
             "first_seen": str,
             "last_seen": str,
+            # the portal removed it: 404/410 or a soft 404 on a later crawl (the report stays archived)
+            "gone_at": str,
+            "gone_run_id": int,
+            "gone_status": str,  # "404", "410", "soft404"
         },
         "pk": ("report_id", "canonical_url"),
     },
@@ -127,6 +131,26 @@ TABLES: dict[str, dict[str, Any]] = {
             "warc_dir": str,
         },
         "pk": "id",
+    },
+    # one row per portal per crawl run (crawler/extensions/health.py, `nianbao health`)
+    "portal_health": {
+        "columns": {
+            "run_id": int,
+            "portal": str,
+            "status": str,  # ok | degraded | no-report | site-changed | unreachable
+            "failure": str,  # main failure class: dns, refused, timeout, tls, http4xx, http5xx, waf, soft404, …
+            "pages": int,
+            "reports_new": int,
+            "reports_seen": int,
+            "failures": str,  # JSON {class: count}
+            "examples": str,  # JSON {class: "url (detail)"}
+            "hosts_down": str,  # JSON [host, …]
+            "gone": int,  # known report URLs now gone (404/410/soft 404)
+            "consecutive_empty": int,  # runs in a row without a report found or seen, this one included
+            "last_good_run": int,  # the latest run with status ok (this one if ok)
+            "checked_at": str,
+        },
+        "pk": ("run_id", "portal"),
     },
     "fetch_log": {
         "columns": {
@@ -265,9 +289,11 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("reports", ["content_hash"], True),
     ("reports", ["agency", "year"], False),
     ("reports", ["year"], False),
+    ("reports", ["year", "template"], False),  # counts by year and template without reading the wide rows
     ("report_urls", ["canonical_url"], False),
     ("report_checks", ["rule", "ok"], False),
     ("fetch_log", ["run_id"], False),
+    ("portal_health", ["portal", "run_id"], False),
     ("fetch_log", ["url"], False),
     ("rejected_pages", ["url"], False),
     ("report_versions", ["report_id"], False),

@@ -62,6 +62,7 @@ class _Row:
     owner: str  # template whose columns the row uses
     label: str = ""
     toks: list[Tok] = field(default_factory=list)
+    seg: int = -1  # the printed row/line its last token came from
 
 
 @cache
@@ -110,18 +111,17 @@ class _Parser:
         self.amount_in_wan = False  # 采购总金额 header prints 万元
         self.yuan_cols: set[str] = set()  # money columns whose header prints 元 (not 万元)
         self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
-        self.line_start = False  # the token opens a printed row/line
+        self.seg_no = 0  # the printed row/line being read
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
             self.flags.append(text)
 
     def feed(self, segs: Iterable[list[Tok]]) -> None:
-        for seg in segs:
-            self.line_start = True
+        for n, seg in enumerate(segs):
+            self.seg_no = n
             for tok in seg:
                 self._tok(tok)
-                self.line_start = False
         self._close()
 
     def _tok(self, tok: Tok) -> None:
@@ -156,8 +156,17 @@ class _Parser:
             for hdr in self.headers.values():
                 hdr.stale = True
         if tok.kind == BLANK:
+            if tok.key == "lead":  # a grid row's blank first cell: a value only in table 3's value row
+                if not (self.ctx == T3 and self.t3_header and self.cur is None and (T3, "") not in self.done):
+                    return
+                self.pending.clear()  # the header above it
+                self.cur = _Row(T3, "", self.match_tpl, seg=self.seg_no)
+                self.cur.toks.append(tok)
+                return
             if self.cur is None and not self.pending:
                 return
+            if self.cur is not None and not self.pending and self.cur.seg != self.seg_no:
+                return  # blank cells of a later printed line (a wrapped label's) never join the row
             # text blanks may be merged-cell padding and never start a row; a grid's empty cell after a
             # row label is a printed blank (an all-blank row, or blank for 0 before the first value)
             if self.pending and (tok.key != "cell" or not self._names_row()):
@@ -171,6 +180,7 @@ class _Parser:
                 return
             self.cur = _Row(T3, "", self.match_tpl)
         self.cur.toks.append(tok)
+        self.cur.seg = self.seg_no
 
     def _header_label(self, tok: Tok) -> None:
         """A column name of a table's header (never a row label: those carry 一、/(七)/3.)."""
@@ -182,7 +192,7 @@ class _Parser:
                 for w in words(tok):
                     names += column_names(table, label_key(w))
             if names:
-                hdr.add(names, tok.col, self.line_start)
+                hdr.add(names, tok.col, self.seg_no)
 
     def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | None, str, str | None]:
         """The row's values in template column order: by grid position under the printed header when

@@ -71,14 +71,16 @@ class Header:
         self.groups: dict[int, str] = {}  # T3 group headers by grid column
         self.lines: list[list[str]] = []  # names per printed line (text order)
         self.group_seq: list[str] = []  # T3 group headers in printed order
+        self.line_no = -1  # the printed line `lines[-1]` came from
         self.stale = False  # a data row was read since: the next header label starts a new header
 
-    def add(self, names: list[str], col: int, new_line: bool) -> None:
+    def add(self, names: list[str], col: int, line: int) -> None:
         if self.stale:
             self.pos.clear(), self.groups.clear(), self.lines.clear(), self.group_seq.clear()
             self.stale = False
-        if new_line or not self.lines:
+        if line != self.line_no or not self.lines:
             self.lines.append([])
+            self.line_no = line
         for n in names:
             if n.startswith("group:"):
                 self.group_seq.append(n[6:])

@@ -117,6 +117,10 @@ def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str,
         vals.pop(0)
     items = [(t.raw, _parsed(t)) for t in vals]
     if len(items) == n:
+        if any(t.key == "after_blank" for t in vals) and any(t.kind == BLANK for t in vals):
+            # blanks dropped as padding before the first value, another kept after it: which one was
+            # the printed blank cannot be told
+            return None, f"blank cells cannot be placed ({' '.join(repr(t.raw) for t in toks)})", None
         return items, "", None
     shown = " ".join(repr(t.raw) for t in toks)
     ok = constraint(table, n)
@@ -137,6 +141,8 @@ def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str,
         runs = [t.raw for t in vals]
         if sum(len(r) for r in runs) >= n:
             reading, count = _unique(_splits(runs, n), ok)
+            if reading and len(runs) < n and not _checked(reading, ok):
+                reading = None  # a cut digit run is only trusted when the row's own sums confirm it
             if reading:
                 return reading, "", "split_digits" if len(runs) < n else None
             return None, f"digits {shown} can be cut into {n} values in {count} ways", None

@@ -106,10 +106,13 @@ def _segment(toks: list[Tok] | tuple[Tok, ...]) -> list[Tok]:
     """Drop blanks that do not follow a value in the segment (merged-cell padding); a printed blank
     cell (key "cell") is kept after the row's label."""
     out: list[Tok] = []
-    seen_value = seen_label = False
+    seen_value = seen_label = dropped = False
     for t in toks:
         if t.kind == BLANK and not seen_value and not (t.key == "cell" and seen_label):
+            dropped = dropped or seen_label
             continue
+        if t.kind == VALUE and dropped and not seen_value:
+            t = replace(t, key="after_blank")  # the blanks before it may have been a printed blank, not padding
         seen_value = seen_value or t.kind == VALUE
         seen_label = seen_label or t.kind == LABEL
         out.append(t)
@@ -167,6 +170,8 @@ def cells_segment(cells: list[str | None], cols: list[int] | None = None, *, gri
                 toks.append(t)
             elif t.kind != BLANK:
                 toks.append(replace(t, col=col))
-            elif toks:  # blanks before the label are an empty label column
-                toks.append(Tok(BLANK, "", "cell", col=col))
+            else:  # before the row's label or first value: an empty label column, or a blank value
+                toks.append(Tok(BLANK, "", "cell" if toks else "lead", col=col))
+    if grid and not any(t.kind == VALUE for t in toks):
+        toks = [t for t in toks if t.key != "lead"]
     return toks if grid else _segment(toks)
