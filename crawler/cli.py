@@ -180,9 +180,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from pipelines import dashboard
-    from pipelines.store import open_archive
 
-    db = open_archive(_existing(args.db))  # region rows are written with each report
+    db = _read(args.db, "report")  # never writes the archive (pipelines/readonly.py)
     try:
         print(dashboard.write(db.conn, args.out))
     finally:

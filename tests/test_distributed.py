@@ -137,10 +137,14 @@ def test_three_workers_and_one_writer_equal_a_single_process_crawl(env):
     assert drain.wait(120) == 0
     assert_same_archive(env["single"], snapshot(out / "three.db"))
     # one shared frontier: the cluster requested the pages the single process did, none more often (the
-    # single run also met the fixture's one-time 503 and its retry)
+    # single run also met the fixture's one-time 503 and its retry). The spider's soft-404 probe of each host
+    # is per worker (its host health is per-process state), so it may come once per worker.
     got, single = Counter(_requests(sites, before)), Counter(env["single_requests"])
     assert set(got) == set(single)
-    assert all(n <= single[k] for k, n in got.items()), [k for k, n in got.items() if n > single[k]]
+    probe = "/nianbao-probe-"
+    assert all(n <= single[k] for k, n in got.items() if not k[2].startswith(probe)), \
+        [k for k, n in got.items() if n > single[k]]
+    assert all(n <= 3 * single[k] for k, n in got.items() if k[2].startswith(probe))
     db = sqlite3.connect(out / "three.db")
     runs = db.execute("select worker, finish_reason, pages from crawl_runs order by worker").fetchall()
     assert [(w, r) for w, r, _ in runs] == [("w0", "finished"), ("w1", "finished"), ("w2", "finished")]

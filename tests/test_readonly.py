@@ -82,6 +82,10 @@ def _every_reading_command(db: Path, tmp: Path) -> None:
     assert json.loads(proc.stdout)["summary"]
     proc = nianbao("export", db, "--out", tmp / "again", "--version", "x")
     assert proc.returncode == 0, proc.stderr
+    proc = nianbao("report", db, "--out", tmp / "dashboard.html")
+    assert proc.returncode == 0, proc.stderr
+    proc = nianbao("health", db)
+    assert "Traceback" not in proc.stderr, proc.stderr
     assert len(_serve_once(db)) == 3
 
 

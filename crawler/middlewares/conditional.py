@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import weakref
 import zlib
 from pathlib import Path
 from typing import Any
@@ -36,14 +37,15 @@ logger = logging.getLogger(__name__)
 LISTS = ("column", "next", "listing")  # list pages and list endpoints
 
 
+_DIGESTS: weakref.WeakKeyDictionary[Response, str] = weakref.WeakKeyDictionary()
+
+
 def body_sha256(response: Response) -> str:
-    """sha256 of a response's body, hashed once per response (the digest is kept in its meta)."""
-    body = response.body
-    cached = response.meta.get("_body_sha256")
-    if cached and cached[0] == id(body):
-        return cached[1]
-    digest = hashlib.sha256(body).hexdigest()
-    response.meta["_body_sha256"] = (id(body), digest)
+    """sha256 of a response's body, hashed once per response object (not in meta: a request's meta
+    is copied into follow-up requests, and a replaced response is another object)."""
+    digest = _DIGESTS.get(response)
+    if digest is None:
+        digest = _DIGESTS[response] = hashlib.sha256(response.body).hexdigest()
     return digest
 
 

@@ -79,7 +79,7 @@ class HostileServer:
             "/binary.html": (200, {"Content-Type": "text/html; charset=utf-8"}, pdf),
             "/bomb.docx": (200, {"Content-Type": "application/vnd.openxmlformats-officedocument."
                                                  "wordprocessingml.document"}, files.zip_bomb_docx(2048)),
-            "/entity.docx": (200, {"Content-Type": "application/octet-stream"}, files.entity_bomb_docx("和龙市")),
+            "/entity.docx": (200, {"Content-Type": "application/octet-stream"}, files.entity_bomb_docx("珲春市")),
             "/mainbomb.docx": (200, {"Content-Type": "application/octet-stream"},
                                files.zip_bomb_docx(2048, in_main_part=True)),
             "/truncated.pdf": (200, {"Content-Type": "application/pdf"}, files.truncated_pdf()),
@@ -102,8 +102,9 @@ class HostileServer:
             self.hanweb_report: (200, {"Content-Type": "text/html; charset=utf-8"}, own(html).encode("utf-8")),
         }
         # each link its own agency: dedup (same agency and year) never folds two cases into one report
-        places = ["双辽市", "梨树县", "伊通县", "东丰县", "东辽县", "集安市", "临江市", "抚松县", "靖宇县", "长白县",
-                  "和龙市", "龙井市", "图们市", "敦化市", "珲春市", "汪清县", "安图县", "洮南市", "大安市", "镇赉县"]
+        # (names the pages' own() agencies never use)
+        places = ["白城市", "通榆县", "乾安县", "长岭县", "前郭县", "扶余市", "舒兰市", "磐石市", "蛟河市", "桦甸市",
+                  "永吉县", "辉南县", "柳河县", "梅河口市", "通化县", "延吉市", "九台区", "榆树市", "德惠市", "农安县"]
         links = "".join(f'<li><a href="{c.path}">{TITLE.replace("双辽市", places[i])}</a></li>'
                         for i, c in enumerate(CASES))
         index = (f"<html><head><meta charset='utf-8'><title>政府信息公开年报</title></head><body>"
