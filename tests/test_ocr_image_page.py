@@ -16,6 +16,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -48,10 +49,10 @@ def list_page(links: list[tuple[str, str]]) -> str:
 
 
 class Portal(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[str, bytes]] = {}
-    seen: list[str] = []
+    routes: ClassVar[dict[str, tuple[str, bytes]]] = {}
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.seen.append(self.path)
         hit = self.routes.get(self.path)
         if hit is None:
