@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
 
 from crawler.discovery.listings import Link, Page, extract_links, page_titles
+from crawler.discovery.scans import scan_images
 from crawler.health import failure_class
 from crawler.items import DocumentItem, FetchErrorItem, NotModifiedItem, RejectedItem
 from crawler.middlewares.conditional import body_sha256, decode_memo, page_memo
@@ -294,7 +296,8 @@ class PortalsSpider(scrapy.Spider):
         if report:
             text = page_text(html)
             meta_info = {"published_at": page_published_at(html, text), "source": page_source(html, text)}
-            yield self._document(response, portal, "page", title, response.text, meta_info)
+            doc = self._document(response, portal, "page", title, response.text, meta_info)
+            yield self._scan_request(doc, self._scan_urls(html, response.url, portal), [], portal) or doc
         elif any(_REPORTISH.search(t) for t in titles):
             reason = next((v.reason for v in verdicts if v.reason not in _NOT_A_CANDIDATE),
                           "title does not name an annual report")
@@ -335,6 +338,44 @@ class PortalsSpider(scrapy.Spider):
             request = self._request(link, target, hops=next_hops, referer=response.url, extra=extra)
             if self._budget(target, request, offscope=offscope):
                 yield request
+
+    # -- report pages printed as images (图片版): the page images fetched in order, OCR'd as one report ---
+    def _scan_urls(self, html: str, url: str, portal: Portal) -> list[str]:
+        if not self.settings.getbool("OCR_ENABLED", True):
+            return []
+        urls = [u for u in scan_images(html, url) if self._allowed(u, portal)]
+        limit = self.settings.getint("OCR_MAX_PAGES", 40)
+        if len(urls) > limit:  # bounded: the first OCR_MAX_PAGES pages are read
+            self.logger.warning("%s: %d page images, reading the first %d (OCR_MAX_PAGES)", url, len(urls), limit)
+            self.crawler.stats.inc_value("nianbao/scan_pages_cut", len(urls) - limit)
+        return urls[:limit]
+
+    def _scan_request(self, doc: DocumentItem, todo: list[str], pages: list[bytes],
+                      portal: Portal) -> scrapy.Request | None:
+        """The next page image of `doc` (None when there are none): requested one after another, in order."""
+        if not todo:
+            return None
+        self.pages_per_portal[portal.name] += 1
+        meta = {"portal": portal.name, "kind": "scan_page", "no_conditional": True,
+                "scan": {"doc": doc, "todo": todo[1:], "pages": pages}}
+        return scrapy.Request(todo[0], callback=self.parse_scan_page, errback=self.on_scan_error, meta=meta,
+                              headers={"Referer": doc.url}, dont_filter=True, priority=PRIORITY["attachment"])
+
+    def parse_scan_page(self, response: Response) -> Iterator[Any]:
+        scan = response.meta["scan"]
+        pages = [*scan["pages"], response.body]
+        portal = self.by_name[response.meta["portal"]]
+        following = self._scan_request(scan["doc"], scan["todo"], pages, portal)
+        if following is not None:
+            yield following
+            return
+        # one report: the page's URL, title and context, its body the page images (pipelines/process.py reads them)
+        yield replace(scan["doc"], html=None, body=b"", pages=pages)
+
+    def on_scan_error(self, failure) -> Iterator[Any]:
+        """A page image failed: the error is recorded (fetch_log) and the page archived as before, as HTML."""
+        yield from self.on_error(failure)
+        yield failure.request.meta["scan"]["doc"]
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         portal = self.by_name[response.meta["portal"]]
