@@ -104,6 +104,16 @@ def test_totals_follow_saves_revisions_reprocess_and_direct_writes(db):
     totals_match(db)
     db.execute("delete from cell_values where report_id = ?", [ids[6]])
     totals_match(db)
+    # another tool's connection (no PRAGMA recursive_triggers, which sqlite-utils sets): a replace is still one cell
+    other = sqlite3.connect(db.conn.execute("pragma database_list").fetchone()[2], isolation_level=None)
+    assert other.execute("pragma recursive_triggers").fetchone()[0] == 0
+    for value in (11, 12):
+        other.execute("insert into report_cells (report_id, table_name, row_label, col_label, value, raw) "
+                      "values (?, '自定义表', '行', '列', ?, null)", [ids[7], value])
+    other.execute("insert or replace into cell_values (report_id, key_id, value) "
+                  "select report_id, key_id, 13 from cell_values where report_id = ? limit 1", [ids[8]])
+    other.close()
+    totals_match(db)
     snapshot = list(db.execute("select * from cell_year_totals order by 1, 2"))
     rebuild_totals(db)
     assert [r for r in snapshot if r[2]] == list(db.execute("select * from cell_year_totals order by 1, 2"))
