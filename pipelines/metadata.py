@@ -76,7 +76,7 @@ _CONTACT_LINE_FLAT = re.compile(r"(?:联系方式|联系人|联系电话|咨询�
 _CONTACT_WHO = re.compile(
     r"请(?:与|向|联系|致电)[:：]?(?P<who>[^,，;；:：(（。]{2,60}?)(?:联系|咨询|反映|$|(?=[,，;；(（。]))"
 )
-_CONTACT_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|咨询方式|电话|传真|地址|邮编|邮政编码|电子邮箱|电子信箱|邮箱|E-?mail|联系人)"
+_CONTACT_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|咨询方式|电话|Tel|TEL|Phone|传真|地址|邮编|邮政编码|电子邮箱|电子信箱|邮箱|E-?mail|联系人)"
 _PHONE_LABEL = (r"(?:(?:联系电话|咨询电话|办公电话|联系方式|咨询方式|电话)(?:[/、和及或]传真|[(（]传真[)）])?"
                 r"|Tel|TEL|Phone)")
 _PHONE_NUMBER = (
@@ -281,28 +281,28 @@ def agency_from_title(title: str) -> str | None:
     return None
 
 
-_TITLE_HEAD_LINE = re.compile(r"^[\u4e00-\u9fff\d〔〕()（）]{1,40}$")
+_TITLE_HEAD_LINE = re.compile(r"^[\u4e00-\u9fff〇○\d〔〕()（）]{1,40}$")
 
 
 def _document_title(lines: list[str]) -> str:
     """The report's printed title near the top, joined when a PDF breaks it over lines
-    (洪泽区人民政府 / 2023 年政府信息公开工作年度报告, or 青山县发 / 展和改革局2023年…): the first line that
-    says 报告/年报, with up to two lines above it that are bare name text (no punctuation, not chrome,
-    not 附件) when the joined title names an agency."""
+    (洪泽区人民政府 / 2023 年政府信息公开工作年度报告, or 青山县发 / 展和改革局2023年…): a line that says
+    报告/年报 (信息公开…报告 first), with up to two lines above it that are bare name text (no punctuation,
+    not chrome, not 附件) when the joined title names an agency; else the first such line."""
     head = [re.sub(r"\s+", "", line) for line in lines[:20]]
     head = [line for line in head if line]
-    for i, line in enumerate(head[:15]):
-        if not re.search(r"报告|年报", line) or len(line) > 90:
-            continue
+    # lines that name the report's kind first, then any 报告/年报 line (a name may say 报告: 政府工作报告起草组)
+    says = [i for i, line in enumerate(head[:15]) if re.search(_REPORT_WORDS, line) and len(line) <= 90]
+    says += [i for i, line in enumerate(head[:15]) if re.search(r"报告|年报", line) and len(line) <= 90 and i not in says]
+    for i in says[:3]:
         for k in (2, 1):
             above = head[max(0, i - k):i]
             if len(above) == k and all(_TITLE_HEAD_LINE.match(x) and not x.startswith("附件") and not is_chrome_line(x)
                                            for x in above):
-                joined = "".join(above) + line
+                joined = "".join(above) + head[i]
                 if agency_from_title(joined):
                     return joined
-        return line
-    return ""
+    return head[says[0]] if says else ""
 
 
 def _government_of_office(name: str | None) -> str | None:
