@@ -21,13 +21,16 @@ are marked `may_null`: parsing them to NULL + flag is right, any other number is
 
 from __future__ import annotations
 
+import copy
 import html as htmllib
 import random
+from collections.abc import Iterator
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 from pathlib import Path
 
 from pipelines.spec import T1, T2, T3, other, template
@@ -93,7 +96,7 @@ class Report:
     contact_text: str
     fee_header_unit: str = "万元"
     amount_header: str = "采购总金额"  # 2019: prints its unit when the cells do not
-    ragged: dict[str, str] = field(default_factory=dict)  # row → "extra" | "missing"
+    ragged: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # row → (extra|missing, at, text)
     blank_rows: set[str] = field(default_factory=set)
 
 
@@ -180,7 +183,7 @@ def make_report(case: Case) -> Report:
         _blank(rep, printed, truth, leaves, rng)
     if quirk == "ragged":
         for r, how in zip(rng.sample([r for r in leaves if r in printed], 2), ("extra", "missing"), strict=True):
-            rep.ragged[r] = how
+            rep.ragged[r] = (how, 3, "99") if how == "extra" else (how, 2, "")
             for t in truth[r]:
                 t.may_null = True
     rep.t2, rep.t2_truth = printed, truth
@@ -339,11 +342,11 @@ def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, G
         for r in part:
             texts = ["" if v is None else str(v) for v in rep.t2[r]]
             texts = [texts[j] for j in order]
-            how = rep.ragged.get(r)
+            how, at, extra = rep.ragged.get(r, ("", 0, ""))
             if how == "extra":
-                texts.insert(3, "99")
+                texts.insert(at, extra)
             elif how == "missing":
-                del texts[2]
+                del texts[at]
             cells = [C(t) for t in texts]
             bits = r.split("/")
             label = _fw(bits[-1])
@@ -497,14 +500,96 @@ def render_text(rep: Report, case: Case, style: str) -> str:
     return "\n".join(out + post) + "\n"
 
 
+def source(rep: Report, case: Case) -> str:
+    """The document's text: HTML for the HTML kinds (docx/pdf are converted from it), else the text."""
+    if case.ser in ("html", "word", "split", "docx", "pdf"):
+        return render_html(rep, case, split=case.ser == "split", word=case.ser == "word")
+    return render_text(rep, case, case.ser)
+
+
 def render(case: Case) -> Doc:
     """The fast serialisations; docx/pdf come from `render_many` (one LibreOffice run for many)."""
     rep = make_report(case)
+    src = source(rep, case)
     if case.ser in ("html", "word", "split", "docx", "pdf"):
-        html = render_html(rep, case, split=case.ser == "split", word=case.ser == "word")
-        return Doc(case, "html", html.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields, html)
-    text = render_text(rep, case, case.ser)
-    return Doc(case, "txt", text.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields)
+        return Doc(case, "html", src.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields, src)
+    return Doc(case, "txt", src.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields)
+
+
+# --- proof of ambiguity ----------------------------------------------------------------------------
+
+def _moved_blanks(vals: list, blank: object) -> list[list]:
+    """Every other placement of the row's blanks that keeps its printed values in order."""
+    n, k = len(vals), sum(1 for v in vals if v == blank)
+    if not k or k > 3 or k == n:
+        return []
+    filled = [v for v in vals if v != blank]
+    out = []
+    for at in combinations(range(n), k):
+        it = iter(filled)
+        alt = [blank if i in at else next(it) for i in range(n)]
+        if alt != vals:
+            out.append(alt)
+    return out
+
+
+def _alternatives(rep: Report, case: Case) -> Iterator[Report]:
+    """Other reports (other truths) that could have printed this one's tables: a blank cell moved
+    along its row (its printed values kept in order), a ragged row's extra or lost cell at another
+    place. Each is only a candidate: `ambiguous_cells` keeps those whose document is byte-identical."""
+    for r, raws in rep.t1.items():
+        pairs = list(zip(raws, rep.t1_truth[r], strict=True))
+        for alt in _moved_blanks(raws, ""):
+            it = iter(p for p in pairs if p[0] != "")
+            new = [("", Truth(None)) if a == "" else next(it) for a in alt]
+            other_rep = copy.deepcopy(rep)
+            other_rep.t1[r], other_rep.t1_truth[r] = [a for a, _ in new], [copy.copy(t) for _, t in new]
+            yield other_rep
+    for r, vals in rep.t2.items():
+        if r in rep.ragged:
+            how, at, extra = rep.ragged[r]
+            texts = ["" if v is None else str(v) for v in vals]
+            if how == "extra":
+                texts.insert(at, extra)
+                options = [(texts[:p] + texts[p + 1:], ("extra", p, texts[p])) for p in range(len(texts))]
+            else:
+                del texts[at]
+                bump = [(v or 0) + 1000 for v in vals]  # any other value: it is not printed
+                options = [(texts[:p] + [str(bump[p])] + texts[p:], ("missing", p, "")) for p in range(len(vals))]
+            for row, spec in options:
+                if spec == rep.ragged[r]:
+                    continue
+                other_rep = copy.deepcopy(rep)
+                new = [None if t == "" else int(t) for t in row]
+                other_rep.t2[r], other_rep.t2_truth[r] = new, [Truth(v) for v in new]
+                other_rep.ragged[r] = spec
+                yield other_rep
+            continue
+        if r in rep.blank_rows:
+            continue
+        for alt in _moved_blanks(vals, None):
+            other_rep = copy.deepcopy(rep)
+            other_rep.t2[r], other_rep.t2_truth[r] = alt, [Truth(v) for v in alt]
+            yield other_rep
+    for alt in _moved_blanks(rep.t3, None):
+        other_rep = copy.deepcopy(rep)
+        other_rep.t3 = alt
+        yield other_rep
+
+
+def ambiguous_cells(case: Case) -> set[tuple[str, str, str]]:
+    """Cells the serialisation provably cannot carry: another report with a different value in the
+    cell prints a byte-identical document (for docx/pdf: the identical HTML they are converted from)."""
+    rep = make_report(case)
+    mine, truth = source(rep, case), truth_cells(rep, case)
+    out: set[tuple[str, str, str]] = set()
+    for alt in _alternatives(rep, case):
+        if source(alt, case) != mine:
+            continue
+        for key, t in truth_cells(alt, case).items():
+            if key in truth and t.value != truth[key].value:
+                out.add(key)
+    return out
 
 
 def render_many(cases: list[Case], workdir: Path | None = None, timeout: float = 600) -> list[Doc]:

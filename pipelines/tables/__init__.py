@@ -138,6 +138,9 @@ class _Parser:
                 if not h:  # the table's first header cell opened it
                     self._header_label(tok)
                 return
+            had_row = self.cur is not None
+            if had_row:  # the row before is read under the header it was printed under
+                self._close()
             self._header_label(tok)
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
                 self.t3_header = True
@@ -146,9 +149,7 @@ class _Parser:
             for col, word in (("采购总金额", "采购总金额"), (FEE_COL, "收费金额")):
                 if word in tok.key and "元" in tok.key and "万元" not in tok.key:
                     self.yuan_cols.add(col)
-            if self.cur is not None:
-                self._close()
-            elif self.pending:
+            if not had_row and self.pending:
                 self._blank_row(tok.key)
             self.pending.append(tok)
             return
@@ -193,6 +194,7 @@ class _Parser:
                     names += column_names(table, label_key(w))
             if names:
                 hdr.add(names, tok.col, self.seg_no)
+            hdr.fragment(tok.raw, self.seg_no)  # wrapped or reordered multi-line text headers
 
     def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | None, str, str | None]:
         """The row's values in template column order: by grid position under the printed header when
@@ -219,14 +221,16 @@ class _Parser:
                     return reading, "", None
         order = self.headers[cur.table].text_order(cols)
         if order is False:
-            return None, "the printed header orders the columns differently and gives no positions", None
-        reading, why, row_flag = reconcile(toks, len(cols), cur.table)
+            return None, "the printed header cannot be read into one column order and gives no positions", None
+        reading, why, row_flag = reconcile([t for t in toks if t.key != "pad"], len(cols), cur.table)
+        if reading is not None and isinstance(order, list):
+            if row_flag:  # the row's sums were checked in printed order, not in the header's
+                return None, f"the row needed {row_flag} under a reordered header", None
+            self.flag(f"columns_from_header:{cur.table}")
+            reading = [reading[i] for i in order]
         if reading is not None and _lost_cell(reading, cur.table):
             return None, "总计 blank after six filled cells: a lost cell shifting the others left cannot " \
                          "be ruled out", None
-        if reading is not None and isinstance(order, list):
-            self.flag(f"columns_from_header:{cur.table}")
-            reading = [reading[i] for i in order]
         return reading, why, row_flag
 
     def _names_row(self) -> bool:
