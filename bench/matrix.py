@@ -24,10 +24,10 @@ from __future__ import annotations
 import copy
 import html as htmllib
 import random
-from collections.abc import Iterator
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -555,7 +555,7 @@ def _alternatives(rep: Report, case: Case) -> Iterator[Report]:
             else:
                 del texts[at]
                 bump = [(v or 0) + 1000 for v in vals]  # any other value: it is not printed
-                options = [(texts[:p] + [str(bump[p])] + texts[p:], ("missing", p, "")) for p in range(len(vals))]
+                options = [([*texts[:p], str(bump[p]), *texts[p:]], ("missing", p, "")) for p in range(len(vals))]
             for row, spec in options:
                 if spec == rep.ragged[r]:
                     continue
