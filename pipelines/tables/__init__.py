@@ -112,6 +112,7 @@ class _Parser:
         self.yuan_cols: set[str] = set()  # money columns whose header prints 元 (not 万元)
         self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
         self.seg_no = 0  # the printed row/line being read
+        self.pads: list[Tok] = []  # a tab row's blanks before its first value (positions only)
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -120,6 +121,7 @@ class _Parser:
     def feed(self, segs: Iterable[list[Tok]]) -> None:
         for n, seg in enumerate(segs):
             self.seg_no = n
+            self.pads = []
             for tok in seg:
                 self._tok(tok)
         self._close()
@@ -156,13 +158,16 @@ class _Parser:
         if tok.kind != BLANK:  # a value: the header above is complete
             for hdr in self.headers.values():
                 hdr.stale = True
+        if tok.key == "pad":
+            self.pads.append(tok)
+            return
         if tok.kind == BLANK:
             if tok.key == "lead":  # a grid row's blank first cell: a value only in table 3's value row
                 if not (self.ctx == T3 and self.t3_header and self.cur is None and (T3, "") not in self.done):
                     return
                 self.pending.clear()  # the header above it
                 self.cur = _Row(T3, "", self.match_tpl, seg=self.seg_no)
-                self.cur.toks.append(tok)
+                self.cur.toks += [*self.pads, tok]
                 return
             if self.cur is None and not self.pending:
                 return
@@ -176,10 +181,12 @@ class _Parser:
             self._close()
             self.cur = self._resolve()
             self.pending.clear()
+            self.cur.toks += self.pads
         elif self.cur is None:
             if self.ctx != T3 or not self.t3_header:
                 return
             self.cur = _Row(T3, "", self.match_tpl)
+            self.cur.toks += self.pads
         self.cur.toks.append(tok)
         self.cur.seg = self.seg_no
 
@@ -215,7 +222,8 @@ class _Parser:
                     if [where[c] for c in cols] != sorted(where.values()):
                         self.flag(f"columns_from_header:{cur.table}")
                     reading = [(got[where[c]].raw, parsed(got[where[c]])) for c in cols]
-                    if _lost_cell(reading, cur.table):
+                    # a tab row's blank 总计 is a printed field, not the end of a squared grid
+                    if _lost_cell(reading, cur.table) and got[where[cols[-1]]].key != "field":
                         return None, "总计 blank after six filled cells: a lost cell shifting the others " \
                                      "left cannot be ruled out", None
                     return reading, "", None

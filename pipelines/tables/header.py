@@ -247,9 +247,9 @@ class Header:
         """A printed header label (any words) for the text order; pieces of no header label are dropped."""
         if self.table not in TREES:
             return
-        self._fresh()
-        k = clean(self.table, text)
+        k = "".join(clean(self.table, w) for w in text.split())  # a dump merges a line's words
         if k:
+            self._fresh()
             self.frags.append((line, k))
 
     def add(self, names: list[str], col: int, line: int) -> None:
