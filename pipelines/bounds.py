@@ -38,12 +38,13 @@ class Limits:
 
     @classmethod
     def from_settings(cls, get) -> Limits:
-        """`get(NAME)` → value or None (Scrapy's settings.get, os.environ.get, a dict's get)."""
+        """`get(NAME)` → value or None (Scrapy's settings.get, os.environ.get, a dict's get).
+        A value that is not a number ≥ 0 (a whole one for counts): ValueError naming the setting."""
         values = {}
         for f in fields(cls):
             raw = get(SETTINGS[f.name])
             if raw not in (None, ""):
-                values[f.name] = float(raw) if f.type in (float, "float") else int(raw)
+                values[f.name] = setting_number(SETTINGS[f.name], raw, float if f.type in (float, "float") else int)
         return cls(**values)
 
 
@@ -51,6 +52,18 @@ SETTINGS = {"zip_max_inflated": "ZIP_MAX_INFLATED_BYTES", "zip_max_members": "ZI
             "page_max_chars": "PAGE_MAX_CHARS", "html_max_depth": "HTML_MAX_DEPTH",
             "tables_max": "TABLES_MAX_PER_PAGE", "pdf_max_pages": "PDF_MAX_PAGES", "timeout": "DOCUMENT_SOFT_TIMEOUT_S"}
 DEFAULT = Limits()
+
+
+def setting_number(name: str, raw: object, kind: type[int] | type[float] = float) -> int | float:
+    """`raw` (a `-s NAME=VALUE` string or a settings value) as a number ≥ 0, else ValueError naming `name`."""
+    try:
+        value = kind(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = None
+    if isinstance(raw, bool) or value is None or not value >= 0 or value == float("inf"):
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name}={raw}: must be {what} ≥ 0")
+    return value
 
 
 def note(what: str, value: int | float, setting: str, bound: int | float, action: str) -> str:
