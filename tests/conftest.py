@@ -47,3 +47,13 @@ def page(browser, viewport):
     context = browser.new_context(viewport=viewport)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A new, empty archive (pipelines.store.open_archive) in the test's tmp dir."""
+    from pipelines import store
+
+    archive = store.open_archive(tmp_path / "a.db")
+    yield archive
+    archive.close()
