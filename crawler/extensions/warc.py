@@ -36,6 +36,7 @@ import warcio
 from scrapy import signals
 from scrapy.http import Request, Response
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -54,10 +55,13 @@ def payload_digest(body: bytes) -> str:
 @contextmanager
 def record_at(path: Path, offset: int) -> Iterator[ArcWarcRecord]:
     """The WARC record that starts at byte `offset` of `path` (a `warc_records` row's place), to be read
-    inside the block. No record there: ValueError."""
+    inside the block. No record there (or not a record's start): ValueError."""
     with path.open("rb") as fh:
         fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)), None)
+        try:
+            record = next(iter(ArchiveIterator(fh)), None)
+        except ArchiveLoadFailed as exc:
+            raise ValueError(f"{path}: no WARC record at offset {offset} ({exc.msg[:80]})") from None
         if record is None:
             raise ValueError(f"{path}: no WARC record at offset {offset}")
         yield record
