@@ -1,5 +1,6 @@
-"""What the datasette and browser tests share: a free loopback port, `nianbao serve` started and stopped
-around a block, and Debian's Chromium launched through Playwright (fixtures `browser`/`page` in conftest)."""
+"""What the server and browser tests share: a free loopback port, a small HTTP server answering from a
+function, `nianbao serve` started and stopped around a block, and Debian's Chromium launched through
+Playwright (fixtures `browser`/`page` in conftest)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def http_server(answer: Callable[[str], tuple[int, str, bytes]]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 for the block, `GET path` → `answer(path)` = (status,
+    Content-Type, body) (called in the request's thread: it may wait); yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, content_type, body = answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager
