@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 
 from pipelines.classify import canonical_title
 from pipelines.clean import is_chrome_line
+from pipelines.records import ReportMetadata
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _DATE = re.compile(
@@ -99,20 +100,9 @@ _SIGN_DATE_LINE = re.compile(
 
 
 @dataclass
-class Metadata:
-    agency: str | None = None
-    year: int | None = None
-    published_at: str | None = None
-    signature_date: str | None = None
-    contact_phone: str | None = None
-    contact_address: str | None = None
-    contact_postcode: str | None = None
-    contact_email: str | None = None
-    index_no: str | None = None
-    doc_no: str | None = None
-    # where the chosen agency and 发布时间 came from (AGENCY_SOURCES / "meta PubDate", "page 发布时间" …)
-    agency_source: str | None = None
-    published_source: str | None = None
+class Metadata(ReportMetadata):
+    """The report's metadata fields (pipelines.records.ReportMetadata, one definition) plus flags."""
+
     # ambiguities kept for the reader: two 发布时间 that disagree (both kept), a page field naming another agency
     flags: list[str] = field(default_factory=list)
 

@@ -9,7 +9,7 @@ import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prin
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -22,7 +22,7 @@ from pipelines.documents import Document, load_document
 from pipelines.metadata import extract_metadata, implausible_date, page_text
 from pipelines.normalize import normalize_text
 from pipelines.ocr import OcrLimits, OcrResult, read_document
-from pipelines.records import Fetched, Rejected, Report
+from pipelines.records import Fetched, Rejected, Report, ReportMetadata
 from pipelines.tables import TableResult, extract_tables
 
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
@@ -153,6 +153,9 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     fingerprint = content_hash(body_text, cells, body)  # the bytes identify a scan without text
     signature = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
     clock.mark("dedup")
+    metadata = {f.name: getattr(meta, f.name) for f in fields(ReportMetadata)}  # the fields, defined once
+    metadata.update(agency=agency, agency_source=agency_source, year=meta.year or verdict.year,
+                    published_at=published_at, published_source=published_source)
     fetch = None
     if doc.kind != "file":  # a local import has nothing to revalidate
         fetch = {"headers": doc.headers, "fetched_at": doc.fetched_at, "sha256": doc.sha256, "status": doc.status}
@@ -166,24 +169,13 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         minhash=signature,
         reason=verdict.reason,
         title=title or None,
-        agency=agency,
-        agency_source=agency_source,
-        year=meta.year or verdict.year,
-        published_at=published_at,
-        published_source=published_source,
+        **metadata,
         metadata_flags="; ".join(meta.flags) or None,
         parser_version=PARSER_VERSION,
-        signature_date=meta.signature_date,
-        contact_phone=meta.contact_phone,
-        contact_address=meta.contact_address,
-        contact_postcode=meta.contact_postcode,
-        contact_email=meta.contact_email,
         template=tables.template,
         source_kind=source_kind,
         portal=doc.portal or None,
         region_code=doc.region_code or None,
-        index_no=meta.index_no,
-        doc_no=meta.doc_no,
         needs_ocr=int(needs_ocr and not ocr_read),  # 1: a scan nobody has read yet
         ocr_engine=read.engine if read and ocr_read else None,
         ocr_model=read.model if read and ocr_read else None,
