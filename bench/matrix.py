@@ -7,8 +7,9 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
     template       2019, 2021
     serialisation  html (one <table> per table), word (Word-export HTML), split (sub-tables as separate
                    tables, headings between), pipe (`a | b |` text), tab (tab-separated text), dump
-                   (whitespace-separated text, as pdftotext prints), docx and pdf (the html through
-                   LibreOffice: slow, e2e/bench only)
+                   (whitespace-separated text, as pdftotext prints; narrow header cells may wrap),
+                   layout (fixed-width text, as `pdftotext -layout` prints), docx and pdf (the html
+                   through LibreOffice: slow, e2e/bench only)
     quirk          none; other_shape ((六)其他处理 printed in the other template's shape); blank (an
                    all-blank row, blank cells for 0, an unfilled 总计); yuan (money printed in 元);
                    column_order (columns permuted in the printed header); page_split (table 2 split
@@ -16,7 +17,9 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
                    grouped header arrangements); ragged (rows with an extra or a missing cell)
 
 Cells the serialisation cannot carry unambiguously (blank cells in a whitespace dump, a ragged row)
-are marked `may_null`: parsing them to NULL + flag is right, any other number is wrong.
+are marked `may_null`: parsing them to NULL + flag is tolerated by the tests, any other number is
+wrong. `ambiguous_cells` proves it per cell: another report with a different value there renders a
+byte-identical document.
 """
 
 from __future__ import annotations
