@@ -720,7 +720,9 @@ def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
     t3_lossy = rep.t3[0] is None and case.ser == "dump"  # a leading blank: no column
     for c, v in zip(spec.tables[T3].cols, rep.t3, strict=True):
         out[(T3, "", c)] = Truth(v, may_null=t3_lossy)
-    if lossy_blanks:  # a blank table-1 cell cannot be placed
+    # a blank table-1 cell cannot be placed in a dump; in fixed-width text only once a full row before
+    # it has shown the alignment (the first rows of the first sub-table have none before them)
+    if lossy_blanks or case.ser == "layout":
         for r, raws in rep.t1.items():
             if "" in raws:
                 for c in spec.tables[T1].row_cols[r]:

@@ -115,6 +115,7 @@ class _Parser:
         self.seg_no = 0  # the printed row/line being read
         self.pads: list[Tok] = []  # a tab row's blanks before its first value (positions only)
         self.label_seg = -1  # the printed line of the last label
+        self.aligned = False  # fixed-width text, shown by a full row printed beneath its header words
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -246,6 +247,8 @@ class _Parser:
             placed = self._placed(cur, cols, order)
             if placed is not None:
                 return placed, "", None
+        if reading is not None and not row_flag and not self.aligned:
+            self._check_aligned(cur, cols, order, len(reading))
         if reading is not None and isinstance(order, list):
             if row_flag:  # the row's sums were checked in printed order, not in the header's
                 return None, f"the row needed {row_flag} under a reordered header", None
@@ -259,8 +262,11 @@ class _Parser:
     def _placed(self, cur: _Row, cols: tuple[str, ...], order: list[int] | bool) -> Reading | None:
         """A fixed-width dump's row with fewer values than columns: each value under the header word it
         is printed beneath (its middle inside the word's columns, one value per column), the columns
-        with none printed blank. Only when the row's label ends before the first column's header word,
-        so a dump whose lines merely start at the margin never looks aligned."""
+        with none printed blank. Only once a full row has shown the text is aligned (`_check_aligned`)
+        and when the row's label ends before the first column's header word, so a dump whose lines
+        merely start at the margin is never read by position."""
+        if not self.aligned:
+            return None
         where = self.headers[cur.table].columns_at(cols, order)
         toks = [t for t in cur.toks if t.key != "pad"]
         if where is None or not toks or any(t.kind != VALUE or len(t.spans) != 1 for t in toks):
@@ -280,6 +286,18 @@ class _Parser:
         self.flag(f"columns_from_layout:{cur.table}")
         blank = Parsed(None, None, "null_marker", False)
         return [(got[c].raw, parsed(got[c])) if c in got else ("", blank) for c in cols]
+
+    def _check_aligned(self, cur: _Row, cols: tuple[str, ...], order: list[int] | bool, n: int) -> None:
+        """A row read in full whose every value sits beneath its column's header word (its middle within
+        the word's display columns) shows the text is fixed-width: rows with blanks may then be placed
+        (in any table of the document)."""
+        where = self.headers[cur.table].columns_at(cols, order)
+        toks = [t for t in cur.toks if t.key != "pad"]
+        if where is None or len(toks) != n or any(t.kind != VALUE or len(t.spans) != 1 for t in toks):
+            return
+        spans = sorted(where.values())
+        if all(a <= (t.spans[0][0] + t.spans[0][1]) / 2 <= b for t, (a, b) in zip(toks, spans, strict=True)):
+            self.aligned = True
 
     def _names_row(self) -> bool:
         keys = [t.key for t in self.pending[-4:]]
