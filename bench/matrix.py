@@ -430,7 +430,8 @@ def prose(rep: Report) -> tuple[list[str], list[str]]:
 
 # --- renderers -----------------------------------------------------------------------------------
 
-def _td(cell: C, inner: str) -> str:
+def td(cell: C, inner: str) -> str:
+    """A <td> with the cell's spans (tests/test_tables_property.py renders with it too)."""
     span = (f' rowspan="{cell.rs}"' if cell.rs > 1 else "") + (f' colspan="{cell.cs}"' if cell.cs > 1 else "")
     return f"<td{span}>{inner}</td>"
 
@@ -453,7 +454,7 @@ def render_html(rep: Report, case: Case, *, split: bool = False, word: bool = Fa
                 parts.append("<p>- 3 -</p><p style=\"page-break-before: always\"></p>")
             parts.append("<table border=\"1\" cellspacing=\"0\">")
             for row in g:
-                cells = "".join(_td(c, _word(c.text) if word else _esc(c.text)) for c in row)
+                cells = "".join(td(c, word_html(c.text) if word else _esc(c.text)) for c in row)
                 parts.append(f"<tr>{cells}</tr>")
             parts.append("</table>")
     parts += [f"<p>{_esc(x)}</p>" for x in post]
@@ -463,7 +464,8 @@ def render_html(rep: Report, case: Case, *, split: bool = False, word: bool = Fa
     return head + body + "</body></html>"
 
 
-def _word(text: str) -> str:
+def word_html(text: str) -> str:
+    """Cell text as Word's HTML export prints it: MsoNormal paragraphs, the text split in two spans."""
     if not text:
         return "<p class=MsoNormal><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
     mid = max(1, len(text) // 2)
@@ -473,7 +475,7 @@ def _word(text: str) -> str:
 
 
 def expand(grid: Grid) -> list[list[str | None]]:
-    """Full-width rows; positions covered by a span are None."""
+    """Full-width rows; positions covered by a span are None (the cell itself sits at its origin)."""
     taken: set[tuple[int, int]] = set()
     out: list[list[str | None]] = []
     for r, row in enumerate(grid):
