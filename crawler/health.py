@@ -89,6 +89,7 @@ class PortalRun:
     failures: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)  # class -> one URL and detail
     gone_lists: int = 0  # list pages known from earlier runs that now answer 404/410/soft-404
+    lists: set[str] = field(default_factory=set)  # pages that answered 200 as 年报 lists in this run
     gone_reports: int = 0  # known report URLs that now answer 404/410/soft-404
     hosts_down: set[str] = field(default_factory=set)
 
@@ -99,6 +100,7 @@ class PortalHealth:
     def __init__(self) -> None:
         self.runs: dict[str, PortalRun] = defaultdict(PortalRun)
         self.gone: list[tuple[str, str]] = []  # (url, "404" | "410" | "soft404") of known report URLs
+        self.gone_lists: list[tuple[str, str, str]] = []  # (portal, url, status) of known list URLs
 
     def failure(self, portal: str, url: str, cls: str, detail: str, *, start: bool = False) -> None:
         run = self.runs[portal]
@@ -115,6 +117,11 @@ class PortalHealth:
             self.gone.append((url, status))
         else:
             run.gone_lists += 1
+            self.gone_lists.append((portal, url, status))
+
+    def list_seen(self, portal: str, url: str) -> None:
+        """A page of the portal answered as a 年报 list (recorded in portal_lists: known to later runs)."""
+        self.runs[portal].lists.add(url)
 
     def verdict(self, portal: str) -> tuple[str, str]:
         """(status, failure class) of a portal's run; status ok | unreachable | no-report | site-changed."""
