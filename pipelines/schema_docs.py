@@ -45,6 +45,7 @@ TABLE_DOCS: dict[str, str] = {
     "fetch_log": "Every HTTP response and fetch error of every crawl.",
     "portal_health": "Each portal's health in each crawl: status, main failure class, pages, reports, empty runs (nianbao health).",
     "portal_lists": "Each portal's 年报 list URLs (pages that answered as lists); a known list gone makes the crawl site-changed.",
+    "portal_health_parts": "Distributed workers' shares of a pass's portal health, merged by `nianbao writer` into portal_health.",
     "rejected_pages": "Pages that looked like reports but are not, with the reason.",
     "portals": "Portals crawled (from the portal CSV).",
     "divisions": "Administrative divisions (GB/T 2260, 2024): provinces, prefectures, counties.",
@@ -162,6 +163,13 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "gone_at": "UTC time it was found answering 404/410 or a soft 404 (then the portal's run is site-changed)",
         "gone_run_id": "crawl_runs.id of that crawl",
         "gone_status": "404, 410 or soft404",
+    },
+    "portal_health_parts": {
+        "pass_key": "the pass (<prefix>:<NIANBAO_PASS>:<spider>) the worker crawled",
+        "run_id": "crawl_runs.id of the worker's run",
+        "portals": "JSON list of the portals the worker was given",
+        "health": "JSON of the worker's per-portal counts (crawler/health.py PortalHealth.to_dict)",
+        "received_at": "UTC time the writer received it",
     },
     "portal_health": {
         "run_id": "crawl_runs.id",

@@ -167,6 +167,12 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": ("portal", "url"),
     },
+    # distributed workers' shares of one pass's portal health (crawler/distributed/writer.py merges them into
+    # portal_health under the pass's first worker run)
+    "portal_health_parts": {
+        "columns": {"pass_key": str, "run_id": int, "portals": str, "health": str, "received_at": str},
+        "pk": ("pass_key", "run_id"),
+    },
     "fetch_log": {
         "columns": {
             "id": int,
