@@ -1,6 +1,7 @@
 """One fetched document → one archive record (or a rejection). Pure: no Scrapy, no database.
 
-    Fetched → documents (decode) → classify → clean / metadata / tables → checks → dedup keys → Report
+    Fetched → documents (decode) → classify → clean / metadata / tables → checks → dedup keys → search
+    words → Report
 
 `process(fetched)` serves the crawl (in the parse pool, crawler/item_pipelines.py) and the local
 import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prints them).
@@ -23,6 +24,7 @@ from pipelines.normalize import normalize_text
 from pipelines.ocr import OcrLimits, OcrResult, read_document
 from pipelines.records import Fetched, Rejected, Report
 from pipelines.tables import TableResult, extract_tables
+from pipelines.words import segment_fields
 
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
@@ -143,6 +145,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     fingerprint = content_hash(body_text, cells, body)  # the bytes identify a scan without text
     signature = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
     clock.mark("dedup")
+    search_words = segment_fields(title or None, agency, body_text)  # jieba here, in the parse worker
+    clock.mark("words")
     fetch = None
     if doc.kind != "file":  # a local import has nothing to revalidate
         fetch = {"headers": doc.headers, "fetched_at": doc.fetched_at, "sha256": doc.sha256, "status": doc.status}
@@ -189,6 +193,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         checks=[dict(vars(c)) for c in checks],
         fetch=fetch,
         timings=clock.timings,
+        search_words=search_words,
     )
 
 
