@@ -49,8 +49,9 @@ PENDING_TABLE = "reports_words_pending"
 META_TABLE = "reports_words_meta"
 WEIGHTS = (4.0, 2.0, 1.0)  # title, agency, body_text
 RANK = "bm25(4.0, 2.0, 1.0)"
-RANK_CAP = 1000  # more word matches than this: bm25 over the newest RANK_CAP of them
+RANK_CAP = 500  # more word matches than this: bm25 over the newest RANK_CAP of them
 DF_CAP = 20_000  # a term's document frequency is counted up to this many reports
+SUBSTRING_CAP = 5000  # trigram candidates verified per substring search (newest first)
 SNIPPET_WIDTH = 24  # characters either side of the match
 
 _FTS_SQL = (f"create virtual table {FTS_TABLE} using fts5(title, agency, body_text, tokenize='trigram', "
@@ -237,6 +238,7 @@ class SearchResult:
     rows: list[dict[str, Any]]
     word_matches: int  # reports matching every term as words (counted up to RANK_CAP + 1)
     ranking: str  # how the word matches were ranked, for the reader
+    substrings: str = ""  # how substring matches were looked for ("" when the words gave enough)
 
 
 def _terms(query: str) -> list[str]:
@@ -288,10 +290,12 @@ def search_result(db: sqlite_utils.Database, query: str, limit: int = 50) -> Sea
             ranking = (f"more than {RANK_CAP} word matches: the newest {RANK_CAP} ranked by bm25 "
                        f"(document frequencies counted up to {DF_CAP})")
         rows = [{**r, "match": "word"} for r in _rows(db, ranked, terms)]
+    note = ""
     if len(rows) < limit:
         seen = {r["id"] for r in rows}
-        rows += [r for r in _substring_search(db, terms, limit - len(rows) + len(seen)) if r["id"] not in seen]
-    return SearchResult(rows[:limit], found, ranking)
+        more, note = _substring_search(db, terms, limit - len(rows) + len(seen))
+        rows += [r for r in more if r["id"] not in seen]
+    return SearchResult(rows[:limit], found, ranking, note)
 
 
 def _rank_candidates(db: sqlite_utils.Database, terms: list[str], ids: list[int], limit: int) -> list[int]:
@@ -304,21 +308,26 @@ def _rank_candidates(db: sqlite_utils.Database, terms: list[str], ids: list[int]
         n = db.execute(f"select count(*) from (select 1 from {WORDS_TABLE} where {WORDS_TABLE} match ? limit ?)",
                        [words.fts_query(term), DF_CAP]).fetchone()[0]
         idf.append(max(1e-6, math.log((total - n + 0.5) / (n + 0.5))))
-    texts: list[tuple[int, tuple[str, str, str]]] = []
+    # occurrences per column, counted by SQLite (the text never crosses into Python)
+    counts = ", ".join(f"(length({col}) - length(replace({col}, ?, ''))) / length(?)"
+                       for _ in terms for col in ("coalesce(title, '')", "coalesce(agency, '')", "coalesce(body_text, '')"))
+    stats: list[tuple[int, int, list[int]]] = []
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        texts += [(r[0], (r[1] or "", r[2] or "", r[3] or "")) for r in db.execute(
-            f"select id, title, agency, body_text from reports where id in ({','.join('?' * len(chunk))})", chunk)]
-    if not texts:
+        params = [p for t in terms for p in (t, t) * 3] + chunk
+        for r in db.execute(f"""select id, length(coalesce(title, '')) + length(coalesce(agency, ''))
+                                       + length(coalesce(body_text, '')), {counts}
+                                from reports where id in ({','.join('?' * len(chunk))})""", params):
+            stats.append((r[0], r[1], list(r[2:])))
+    if not stats:
         return []
-    avgdl = sum(sum(len(c) for c in cols) for _, cols in texts) / len(texts) or 1.0
+    avgdl = sum(dl for _, dl, _ in stats) / len(stats) or 1.0
     k1, b = 1.2, 0.75
     scores = []
-    for rid, cols in texts:
-        dl = sum(len(c) for c in cols)
+    for rid, dl, hits in stats:
         score = 0.0
-        for term, weight in zip(terms, idf, strict=True):
-            tf = sum(w * col.count(term) for w, col in zip(WEIGHTS, cols, strict=True))
+        for k, weight in enumerate(idf):
+            tf = sum(w * h for w, h in zip(WEIGHTS, hits[3 * k : 3 * k + 3], strict=True))
             score += weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
         scores.append((-score, -rid))
     scores.sort()
@@ -342,20 +351,31 @@ def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[d
     return out
 
 
-def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> list[dict[str, Any]]:
-    """Reports containing every term, newest first: candidates from the trigram index (terms of 3+
-    characters) verified with LIKE, or LIKE alone when every term is shorter."""
+def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> tuple[list[dict[str, Any]], str]:
+    """Reports containing every term, newest first, and a note on how they were looked for.
+
+    Terms of 3+ characters: the trigram index (detail=none) gives the reports holding every trigram of
+    the terms, a superset; the newest SUBSTRING_CAP of them are verified with LIKE (the note says when
+    there were more: older reports were not checked). Only shorter terms: LIKE over every report.
+    """
     long_terms = [t for t in terms if len(t) >= 3]
     where, params = [], []
     for t in terms:
         where.append("(r.title like ? escape '\\' or r.agency like ? escape '\\' or r.body_text like ? escape '\\')")
         params += [f"%{_like_escape(t)}%"] * 3
     like_sql = " and ".join(where)
+    note = "substrings: LIKE over every report"
     if long_terms and db.table(FTS_TABLE).exists():
+        match = substring_match(long_terms)
+        candidates = db.execute(f"select count(*) from (select 1 from {FTS_TABLE} where {FTS_TABLE} match ? "
+                                "limit ?)", [match, SUBSTRING_CAP + 1]).fetchone()[0]
         sql = f"""select r.id, r.agency, r.year, r.title, r.url, r.body_text
-                  from {FTS_TABLE} f join reports r on r.id = f.rowid
-                  where {FTS_TABLE} match ? and {like_sql} order by f.rowid desc limit ?"""
-        found = db.query(sql, [substring_match(long_terms), *params, limit])
+                  from (select rowid from {FTS_TABLE} where {FTS_TABLE} match ? order by rowid desc limit ?) f
+                  join reports r on r.id = f.rowid where {like_sql} order by f.rowid desc limit ?"""
+        found = db.query(sql, [match, SUBSTRING_CAP, *params, limit])
+        note = (f"substrings: {candidates} trigram candidates verified" if candidates <= SUBSTRING_CAP else
+                f"substrings: the newest {SUBSTRING_CAP} of more than {SUBSTRING_CAP} trigram candidates verified "
+                "(older reports not checked)")
     else:
         sql = f"""select r.id, r.agency, r.year, r.title, r.url, r.body_text
                   from reports r where {like_sql} order by r.id desc limit ?"""
@@ -365,7 +385,7 @@ def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -
         text = r.pop("body_text") or ""
         source = next((s for s in (text, r["title"] or "", r["agency"] or "") if terms[0] in s), text)
         out.append({**r, "snippet": _snippet(source, terms[0]), "match": "substring"})
-    return out
+    return out, note
 
 
 def _like_escape(term: str) -> str:
