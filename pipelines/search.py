@@ -367,19 +367,26 @@ def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -
     note = "substrings: LIKE over every report"
     if long_terms and db.table(FTS_TABLE).exists():
         match = substring_match(long_terms)
-        candidates = db.execute(f"select count(*) from (select 1 from {FTS_TABLE} where {FTS_TABLE} match ? "
-                                "limit ?)", [match, SUBSTRING_CAP + 1]).fetchone()[0]
-        sql = f"""select r.id, r.agency, r.year, r.title, r.url, r.body_text
-                  from (select rowid from {FTS_TABLE} where {FTS_TABLE} match ? order by rowid desc limit ?) f
-                  join reports r on r.id = f.rowid where {like_sql} order by f.rowid desc limit ?"""
-        found = db.query(sql, [match, SUBSTRING_CAP, *params, limit])
-        note = (f"substrings: {candidates} trigram candidates verified" if candidates <= SUBSTRING_CAP else
+        ids = [r[0] for r in db.execute(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? "
+                                        "order by rowid desc limit ?", [match, SUBSTRING_CAP + 1])]
+        note = (f"substrings: {len(ids)} trigram candidates verified" if len(ids) <= SUBSTRING_CAP else
                 f"substrings: the newest {SUBSTRING_CAP} of more than {SUBSTRING_CAP} trigram candidates verified "
                 "(older reports not checked)")
+        found: list[dict[str, Any]] = []
+        for i in range(0, min(len(ids), SUBSTRING_CAP), 100):  # newest first, until enough are found
+            chunk = ids[i : min(i + 100, SUBSTRING_CAP)]
+            found += db.query(f"""select r.id, r.agency, r.year, r.title, r.url, r.body_text from reports r
+                                  where r.id in ({','.join('?' * len(chunk))}) and {like_sql}
+                                  order by r.id desc""", [*chunk, *params])
+            if len(found) >= limit:
+                break
+        found = found[:limit]
+        if len(found) >= limit:
+            note = f"substrings: the newest {limit} matches among the trigram candidates, newest first"
     else:
         sql = f"""select r.id, r.agency, r.year, r.title, r.url, r.body_text
                   from reports r where {like_sql} order by r.id desc limit ?"""
-        found = db.query(sql, [*params, limit])
+        found = list(db.query(sql, [*params, limit]))
     out = []
     for r in found:
         text = r.pop("body_text") or ""
