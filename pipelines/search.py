@@ -300,7 +300,7 @@ def search_result(db: sqlite_utils.Database, query: str, limit: int = 50) -> Sea
 
 def _rank_candidates(db: sqlite_utils.Database, terms: list[str], ids: list[int], limit: int) -> list[int]:
     """FTS5's bm25 (k1 1.2, b 0.75, column weights 4/2/1) over these candidates, computed from their text:
-    term frequency = weighted occurrences, document length in characters, IDF from each term's
+    term frequency = weighted occurrences, document length in UTF-8 bytes, IDF from each term's
     document frequency in the word index counted up to DF_CAP."""
     total = db.execute("select max(id) from reports").fetchone()[0] or 1
     idf = []
@@ -308,17 +308,16 @@ def _rank_candidates(db: sqlite_utils.Database, terms: list[str], ids: list[int]
         n = db.execute(f"select count(*) from (select 1 from {WORDS_TABLE} where {WORDS_TABLE} match ? limit ?)",
                        [words.fts_query(term), DF_CAP]).fetchone()[0]
         idf.append(max(1e-6, math.log((total - n + 0.5) / (n + 0.5))))
-    # occurrences per column, counted by SQLite (the text never crosses into Python)
-    counts = ", ".join(f"(length({col}) - length(replace({col}, ?, ''))) / length(?)"
-                       for _ in terms for col in ("coalesce(title, '')", "coalesce(agency, '')", "coalesce(body_text, '')"))
+    # occurrences per column, counted in the UTF-8 bytes (no decoding); lengths in bytes
+    needles = [t.encode() for t in terms]
     stats: list[tuple[int, int, list[int]]] = []
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        params = [p for t in terms for p in (t, t) * 3] + chunk
-        for r in db.execute(f"""select id, length(coalesce(title, '')) + length(coalesce(agency, ''))
-                                       + length(coalesce(body_text, '')), {counts}
-                                from reports where id in ({','.join('?' * len(chunk))})""", params):
-            stats.append((r[0], r[1], list(r[2:])))
+        for r in db.execute(f"""select id, cast(coalesce(title, '') as blob), cast(coalesce(agency, '') as blob),
+                                       cast(coalesce(body_text, '') as blob)
+                                from reports where id in ({','.join('?' * len(chunk))})""", chunk):
+            cols = r[1:]
+            stats.append((r[0], sum(len(c) for c in cols), [c.count(n) for n in needles for c in cols]))
     if not stats:
         return []
     avgdl = sum(dl for _, dl, _ in stats) / len(stats) or 1.0
