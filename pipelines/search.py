@@ -50,7 +50,7 @@ META_TABLE = "reports_words_meta"
 WEIGHTS = (4.0, 2.0, 1.0)  # title, agency, body_text
 RANK = "bm25(4.0, 2.0, 1.0)"
 RANK_CAP = 500  # more word matches than this: bm25 over the newest RANK_CAP of them
-DF_CAP = 20_000  # a term's document frequency is counted up to this many reports
+DF_CAP = 2000  # a term's document frequency is counted up to this many reports (more: equally common)
 SUBSTRING_CAP = 5000  # trigram candidates verified per substring search (newest first)
 SNIPPET_WIDTH = 24  # characters either side of the match
 
