@@ -24,15 +24,23 @@ METADATA_YML = DATASETTE_DIR / "metadata.yml"
 SCHEMA_MD = ROOT / "docs" / "schema.md"
 # search indexes (pipelines/search.py): not in TABLES, described once here
 INDEX_DOCS: dict[str, tuple[str, dict[str, str]]] = {
-    "reports_words": ("FTS5 word index (default tokenizer) over reports, text segmented by jieba with U+200B "
-                      "between words; rowid = reports.id. Query with pipelines.words.fts_query or datasette's box.",
-                      {"title": "reports.title, segmented", "agency": "reports.agency, segmented",
-                       "body_text": "reports.body_text, segmented"}),
-    "reports_words_pending": ("Ids of reports whose words are not indexed yet (filled by triggers on reports, "
-                              "emptied when the archive is opened for writing).", {"report_id": "reports.id"}),
-    "reports_fts": ("FTS5 trigram index over reports (kept current by triggers): any substring of 3+ characters; "
-                    "rowid = reports.id.", {"title": "reports.title", "agency": "reports.agency",
-                                            "body_text": "reports.body_text"}),
+    "reports_words": ("FTS5 word index (default tokenizer, contentless: columns read NULL) over reports' text "
+                      "segmented by jieba with U+200B between words; rowid = reports.id. MATCH with "
+                      "pipelines.words.fts_query or datasette's box; snippets from reports.body_text.",
+                      {"title": "reports.title, segmented (indexed, not stored)",
+                       "agency": "reports.agency, segmented (indexed, not stored)",
+                       "body_text": "reports.body_text, segmented (indexed, not stored)"}),
+    "reports_words_pending": ("Reports whose words are not indexed yet, with the values the index still holds "
+                              "for them (filled by triggers on reports, emptied when the archive is opened for "
+                              "writing).", {"report_id": "reports.id", "indexed": "1: the index holds the values below",
+                                            "title": "indexed title", "agency": "indexed agency",
+                                            "body_text": "indexed body_text"}),
+    "reports_words_meta": ("The word index's segmenter version (pipelines.words.VERSION); a change re-indexes.",
+                           {"key": "'segmenter'", "value": "version"}),
+    "reports_fts": ("FTS5 trigram index over reports (external content = reports, detail=none; kept current by "
+                    "triggers): LIKE/GLOB on its columns for any substring of 3+ characters, MATCH for 3-character "
+                    "tokens (no phrases); rowid = reports.id.",
+                    {"title": "reports.title", "agency": "reports.agency", "body_text": "reports.body_text"}),
 }
 
 TABLE_DOCS: dict[str, str] = {
@@ -363,6 +371,7 @@ def build_metadata() -> dict[str, Any]:
         for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content"):
             tables[fts + suffix] = {"hidden": True}
     tables["reports_words_pending"] = {"hidden": True}
+    tables["reports_words_meta"] = {"hidden": True}
     for store_table in ("cell_keys", "cell_values", "cell_year_totals"):  # storage behind report_cells, report_cell_totals
         tables[store_table] = {"hidden": True}
     db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}
