@@ -12,8 +12,8 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
     quirk          none; other_shape ((六)其他处理 printed in the other template's shape); blank (an
                    all-blank row, blank cells for 0, an unfilled 总计); yuan (money printed in 元);
                    column_order (columns permuted in the printed header); page_split (table 2 split
-                   with its header repeated and a page number between); merged_header (flat, vertical,
-                   grouped header arrangements); ragged (rows with an extra or a missing cell)
+                   with a page number between, its header repeated or not); merged_header (flat,
+                   vertical, grouped header arrangements); ragged (rows with an extra or a missing cell)
 
 Cells the serialisation cannot carry unambiguously (blank cells in a whitespace dump, a ragged row)
 are marked `may_null`: parsing them to NULL + flag is right, any other number is wrong.
@@ -72,10 +72,12 @@ class Case:
     ser: str
     quirk: str
     seed: int = 0
+    layout: int | None = None  # force a layout variant (merged_header: 0–3, page_split: 0–1); else seeded
 
     @property
     def name(self) -> str:
-        return f"{self.tpl}-{self.ser}-{self.quirk}-{self.seed}"
+        base = f"{self.tpl}-{self.ser}-{self.quirk}-{self.seed}"
+        return base if self.layout is None else f"{base}-L{self.layout}"
 
 
 # --- the report: values and fields -------------------------------------------------------------
@@ -321,7 +323,7 @@ def _t2_header(case: Case, variant: int) -> Grid:
     return [[C(note, rs=3, cs=3), C("申请人情况", cs=7)], row2, [C(x) for x in leaves]]
 
 
-def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, Grid]]:
+def _t2_grids(rep: Report, case: Case, variant: int, repeat: bool = True) -> list[tuple[str | None, Grid]]:
     rows = list(rep.t2)
     three = [r for r in rows if r.startswith("三、")]
     parts_at = [rows]
@@ -332,8 +334,8 @@ def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, G
     hv = 1 if variant == 1 else 2 if variant == 2 else 0
     three_label = "三\n、\n本\n年\n度\n办\n理\n结\n果" if variant == 3 else "三、本年度办理结果"
     grids: list[tuple[str | None, Grid]] = []
-    for part in parts_at:
-        g: Grid = _t2_header(case, hv)
+    for i, part in enumerate(parts_at):
+        g: Grid = _t2_header(case, hv) if i == 0 or repeat else []
         mine = [r for r in part if r.startswith("三、")]
         seen: set[str] = set()
         for r in part:
@@ -392,8 +394,9 @@ def _s(v: int | None) -> str:
 
 def sections(rep: Report, case: Case) -> list[tuple[str, list[tuple[str | None, Grid]]]]:
     rng = random.Random(case.name + "layout")
-    variant = rng.randrange(4) if case.quirk == "merged_header" else 0
-    return [(HEADINGS[T1], _t1_grids(rep, case)), (HEADINGS[T2], _t2_grids(rep, case, variant)),
+    variant = (rng.randrange(4) if case.layout is None else case.layout) if case.quirk == "merged_header" else 0
+    repeat = case.quirk != "page_split" or (rng.randrange(2) if case.layout is None else case.layout) == 0
+    return [(HEADINGS[T1], _t1_grids(rep, case)), (HEADINGS[T2], _t2_grids(rep, case, variant, repeat)),
             (HEADINGS[T3], [(None, _t3_grid(rep, case, 1 if variant == 1 else 0))])]
 
 
