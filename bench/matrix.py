@@ -10,7 +10,7 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
                    (whitespace-separated text, as pdftotext prints), docx and pdf (the html through
                    LibreOffice: slow, e2e/bench only)
     quirk          none; other_shape ((六)其他处理 printed in the other template's shape); blank (an
-                   all-blank row, blank cells for 0, an unfilled 总计); yuan (money printed in 元);
+                   all-blank row, blank cells for 0, an unfilled 总计, table 3's value row all blank); yuan (money printed in 元);
                    column_order (columns permuted in the printed header); page_split (table 2 split
                    with a page number between, its header repeated or not); merged_header (flat,
                    vertical, grouped header arrangements); ragged (rows with an extra or a missing cell)
@@ -189,7 +189,9 @@ def make_report(case: Case) -> Report:
     for _ in range(3):
         g = [rng.choice((0, 0, 1, rng.randint(0, 20))) for _ in range(4)]
         rep.t3 += [*g, sum(g)]
-    if quirk == "blank" and rep.t3[0] == 0:
+    if quirk == "blank" and random.Random(case.name + "t3").random() < 0.5:
+        rep.t3 = [None] * 15  # no 复议/诉讼 at all: the value row printed entirely blank
+    elif quirk == "blank" and rep.t3[0] == 0:
         rep.t3[0] = None  # the 复议/诉讼 row's first cell printed blank for 0
     return rep
 

@@ -80,3 +80,32 @@ def test_litigation_groups_printed_first_are_read_by_position_or_refused_in_text
             "本年制发件数\n")
     res = extract_tables_text(text)
     assert not [c for c in res.cells if c.table_name == T3] and res.ambiguous
+
+
+T3_HEAD = ("<p>四、政府信息公开行政复议、行政诉讼情况</p><table>"
+           "<tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>"
+           "<tr>" + "".join(f"<td rowspan=2>{x}</td>" for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
+           + "<td colspan=5>未经复议直接起诉</td><td colspan=5>复议后起诉</td></tr><tr>"
+           + "".join(f"<td>{x}</td>" for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 2) + "</tr>")
+
+
+def test_a_table3_value_row_printed_blank_is_stored_null_never_dropped() -> None:
+    for value_row in ("<tr>" + "<td></td>" * 15 + "</tr>", ""):  # blank cells, or the row gone with its blanks
+        res = extract_tables_html(_t2(_row(NEW, "1", "0", "0", "0", "0", "0", "1")) + T3_HEAD + value_row
+                                  + "</table><p>五、存在的主要问题及改进情况</p>")
+        t3 = [c for c in res.cells if c.table_name == T3]
+        assert len(t3) == 15 and all(c.value is None and c.flag == "blank_row" for c in t3)
+        assert f"blank_row:{T3}" in res.flags and res.nulls >= 15
+        assert not [e for e in res.errors if T3 in e]
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 | 行政诉讼 |\n结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | "
+            "未经复议直接起诉 | 复议后起诉 |\n" + "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | " * 2 + "\n"
+            + "| " * 15 + "\n五、存在的主要问题及改进情况\n")
+    res = extract_tables_text("二、主动公开政府信息情况\n本年制发件数\n" + text)
+    assert [c.value for c in res.cells if c.table_name == T3] == [None] * 15
+
+
+def test_a_table3_heading_without_its_header_stores_nothing() -> None:
+    """Prose under the heading (本年度未发生行政复议、行政诉讼，总计0件) is not a blank table."""
+    res = extract_tables_text("二、主动公开政府信息情况\n本年制发件数\n四、政府信息公开行政复议、行政诉讼情况\n"
+                              "本年度未发生政府信息公开行政复议、行政诉讼，总计\n五、存在的主要问题及改进情况\n")
+    assert not [c for c in res.cells if c.table_name == T3]

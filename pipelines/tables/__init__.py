@@ -105,6 +105,7 @@ class _Parser:
         self.cur: _Row | None = None
         self.done: dict[tuple[str, str], bool] = {}  # row → resolved (False: ambiguous)
         self.t3_header = False  # 结果维持… printed since the table-3 heading
+        self.t3_leaves: set[str] = set()  # table-3 result columns named by a header (any heading)
         self.cells: list[Cell] = []
         self.ambiguous: list[Ambiguous] = []
         self.flags: list[str] = []
@@ -141,6 +142,9 @@ class _Parser:
             self._header_label(tok)
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
                 self.t3_header = True
+            if self.ctx == T3:
+                names = column_names(T3, tok.key) or [n for w in words(tok) for n in column_names(T3, label_key(w))]
+                self.t3_leaves.update(n.split("/")[-1] for n in names)
             if "采购总金额" in tok.key and "万元" in tok.key:
                 self.amount_in_wan = True
             for col, word in (("采购总金额", "采购总金额"), (FEE_COL, "收费金额")):
@@ -357,6 +361,7 @@ class _Parser:
 
         if self.tpl:
             self._unprinted_shape()
+        self._blank_t3()
         cells = sorted(self.cells, key=lambda x: key(x.table_name, x.row_label, x.col_label))
         amb = sorted(self.ambiguous, key=lambda x: key(x.table_name, x.row_label, x.col_label))
         flags = list(self.flags)
@@ -373,6 +378,17 @@ class _Parser:
         else:
             errors = [*errors, "template not recognised from the labels"]
         return TableResult(self.tpl, cells, amb, sum(1 for c in cells if c.value is None), flags, errors)
+
+    def _blank_t3(self) -> None:
+        """Table 3's header was printed (its four result columns named) but no value row was read: the
+        row was printed blank (grid cells, `|  |  |`) or, in a whitespace dump, vanished with its
+        blanks. Its 15 cells are stored NULL with `flag = 'blank_row'` (counted), never dropped."""
+        if (T3, "") in self.done or len(self.t3_leaves & {"结果维持", "结果纠正", "其他结果", "尚未审结"}) < 4:
+            return
+        self.done[(T3, "")] = True
+        self.flag(f"blank_row:{T3}")
+        for col in template(self.match_tpl).tables[T3].cols:
+            self.cells.append(Cell(T3, "", col, None, "", None, "blank_row"))
 
     def _unprinted_shape(self) -> None:
         """A row printed in the other template's shape ((六)其他处理 as one row in a 2021 report, or split
