@@ -16,7 +16,7 @@ from functools import cache
 from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
 from pipelines.tables.header import Header, column_names, words
-from pipelines.tables.match import _ENUM, detect_template, heading, last_segment, match_row, opens_t3
+from pipelines.tables.match import _ENUM, core, detect_template, heading, last_segment, match_row, opens_t3
 from pipelines.tables.resolve import Reading, parsed, reconcile
 from pipelines.tables.tokens import BLANK, LABEL, Tok, text_segments
 
@@ -89,6 +89,22 @@ def _lost_cell(reading: Reading, table: str) -> bool:
     left, a blank added at the end), so the row is not trusted."""
     vals = [p.value for _, p in reading]
     return table == T2 and len(vals) == 7 and vals[6] is None and None not in vals[:6]
+
+
+@cache
+def _group_cores(tpl: str) -> tuple[str, ...]:
+    """Cores of the row-group labels a table prints in a merged column (三、本年度办理结果, (三)不予公开…)."""
+    groups = {g for r in template(tpl).tables[T2].rows for g in r.split("/")[:-1]}
+    return tuple(sorted({core(g) for g in groups} - {""}))
+
+
+def _group_fragment(key: str, tpl: str) -> bool:
+    """A piece of a vertically printed group label that PDF text put on a row's value line (`（三）`,
+    `三、本年`, `不予公`): it names no row itself and is part of a group label."""
+    if match_row(key, tpl, False):
+        return False
+    c = core(key)
+    return not c or any(c in g for g in _group_cores(tpl))
 
 
 def _kin(a: str, b: str) -> bool:
@@ -253,6 +269,13 @@ class _Parser:
                 return (table, row) if owner == self.match_tpl and table == self.ctx else None
         return None
 
+    def _exact_join(self, keys: list[str]) -> tuple[str, str] | None:
+        """The template's own row named exactly by all of `keys` joined (a wrapped label), or None."""
+        hit = match_row("".join(keys), self.match_tpl, False)
+        if hit and hit[0] == self.match_tpl and hit[1] == self.ctx:
+            return hit[1], hit[2]
+        return None
+
     def _blank_before(self, labels: list[Tok], nxt: tuple[str, str]) -> None:
         """Labels left over before a row's own label (sub-table headings between them) may name the row
         before it, printed blank (`行政许可` with no value, then `第二十条第(六)项`, `信息内容…`, `行政处罚 5`)."""
@@ -261,8 +284,10 @@ class _Parser:
         rows = template(self.match_tpl).tables[nxt[0]].rows
         if nxt[1] not in rows:
             return
-        for tok in labels:
-            row = self._exact([tok.key])
+        keys = [t.key for t in labels if not _group_fragment(t.key, self.match_tpl)]
+        for i in range(len(keys)):  # a label wrapped over up to three lines joins back
+            row = next((r for j in range(i + 1, min(len(keys), i + 3) + 1)
+                        if (r := self._exact_join(keys[i:j]))), None)
             if row is None or row[0] != nxt[0] or row in self.done:
                 continue
             at = rows.index(row[1])
@@ -302,14 +327,22 @@ class _Parser:
         if self.ctx == T3:
             return _Row(T3 if self.t3_header else None, "", self.match_tpl)
         keys = [t.key for t in self.pending[-4:]]
-        for fuzzy in (False, True):
-            for k in range(1, len(keys) + 1):
-                hit = match_row("".join(keys[-k:]), self.match_tpl, fuzzy)
-                if hit:
-                    owner, table, row = hit
-                    self.ctx = table
-                    self._blank_before(self.pending[:len(self.pending) - k], (table, row))
-                    return _Row(table, row, owner)
+        pending = self.pending
+        trimmed = len(self.pending)
+        while trimmed > 1 and _group_fragment(self.pending[trimmed - 1].key, self.match_tpl):
+            trimmed -= 1
+        for labels in (self.pending, self.pending[:trimmed]) if trimmed < len(self.pending) else (self.pending,):
+            keys_ = [t.key for t in labels[-4:]]
+            for fuzzy in (False, True):
+                for k in range(1, len(keys_) + 1):
+                    hit = match_row("".join(keys_[-k:]), self.match_tpl, fuzzy)
+                    if hit:
+                        owner, table, row = hit
+                        if labels is not pending:
+                            self.flag(f"label_fragment_skipped:{row}")
+                        self.ctx = table
+                        self._blank_before(labels[:len(labels) - k], (table, row))
+                        return _Row(table, row, owner)
         return _Row(self.ctx if self.ctx in (T1, T2) else None, None, self.match_tpl,
                     label=last_segment(keys[-1]))
 
