@@ -9,7 +9,8 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
                    tables, headings between), pipe (`a | b |` text), tab (tab-separated text), dump
                    (whitespace-separated text, as pdftotext prints), docx and pdf (the html through
                    LibreOffice: slow, e2e/bench only)
-    quirk          none; other_shape ((六)其他处理 printed in the other template's shape); blank (an
+    quirk          none; other_shape ((六)其他处理, the 规范性文件 row's name and 第(九)项 政府集中采购
+                   printed in the other template's shape); blank (an
                    all-blank row, blank cells for 0, an unfilled 总计, table 3's value row all blank); yuan (money printed in 元);
                    column_order (columns permuted in the printed header); page_split (table 2 split
                    with a page number between, its header repeated or not); merged_header (flat,
@@ -96,6 +97,7 @@ class Report:
     fee_header_unit: str = "万元"
     amount_header: str = "采购总金额"  # 2019: prints its unit when the cells do not
     ragged: dict[str, str] = field(default_factory=dict)  # row → "extra" | "missing"
+    t1_labels: dict[str, str] = field(default_factory=dict)  # row → label printed instead of the template's
     blank_rows: set[str] = field(default_factory=set)
 
 
@@ -161,6 +163,8 @@ def make_report(case: Case) -> Report:
             raws.append(raw)
             truths.append(Truth(v, unit))
         rep.t1[r], rep.t1_truth[r] = raws, truths
+    if quirk == "other_shape":
+        _other_shape_t1(rep, random.Random(case.name + "shape"))
     # table 2 (consistent: R1, R2, R3 hold)
     rows = list(spec.tables[T2].rows)
     leaves = [r for r in rows if r.startswith("三、") and not r.endswith("(七)总计")]
@@ -222,6 +226,31 @@ def _other_shape(tpl: str, printed: dict, truth: dict, rng: random.Random) -> tu
     return out_p, out_t
 
 
+NORMS = ("第二十条第(一)项/规范性文件", "第二十条第(一)项/行政规范性文件")  # 2019, 2021
+PROCUREMENT = "第二十条第(九)项/政府集中采购"  # 2019 only (the 2021 form removed 第(九)项)
+
+
+def _other_shape_t1(rep: Report, rng: random.Random) -> None:
+    """Table 1 in the other template's shape: each prints the other's name of the 规范性文件 row; a 2021
+    report keeps the 2019 第(九)项 (stored under its 2019 key), a 2019 report leaves it out (NULL)."""
+    mine, theirs = (NORMS[1], NORMS[0]) if rep.tpl == "2021" else NORMS
+    rep.t1_labels[mine] = theirs.split("/")[1]
+    if rep.tpl == "2021":
+        n, amount = rng.randint(0, 80), float(Decimal(rng.randint(0, 10**7)) / 100)
+        rep.t1[PROCUREMENT] = [str(n), f"{amount:.2f}"]
+        rep.t1_truth[PROCUREMENT] = [Truth(n), Truth(amount, "万元")]
+        rep.amount_header = "采购总金额（单位：万元）"
+    else:
+        del rep.t1[PROCUREMENT]
+        rep.t1_truth[PROCUREMENT] = [Truth(None), Truth(None)]
+
+
+def t1_cols(rep: Report, row: str) -> tuple[str, ...]:
+    """A table-1 row's columns, from whichever template has the row."""
+    own = template(rep.tpl).tables[T1].row_cols
+    return own[row] if row in own else template(other(rep.tpl)).tables[T1].row_cols[row]
+
+
 def _blank(rep: Report, printed: dict, truth: dict, leaves: list[str], rng: random.Random) -> None:
     """An all-blank row (its values were 0), blank cells for 0, an unfilled 总计 cell; a blank table-1 cell."""
     zero = [r for r in leaves if r in printed and not any(printed[r][:6])]
@@ -264,14 +293,13 @@ def _fw(s: str) -> str:
 
 def _t1_grids(rep: Report, case: Case) -> list[tuple[str | None, Grid]]:
     """One grid per 第二十条 sub-table (the split serialisation prints them apart)."""
-    spec = template(rep.tpl).tables[T1]
     groups: dict[str, list[str]] = {}
-    for r in spec.rows:
+    for r in rep.t1:
         groups.setdefault(r.split("/")[0], []).append(r)
     out: list[tuple[str | None, Grid]] = []
     for head, rows in groups.items():
         g: Grid = [[C(_fw(head), cs=4)]]
-        cols = list(spec.row_cols[rows[0]])
+        cols = list(t1_cols(rep, rows[0]))
         order = list(range(len(cols)))
         if case.quirk == "column_order" and len(cols) == 3:
             order = [1, 0, 2]
@@ -289,10 +317,11 @@ def _t1_grids(rep: Report, case: Case) -> list[tuple[str | None, Grid]]:
             g.append([C("信息内容"), *(C(shown[i]) for i in order), *([C("")] if len(cols) == 2 else [])])
         for r in rows:
             vals = rep.t1[r]
+            label = rep.t1_labels.get(r, r.split("/")[1])
             if len(vals) == 1:
-                g.append([C(r.split("/")[1]), C(vals[0], cs=3)])
+                g.append([C(label), C(vals[0], cs=3)])
             else:
-                g.append([C(r.split("/")[1]), *(C(vals[i]) for i in order), *([C("")] if len(vals) == 2 else [])])
+                g.append([C(label), *(C(vals[i]) for i in order), *([C("")] if len(vals) == 2 else [])])
         out.append((head, g))
     return out
 
@@ -546,8 +575,8 @@ def render_many(cases: list[Case], workdir: Path | None = None, timeout: float =
 def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
     spec = template(rep.tpl)
     out: dict[tuple[str, str, str], Truth] = {}
-    for r in spec.tables[T1].rows:
-        for c, t in zip(spec.tables[T1].row_cols[r], rep.t1_truth[r], strict=True):
+    for r, truths in rep.t1_truth.items():
+        for c, t in zip(t1_cols(rep, r), truths, strict=True):
             out[(T1, r, c)] = t
     cols = spec.tables[T2].cols
     lossy_blanks = case.ser in ("dump", "tab")  # blanks vanish, or look like merged-cell padding
@@ -563,7 +592,7 @@ def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
     if lossy_blanks:  # a blank table-1 cell cannot be placed
         for r, raws in rep.t1.items():
             if "" in raws:
-                for c in spec.tables[T1].row_cols[r]:
+                for c in t1_cols(rep, r):
                     out[(T1, r, c)].may_null = True
     if case.quirk == "column_order" and case.ser in ("pipe", "tab", "dump"):
         # tables 2 and 3 print their header over two or three lines and text has no positions

@@ -16,7 +16,16 @@ from functools import cache
 from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
 from pipelines.tables.header import Header, column_names, words
-from pipelines.tables.match import _ENUM, core, detect_template, heading, last_segment, match_row, opens_t3
+from pipelines.tables.match import (
+    _ENUM,
+    core,
+    detect_template,
+    heading,
+    last_segment,
+    match_row,
+    opens_t3,
+    other_name,
+)
 from pipelines.tables.resolve import Reading, parsed, reconcile
 from pipelines.tables.tokens import BLANK, LABEL, Tok, text_segments
 
@@ -340,6 +349,9 @@ class _Parser:
                         owner, table, row = hit
                         if labels is not pending:
                             self.flag(f"label_fragment_skipped:{row}")
+                        label = "".join(keys_[-k:])
+                        if self.tpl and owner == self.tpl and other_name(label, self.tpl, table, row):
+                            self.flag(f"other_name:{table}/{row} printed as {last_segment(label)}")
                         self.ctx = table
                         self._blank_before(labels[:len(labels) - k], (table, row))
                         return _Row(table, row, owner)
@@ -441,6 +453,19 @@ class _Parser:
                 self.flag(f"other_shape:{tname}/{row} printed as {', '.join(stand_in)}")
                 for col in spec.row_cols[row]:
                     self.cells.append(Cell(tname, row, col, None, "", None, "other_shape"))
+        # rows only this template has (2019: 第(五)项/其他对外管理服务事项, 第(九)项/政府集中采购), left out by
+        # a report that prints other rows in the other template's shape: the other form has no such row
+        off = [r for t, r in printed if r not in template(self.tpl).tables[t].rows]
+        if not off and not any(f.startswith("other_name:") for f in self.flags):
+            return
+        theirs = {core(r.split("/")[-1]) for r in template(other(self.tpl)).tables[T1].rows}
+        for row in template(self.tpl).tables[T1].rows:
+            if (T1, row) in self.done or core(row.split("/")[-1]) in theirs or not any(t == T1 for t, _ in self.done):
+                continue
+            self.done[(T1, row)] = True
+            self.flag(f"other_shape:{T1}/{row} not printed (the {other(self.tpl)} form has no such row)")
+            for col in template(self.tpl).tables[T1].row_cols[row]:
+                self.cells.append(Cell(T1, row, col, None, "", None, "other_shape"))
 
 
 def _labels(segs: list[list[Tok]]) -> list[str]:
