@@ -120,3 +120,20 @@ def test_pdf_text_fallback_over_the_matrix_is_never_wrong() -> None:
             counts[k] = counts.get(k, 0) + v
     assert counts.get("wrong", 0) == counts.get("missing", 0) == counts.get("extra", 0) == 0
     assert counts["right"] > 0.8 * sum(counts.values())
+
+
+def test_pdf_text_of_the_real_pdfs_is_never_wrong() -> None:
+    """The real PDFs' text layer (WPS: values printed above their labels, a vertical 三、本年度办理结果
+    between rows): whatever it cannot place is NULL or left out, never another row's numbers."""
+    import json
+    from pathlib import Path
+
+    from bench.accuracy import real_truth
+
+    real = Path(__file__).parent / "fixtures" / "real"
+    for exp_path in sorted(real.glob("*.expected.json")):
+        exp = json.loads(exp_path.read_text(encoding="utf-8"))
+        res = extract_tables_text(pdf_text((real / exp["source"]).read_bytes()))
+        g = grade_cells(real_truth(exp), res, exp["source"])
+        assert g.counts["wrong"] == g.counts["extra"] == 0, g.problems
+        assert g.counts["right"] > 0.75 * sum(g.counts.values())

@@ -138,6 +138,7 @@ class _Parser:
         self.yuan_cols: set[str] = set()  # money columns whose header prints 元 (not 万元)
         self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
         self.seg_no = 0  # the printed row/line being read
+        self.seg_start = 0
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -146,6 +147,7 @@ class _Parser:
     def feed(self, segs: Iterable[list[Tok]]) -> None:
         for n, seg in enumerate(segs):
             self.seg_no = n
+            self.seg_start = len(self.pending)  # pending labels from here on are printed on this line
             for tok in seg:
                 self._tok(tok)
         self._close()
@@ -338,7 +340,10 @@ class _Parser:
         keys = [t.key for t in self.pending[-4:]]
         pending = self.pending
         trimmed = len(self.pending)
-        while trimmed > 1 and _group_fragment(self.pending[trimmed - 1].key, self.match_tpl):
+        # only pieces printed on the value line itself: a group label on a line of its own may stand
+        # between a row's values printed above its label and the next row (values misplaced, not fixed)
+        while (trimmed > max(1, self.seg_start) and self.pending[trimmed - 1].col < 0
+               and _group_fragment(self.pending[trimmed - 1].key, self.match_tpl)):
             trimmed -= 1
         for labels in (self.pending, self.pending[:trimmed]) if trimmed < len(self.pending) else (self.pending,):
             keys_ = [t.key for t in labels[-4:]]
