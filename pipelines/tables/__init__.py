@@ -15,7 +15,7 @@ from functools import cache
 
 from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
-from pipelines.tables.header import Header, column_names, words
+from pipelines.tables.header import Header, column_names, header_order, words
 from pipelines.tables.match import (
     _ENUM,
     core,
@@ -162,6 +162,7 @@ class _Parser:
                 if self.pending:
                     self._blank_row(None)
                 self.pending.clear()
+                self._note_t3_header()
                 self.ctx = None if h == "END" else (h or T3)
                 self.headers = {t: Header(t) for t in TABLES}
                 self.t3_header = False
@@ -441,10 +442,22 @@ class _Parser:
             errors = [*errors, "template not recognised from the labels"]
         return TableResult(self.tpl, cells, amb, sum(1 for c in cells if c.value is None), flags, errors)
 
+    def _note_t3_header(self) -> None:
+        """Table 3's result columns named by a text header whose labels wrap over lines (`结果维` / `持`)."""
+        frags = self.headers[T3].frags if self.ctx == T3 else []
+        if frags and len(self.t3_leaves) < 4:
+            by_line: dict[int, str] = {}
+            for n, f in frags:
+                by_line[n] = by_line.get(n, "") + f
+            order = header_order(T3, tuple(v for _, v in sorted(by_line.items())))
+            if isinstance(order, tuple):
+                self.t3_leaves.update(c.split("/")[-1] for c in order)
+
     def _blank_t3(self) -> None:
         """Table 3's header was printed (its four result columns named) but no value row was read: the
         row was printed blank (grid cells, `|  |  |`) or, in a whitespace dump, vanished with its
         blanks. Its 15 cells are stored NULL with `flag = 'blank_row'` (counted), never dropped."""
+        self._note_t3_header()
         if (T3, "") in self.done or len(self.t3_leaves & {"结果维持", "结果纠正", "其他结果", "尚未审结"}) < 4:
             return
         self.done[(T3, "")] = True
