@@ -131,6 +131,7 @@ class _Parser:
         self.done: dict[tuple[str, str], bool] = {}  # row → resolved (False: ambiguous)
         self.t3_header = False  # 结果维持… printed since the table-3 heading
         self.t3_leaves: set[str] = set()  # table-3 result columns named by a header (any heading)
+        self.t3_words = ""  # labels printed under table 3's heading (a PDF text header's pieces: 结果 / 维持)
         self.cells: list[Cell] = []
         self.ambiguous: list[Ambiguous] = []
         self.flags: list[str] = []
@@ -176,6 +177,8 @@ class _Parser:
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
                 self.t3_header = True
             if self.ctx == T3:
+                if len(self.t3_words) < 400:
+                    self.t3_words += tok.key
                 names = column_names(T3, tok.key) or [n for w in words(tok) for n in column_names(T3, label_key(w))]
                 self.t3_leaves.update(n.split("/")[-1] for n in names)
             if "采购总金额" in tok.key and "万元" in tok.key:
@@ -458,7 +461,9 @@ class _Parser:
         row was printed blank (grid cells, `|  |  |`) or, in a whitespace dump, vanished with its
         blanks. Its 15 cells are stored NULL with `flag = 'blank_row'` (counted), never dropped."""
         self._note_t3_header()
-        if (T3, "") in self.done or len(self.t3_leaves & {"结果维持", "结果纠正", "其他结果", "尚未审结"}) < 4:
+        named = len(self.t3_leaves & {"结果维持", "结果纠正", "其他结果", "尚未审结"}) == 4 or all(
+            w in self.t3_words for w in ("维持", "纠正", "其他", "审结", "总计"))  # the four results' pieces
+        if (T3, "") in self.done or not named:
             return
         self.done[(T3, "")] = True
         self.flag(f"blank_row:{T3}")
