@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,39 +18,18 @@ import pytest
 
 from tests.realweb import serve_world
 from tests.realweb.world import World
+from tests.serving import serving
 from tests.test_realweb_crawl import _rows, crawl
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _canned_health(db: Path, tmp: Path) -> dict[str, str]:
     """portal -> status from the datasette `portal_health` canned query, served by `nianbao serve`."""
-    port = _free_port()
-    log = (tmp / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(db), "--port", str(port)], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):  # until datasette answers
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, (tmp / "serve.log").read_text()
-                time.sleep(0.1)
+    with serving(db, log=tmp / "serve.log") as base:
         rows = json.load(urllib.request.urlopen(f"{base}/{db.stem}/portal_health.json?_shape=array", timeout=30))
         return {r["portal"]: r["status"] for r in rows}
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
 
 
 def test_list_page_gone_on_second_crawl_marks_site_changed(tmp_path):

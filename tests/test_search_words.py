@@ -39,13 +39,6 @@ def _insert(db, body: str, title: str = "某某局2021年度报告", agency: str
     return rid
 
 
-@pytest.fixture
-def db(tmp_path):
-    archive = store.open_archive(tmp_path / "words.db")
-    yield archive
-    archive.close()
-
-
 @pytest.mark.parametrize("word", list(WORD_CASES))
 def test_word_found_in_every_context_and_only_there(db, word):
     found_in, not_in = WORD_CASES[word]
