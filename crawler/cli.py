@@ -88,11 +88,12 @@ def _read(path: Path, command: str):
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipelines.search import search
+    from pipelines.search import search_result
 
     db = _read(args.db, "search")
     try:
-        rows = search(db, args.query, limit=args.limit)
+        result = search_result(db, args.query, limit=args.limit)
+        rows = result.rows
     except ValueError as exc:
         raise SystemExit(f"nianbao search: {exc}") from None
     finally:
@@ -103,7 +104,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         for r in rows:
             note = "  (substring)" if r.get("match") == "substring" else ""
             print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}{note}")
-        print(f"{len(rows)} reports", file=sys.stderr)
+    how = "; ".join(filter(None, [result.ranking, result.substrings]))  # how ranked, what was checked
+    print(f"{len(rows)} reports ({how})", file=sys.stderr)
     return 0 if rows else 1
 
 

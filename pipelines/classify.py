@@ -107,8 +107,19 @@ class Verdict:
 
 
 def title_year(title: str) -> int | None:
+    """The year a title names; None for a range of years (2022-2023年度: which one is not said)."""
+    if year_range(title):
+        return None
     m = _YEAR.search(title) or _YEAR.search(title.translate(_CN_DIGITS))
     return int(m.group(1)) if m else None
+
+
+_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:度)?\s*(?:-|—+|–|~|至|到|、|和)\s*((?:19|20)\d{2})\s*年")
+
+
+def year_range(title: str) -> bool:
+    """A title naming two different years as its subject (2022-2023年度, 2021年至2022年)."""
+    return any(a != b for a, b in _YEAR_RANGE.findall(title))
 
 
 _CN_YEAR = re.compile(r"[〇○零一二][〇○零一二三四五六七八九]{3}(?=\s*[〕\]）)】]?\s*年)")

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from lxml import html as lxml_html
 
-from pipelines.classify import canonical_title
+from pipelines.classify import canonical_title, year_range
 from pipelines.clean import is_chrome_line
 from pipelines.records import ReportMetadata
 
@@ -232,8 +232,10 @@ _REPORT_WORDS = (r"(?:(?:政府|政务)?信息公开|政务公开)(?:工作)?(?:
                  r"(?:政府|政务)(?:信息)?公开工作(?:情况)?的报告")
 _DISCLOSURE = r"(?:(?:政府|政务)?信息公开|政务公开)"
 # `<机关><年>年…报告`, `<年>年<机关>…报告`, `<机关>…报告(<年>年度)`, `…报告(<机关>)`, each optionally after 关于
+_NAME_SEP = r"(?:\]|[:\-_|·—]+)?"  # 青山县审计局：2023年…, [青山县审计局]2023年…, 青山县审计局_2023年…
 _TITLE_FORMS = [
-    re.compile(r"^(?:关于)?(?P<a>.{2,40}?)(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?" + _DISCLOSURE),
+    re.compile(r"^[\[(]?(?:关于)?(?P<a>.{2,40}?)" + _NAME_SEP + r"(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?"
+               + _DISCLOSURE),
     re.compile(r"^(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?(?P<a>.{2,40}?)(?:" + _DISCLOSURE + "|关于)"),
     re.compile(r"^(?:关于)?(?P<a>.{2,40}?)(?:" + _REPORT_WORDS + r")[(\[]" + _YEAR_TOKEN + r"年度?[)\]]"),
     re.compile(r"(?:" + _REPORT_WORDS + r")[(\[](?P<a>[^()\[\]]{2,40})[)\]]"),
@@ -390,6 +392,8 @@ def _agency_from_contact(who: str | None) -> str | None:
 def report_year(title: str, body: str) -> int | None:
     """The report's subject year: from the title, else the preamble (现将…2020年度 / 统计期限)."""
     title = canonical_title(title)
+    if year_range(title):
+        title = ""  # 2022-2023年度: which year is not said; the preamble may say it
     for source, pattern in ((title, _YEAR_IN_TITLE), (body[:3000], _YEAR_IN_BODY)):
         if m := pattern.search(re.sub(r"\s+", "", source)):
             return int(m.group(1))

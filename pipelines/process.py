@@ -1,6 +1,7 @@
 """One fetched document → one archive record (or a rejection). Pure: no Scrapy, no database.
 
-    Fetched → documents (decode) → classify → clean / metadata / tables → checks → dedup keys → Report
+    Fetched → documents (decode) → classify → clean / metadata / tables → checks → dedup keys → search
+    words → Report
 
 `process(fetched)` serves the crawl (in the parse pool, crawler/item_pipelines.py) and the local
 import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prints them).
@@ -24,6 +25,7 @@ from pipelines.normalize import normalize_text
 from pipelines.ocr import OcrLimits, OcrResult, read_document
 from pipelines.records import Fetched, Rejected, Report, ReportMetadata
 from pipelines.tables import TableResult, extract_tables
+from pipelines.words import segment_fields
 
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
@@ -157,6 +159,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     metadata = {f.name: getattr(meta, f.name) for f in fields(ReportMetadata)}  # the fields, defined once
     metadata.update(agency=agency, agency_source=agency_source, year=meta.year or verdict.year,
                     published_at=published_at, published_source=published_source)
+    search_words = segment_fields(title or None, agency, body_text)  # jieba here, in the parse worker
+    clock.mark("words")
     fetch = None
     if doc.kind != "file":  # a local import has nothing to revalidate
         fetch = {"headers": doc.headers, "fetched_at": doc.fetched_at, "sha256": doc.sha256, "status": doc.status}
@@ -192,6 +196,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         checks=[dict(vars(c)) for c in checks],
         fetch=fetch,
         timings=clock.timings,
+        search_words=search_words,
     )
 
 

@@ -147,6 +147,9 @@ class Report(_Record, ReportMetadata):
     timings: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage (decode, classify, …)
     metadata_flags: str | None = None  # metadata ambiguities, "; "-joined (two 发布时间, a disagreeing 来源)
     parser_version: str | None = None  # pipelines.process.PARSER_VERSION
+    # title, agency, body_text segmented into words (pipelines.search.segment_fields), made by the parse
+    # worker so that the archive writer only inserts them into the word index
+    search_words: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

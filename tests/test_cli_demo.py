@@ -142,3 +142,41 @@ def test_demo_in_chromium(demo, page, tmp_path):
         assert page.locator("table.report-table[data-table]").count() == 3
         assert page.locator("table.report-table[data-table] td.num").count() >= 150
         page.screenshot(path=str(tmp_path / "demo-report.png"), full_page=True)
+
+
+def test_demo_list_removed_before_a_second_crawl_is_site_changed(tmp_path):
+    """Demo URLs are the same in every crawl (fixed names and port, crawler/demo/server.py): a second crawl of the
+    demo after the county's 年报 list was removed says `site-changed` for that portal in `nianbao health` (text,
+    --json, exit code); the other demo portals stay ok, the broken one keeps every failure class."""
+    import shutil
+
+    from crawler.demo.broken import NAME
+
+    shutil.copytree(ROOT / "crawler" / "demo" / "site", tmp_path / "site")
+    shutil.copy(ROOT / "crawler" / "demo" / "manifest.json", tmp_path / "manifest.json")
+    db = tmp_path / "demo.db"
+    args = ("crawl", "-a", "portals=demo", "-s", f"ARCHIVE_DB={db}", "-s", f"DEMO_SITE={tmp_path / 'site'}")
+    first = nianbao(*args)
+    assert first.returncode == 1, first.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    county = "伊川县人民政府"
+    lists = [u for (u,) in conn.execute("select url from portal_lists where portal = ?", [county])]
+    listed = next(u for u in lists if u.endswith("/zwgk/zfxxgk/xxgknb/index.html"))
+    assert urllib.parse.urlsplit(listed).hostname == "www.county.demo.test"  # a name, not a per-crawl port
+    (tmp_path / "site" / "county" / "zwgk" / "zfxxgk" / "xxgknb" / "index.html").unlink()
+    second = nianbao(*args)
+    assert second.returncode == 1, second.stderr[-3000:]
+    report = json.loads(nianbao("health", db, "--json").stdout)
+    status = {p["portal"]: p["status"] for p in report["portals"]}
+    assert status.pop(county) == "site-changed" and status.pop(NAME) == "no-report", status
+    assert set(status.values()) == {"ok"}, status
+    text = nianbao("health", db)
+    assert text.returncode == report["exit_code"] == 1
+    assert "site-changed" in next(line for line in text.stdout.splitlines() if county in line)
+    gone = conn.execute("select url, gone_status, gone_run_id from portal_lists where gone_at is not null").fetchall()
+    assert gone == [(listed, "404", 2)]
+    failures = json.loads(conn.execute("select failures from portal_health where run_id = 2 and portal = ?",
+                                       [NAME]).fetchone()[0])
+    for cls in ("dns", "refused", "timeout", "tls", "http4xx", "http5xx", "waf", "robots", "soft404",
+                "offsite-redirect"):
+        assert failures.get(cls) == 1, (cls, failures)

@@ -59,3 +59,15 @@ def test_canonical_title(title, canonical):
     from pipelines.classify import canonical_title
 
     assert canonical_title(title) == canonical
+
+
+@pytest.mark.parametrize("printed", ["2022-2023年度", "2022—2023年", "2022年至2023年", "2022、2023年"])
+def test_a_range_of_years_names_no_year(printed):
+    """Which year a `2022-2023年度` report covers is not said: NULL (the preamble may say it), never a guess."""
+    from pipelines.classify import classify_title
+    from pipelines.metadata import extract_metadata
+
+    title = f"青山县审计局{printed}政府信息公开工作年度报告"
+    assert classify_title(title).is_report and classify_title(title).year is None
+    assert extract_metadata(title, "一、总体情况\n").year is None
+    assert extract_metadata(title, "现将本局2023年度政府信息公开工作情况报告如下。\n一、总体情况\n").year == 2023
