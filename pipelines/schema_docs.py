@@ -37,9 +37,9 @@ INDEX_DOCS: dict[str, tuple[str, dict[str, str]]] = {
                                             "body_text": "indexed body_text"}),
     "reports_words_meta": ("The word index's segmenter version (pipelines.words.VERSION); a change re-indexes.",
                            {"key": "'segmenter'", "value": "version"}),
-    "reports_fts": ("FTS5 trigram index over reports (external content = reports, detail=none; kept current by "
+    "reports_fts": ("FTS5 trigram index over reports (external content = reports, no copy of the text; kept current by "
                     "triggers): LIKE/GLOB on its columns for any substring of 3+ characters, MATCH for 3-character "
-                    "tokens (no phrases); rowid = reports.id.",
+                    "tokens and phrases (`MATCH '\"信息处理费\"'`); rowid = reports.id.",
                     {"title": "reports.title", "agency": "reports.agency", "body_text": "reports.body_text"}),
 }
 
@@ -245,6 +245,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "township": "乡镇/街道 name when level = 乡",
         "deadline": "legal deadline (条例第四十九条): 部门 year+1-01-31, governments year+1-03-31",
         "days_late": "published_at − deadline in days (> 0: late; NULL: date unknown)",
+        "agency_canonical": "reports.agency from its own division down: names of the divisions above it dropped "
+                            "(淮安市洪泽区人民政府 → 洪泽区人民政府); groups one body's years, unique with code",
     },
     "report_versions": {
         "id": "primary key",
