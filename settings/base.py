@@ -105,9 +105,10 @@ OCR_MAX_PIXELS = 12_000_000  # per page after rendering (A4 at 300 dpi: 8.7 M)
 OCR_TIMEOUT_S = 70  # per document; capped at 0.6 x DOCUMENT_TIMEOUT_S
 OCR_DPI = 200  # rendering / normalisation target
 OCR_MIN_CONFIDENCE = 0.85  # a number with a glyph below this: NULL, flag ocr_unreadable
-# responses waiting for the item pipelines may hold this many bytes before downloads pause (Scrapy: 5 MB);
-# a large PDF being parsed must not stop the other downloads
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2 * DOWNLOAD_MAXSIZE
+# responses waiting for the item pipelines may hold this many bytes before downloads pause (Scrapy: 5 MB
+# stops every download while one large PDF is parsed; 128 MB let the crawl process reach 580 MB RSS
+# when parsing is slower than fetching; 32 MB kept it flat at 340 MB: docs/data-path.md)
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 32 * 1024 * 1024
 ITEM_PIPELINES = {
     "crawler.item_pipelines.ProcessPipeline": 300,
     "crawler.item_pipelines.ArchivePipeline": 900,

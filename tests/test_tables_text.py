@@ -76,11 +76,18 @@ def test_wrong_template_for_the_year_is_still_parsed() -> None:
         ("第二十条第(一)项/规章", "本年制发件数", 1), ("第二十条第(一)项/规章", "本年废止件数", 0)]
 
 
-def test_concatenated_digits_resolved_by_the_row_sum() -> None:
-    # 9 digits for 7 columns: only 12|0|0|0|0|0|12 makes 总计 the sum of the applicants
+def test_concatenated_digits_that_could_hide_a_blank_cell_are_not_cut() -> None:
+    # 9 digits for 7 columns: 12|0|0|0|0|0|12 makes 总计 the sum of the applicants, but so could a
+    # chance cut of six values and a blank cell (120|0|0|0|0|12 and 总计 blank): refused, flagged
     res = extract_tables_text(T2_HEAD + "一、本年新收政府信息公开申请数量120000012\n")
+    assert not [c for c in res.cells if c.row_label.startswith("一、") and c.value is not None]
+    assert [a.row_label for a in res.ambiguous if a.row_label.startswith("一、")]
+
+
+def test_zero_runs_of_the_row_width_are_cut_one_cell_per_digit() -> None:
+    res = extract_tables_text(T2_HEAD + "一、本年新收政府信息公开申请数量0000000\n")
     row = [c.value for c in res.cells if c.row_label.startswith("一、")]
-    assert row == [12, 0, 0, 0, 0, 0, 12] and res.ambiguous == []
+    assert row == [0] * 7 and res.ambiguous == []
 
 
 def test_concatenated_digits_that_stay_ambiguous_are_not_guessed() -> None:

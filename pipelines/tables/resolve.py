@@ -32,6 +32,16 @@ def constraint(table: str, n: int) -> Callable[[list], bool]:
     return lambda v: True
 
 
+def _fewest_values(runs: list[str]) -> int:
+    """The fewest numbers the digit runs can be read as: a number has no leading zero, so a run
+    starting with 0 holds a cell 0 before the rest."""
+    fewest = 0
+    for run in runs:
+        zeros = len(run) - len(run.lstrip("0"))
+        fewest += zeros + (1 if len(run) > zeros else 0)
+    return fewest
+
+
 def _parsed(tok: Tok) -> Parsed:
     if tok.kind == BLANK:
         return Parsed(None, None, "null_marker", False)
@@ -141,8 +151,11 @@ def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str,
         runs = [t.raw for t in vals]
         if sum(len(r) for r in runs) >= n:
             reading, count = _unique(_splits(runs, n), ok)
-            if reading and len(runs) < n and not _checked(reading, ok):
-                reading = None  # a cut digit run is only trusted when the row's own sums confirm it
+            if reading and len(runs) < n and (not _checked(reading, ok) or _fewest_values(runs) < n):
+                # a cut digit run is only trusted when the row's own sums confirm it and the digits
+                # cannot be fewer values, i.e. a row with blank cells (0000000 is seven cells; 0 1 2 2 1 17
+                # under seven columns may be 17 and a blank 总计, and 1 | 7 fits the sum by chance)
+                reading = None
             if reading:
                 return reading, "", "split_digits" if len(runs) < n else None
             return None, f"digits {shown} can be cut into {n} values in {count} ways", None
