@@ -54,6 +54,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     url, html = doc.url, doc.html
     page_meta = doc.page_meta or {}
     pdf: bytes | None = None
+    pdf_read: tuple[list, str] | None = None  # the PDF's table rows and text, read with its pages
     needs_ocr = False
     read: OcrResult | None = None
     bounds: list[str] = []
@@ -62,7 +63,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         if doc.pages:  # a report printed as page images (a page whose body is images, a folder of scans)
             loaded = Document("image", "", None, None, needs_ocr=True, pages=len(doc.pages))
         else:
-            loaded = load_document(doc.body, content_type=doc.content_type, url=url, limits=limits)
+            loaded = load_document(doc.body, content_type=doc.content_type, url=url, limits=limits, tables=True)
         clock.mark("pdf" if loaded.kind == "pdf" else "decode")
         if loaded.error:
             return Rejected(f"unreadable {loaded.kind}: {loaded.error}", clock.timings)
@@ -74,12 +75,13 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         raw_text = loaded.text
         # the PDF table reader opens every page: over PDF_MAX_PAGES the tables come from the pages read
         pdf = doc.body if loaded.kind == "pdf" and (loaded.pages or 0) <= limits.pdf_max_pages else None
+        pdf_read = (loaded.table_segments, loaded.text) if pdf and loaded.table_segments is not None else None
         ocr_limits = ocr if isinstance(ocr, OcrLimits) else OcrLimits.from_env()
         if needs_ocr and ocr is not False and ocr_limits.enabled and loaded.kind in ("pdf", "image"):
             read = read_document(doc.pages or doc.body, loaded.kind, ocr_limits)
             clock.mark("ocr")
             if read.text.strip():  # the tables below come from the OCR'd page HTML
-                html, raw_text, pdf = read.html, read.text, None
+                html, raw_text, pdf, pdf_read = read.html, read.text, None, None
         body_text = extract_body(html, url) if html and source_kind == "html" else clean_text(raw_text)
         clock.mark("clean")
         page = normalize_text(raw_text)
@@ -108,7 +110,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     if html:
         html, notes = bound_tables(html, limits)
         bounds += notes
-    tables = _tables(html, body_text, pdf)
+    tables = _tables(html, body_text, pdf, pdf_read)
     checks = run_checks(tables)
     cells = [dict(vars(c)) for c in tables.cells]  # flat dataclasses: vars() is asdict() without deep copies
     ocr_flags: list[str] = []
@@ -192,10 +194,12 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     )
 
 
-def _tables(html: str | None, body_text: str, pdf: bytes | None) -> TableResult:
+def _tables(html: str | None, body_text: str, pdf: bytes | None,
+            pdf_read: tuple[list, str] | None = None) -> TableResult:
     """The statistical tables from the richest source available; errors are recorded, never raised."""
+    segments, text = pdf_read or (None, None)
     try:
-        return extract_tables(html=html, text=body_text, pdf=pdf)
+        return extract_tables(html=html, text=body_text, pdf=pdf, pdf_segments=segments, pdf_text=text)
     except Exception as exc:  # a parser bug must not lose the report
         return TableResult(template=None, cells=[], ambiguous=[], nulls=0, flags=[],
                            errors=[f"table parser failed: {type(exc).__name__}: {exc}"])

@@ -432,32 +432,40 @@ def extract_tables_html(html: str) -> TableResult:
     return parse_segments(segs)
 
 
-def extract_tables_pdf(data: bytes) -> TableResult:
-    """pdfplumber tables first; extract_text(x_tolerance=1) when they give less."""
+def extract_tables_pdf(data: bytes, segments: list[list[Tok]] | None = None, text: str | None = None) -> TableResult:
+    """pdfplumber tables first; extract_text(x_tolerance=1) when they give less.
+
+    `segments` and `text`: what a pass over the pages already read (pipelines/documents `_pdf` with
+    tables=True: one pdfminer parse per page instead of three); None reads them from `data`.
+    """
     from pipelines.tables.pdf import pdf_table_segments, pdf_text
 
     try:
-        segs = pdf_table_segments(data)
+        segs = pdf_table_segments(data) if segments is None else segments
     except Exception as exc:
         return _failed("pdf", exc)
     best = parse_segments(segs)
     if best.template and len(best.cells) >= template(best.template).cell_count():
         return best
     try:
-        alt = extract_tables_text(pdf_text(data))
+        alt = extract_tables_text(pdf_text(data) if text is None else text)
     except Exception as exc:
         best.errors.append(f"pdf text unreadable: {type(exc).__name__}: {exc}")
         return best
     return alt if alt.score() > best.score() else best
 
 
-def extract_tables(*, html: str | None = None, text: str | None = None, pdf: bytes | None = None) -> TableResult:
-    """Try every source given; return the most complete result."""
+def extract_tables(*, html: str | None = None, text: str | None = None, pdf: bytes | None = None,
+                   pdf_segments: list[list[Tok]] | None = None, pdf_text: str | None = None) -> TableResult:
+    """Try every source given; return the most complete result.
+
+    pdf_segments/pdf_text: the PDF's table rows and page text already read (see extract_tables_pdf).
+    """
     results: list[TableResult] = []
     if html:
         results.append(extract_tables_html(html))
     if pdf:
-        results.append(extract_tables_pdf(pdf))
+        results.append(extract_tables_pdf(pdf, pdf_segments, pdf_text))
     if text:
         results.append(extract_tables_text(text))
     if not results:
