@@ -8,9 +8,12 @@ import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prin
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from lxml import html as lxml_html
 
 from pipelines.bounds import DEFAULT, Limits, bound_html, bound_tables
 from pipelines.checks import run_checks
@@ -55,6 +58,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     page_meta = doc.page_meta or {}
     pdf: bytes | None = None
     pdf_read: tuple[list, str] | None = None  # the PDF's table rows and text, read with its pages
+    tree: Any = None  # an HTML page parsed once (lxml), shared read-only by the stages
     needs_ocr = False
     read: OcrResult | None = None
     bounds: list[str] = []
@@ -90,9 +94,11 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         source_kind = "html"
         html, notes = bound_html(html, limits)
         bounds += notes
-        body_text = extract_body(html, url)
+        tree = _parse(html)  # the one parse of the page: clean (a copy), page text, <meta> tags, tables
+        clock.mark("decode")
+        body_text = extract_body(html, url, copy.deepcopy(tree)) if tree is not None else extract_body(html, url)
         clock.mark("clean")
-        page = normalize_text(page_text(html))
+        page = normalize_text(page_text(html, tree))
         clock.mark("decode")
 
     title = doc.title
@@ -105,12 +111,14 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     if not verdict.is_report and not (needs_ocr and verdict.reason.startswith("report title")):
         return Rejected(verdict.reason, clock.timings)
 
-    meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page)
+    meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page, tree=tree)
     clock.mark("metadata")
     if html:
-        html, notes = bound_tables(html, limits)
+        cut, notes = bound_tables(html, limits)
+        if cut is not html:  # over TABLES_MAX_PER_PAGE: the table parser reads the cut page, parsed anew
+            html, tree = cut, None
         bounds += notes
-    tables = _tables(html, body_text, pdf, pdf_read)
+    tables = _tables(html, body_text, pdf, pdf_read, tree)
     checks = run_checks(tables)
     cells = [dict(vars(c)) for c in tables.cells]  # flat dataclasses: vars() is asdict() without deep copies
     ocr_flags: list[str] = []
@@ -194,12 +202,21 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     )
 
 
+def _parse(html: str) -> Any:
+    """lxml.html.fromstring(html), or None when lxml cannot (each stage then parses, or fails, as before)."""
+    try:
+        return lxml_html.fromstring(html)
+    except Exception:
+        return None
+
+
 def _tables(html: str | None, body_text: str, pdf: bytes | None,
-            pdf_read: tuple[list, str] | None = None) -> TableResult:
+            pdf_read: tuple[list, str] | None = None, tree: Any = None) -> TableResult:
     """The statistical tables from the richest source available; errors are recorded, never raised."""
     segments, text = pdf_read or (None, None)
     try:
-        return extract_tables(html=html, text=body_text, pdf=pdf, pdf_segments=segments, pdf_text=text)
+        return extract_tables(html=html, text=body_text, pdf=pdf, pdf_segments=segments, pdf_text=text,
+                              html_tree=tree)
     except Exception as exc:  # a parser bug must not lose the report
         return TableResult(template=None, cells=[], ambiguous=[], nulls=0, flags=[],
                            errors=[f"table parser failed: {type(exc).__name__}: {exc}"])

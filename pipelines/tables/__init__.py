@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
@@ -422,11 +423,12 @@ def extract_tables_text(text: str) -> TableResult:
     return parse_segments(segs)
 
 
-def extract_tables_html(html: str) -> TableResult:
+def extract_tables_html(html: str, tree: Any = None) -> TableResult:
+    """tree: `html` already parsed by lxml.html.fromstring (read, never changed); None parses it here."""
     from pipelines.tables.html import html_segments
 
     try:
-        segs, _ = html_segments(html or "")
+        segs, _ = html_segments(html or "", tree)
     except Exception as exc:
         return _failed("html", exc)
     return parse_segments(segs)
@@ -456,14 +458,16 @@ def extract_tables_pdf(data: bytes, segments: list[list[Tok]] | None = None, tex
 
 
 def extract_tables(*, html: str | None = None, text: str | None = None, pdf: bytes | None = None,
-                   pdf_segments: list[list[Tok]] | None = None, pdf_text: str | None = None) -> TableResult:
+                   pdf_segments: list[list[Tok]] | None = None, pdf_text: str | None = None,
+                   html_tree: Any = None) -> TableResult:
     """Try every source given; return the most complete result.
 
-    pdf_segments/pdf_text: the PDF's table rows and page text already read (see extract_tables_pdf).
+    pdf_segments/pdf_text: the PDF's table rows and page text already read (see extract_tables_pdf);
+    html_tree: `html` already parsed (see extract_tables_html).
     """
     results: list[TableResult] = []
     if html:
-        results.append(extract_tables_html(html))
+        results.append(extract_tables_html(html, html_tree))
     if pdf:
         results.append(extract_tables_pdf(pdf, pdf_segments, pdf_text))
     if text:
