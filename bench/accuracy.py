@@ -4,9 +4,12 @@
     .venv/bin/python -m bench.accuracy --full     # + docx and pdf through LibreOffice (minutes)
     .venv/bin/python -m bench.accuracy --seeds 3 --show 5
 
-Every expected cell is graded: right (the value, or NULL where the report printed a blank), null
+Every expected cell is graded: right (the value, or NULL where the report printed a blank), NULL
 (NULL + flag where a number was printed: lost but not wrong), wrong (another number, or a number
-where a blank was printed), missing (neither a cell nor an ambiguity). Cells the parser invents are
+where a blank was printed), missing (neither a cell nor an ambiguity). A NULL is `null-amb`
+(ambiguous by format) when it is proven: another report with a different value in that cell prints
+a byte-identical document (`bench.matrix.ambiguous_cells`; for docx/pdf the identical source HTML);
+otherwise it is `null-def`, recoverable from the document but missed: a parser defect. Cells the parser invents are
 counted as extra. Fields go through the whole pipeline (`pipelines.process`): agency, year,
 published date and contact, right or not. Figures, not a timed test.
 """
@@ -19,12 +22,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.matrix import FAST, QUIRKS, SERIALISATIONS, Doc, Truth, cases, render_many
+from bench.matrix import FAST, QUIRKS, SERIALISATIONS, Doc, Truth, ambiguous_cells, cases, render_many
 from pipelines.documents import load_document
 from pipelines.tables import TableResult, extract_tables
 
 REAL = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
-GRADES = ("right", "null", "wrong", "missing")
+GRADES = ("right", "null_def", "null_amb", "wrong", "missing")
+HEADS = ("right", "null-def", "null-amb", "wrong", "missing")
 FIELDS = ("agency", "year", "published_at", "contact_phone", "contact_address", "contact_postcode", "contact_email")
 
 
@@ -52,7 +56,9 @@ def parse_tables(doc: Doc) -> TableResult:
     return extract_tables(html=loaded.html, text=loaded.text, pdf=doc.data if doc.kind == "pdf" else None)
 
 
-def grade_cells(truth: dict[tuple[str, str, str], Truth], res: TableResult, name: str = "") -> Graded:
+def grade_cells(truth: dict[tuple[str, str, str], Truth], res: TableResult, name: str = "",
+                proven: set[tuple[str, str, str]] | frozenset = frozenset()) -> Graded:
+    """`proven`: cells whose NULL is ambiguous by format (see the module doc)."""
     g = Graded()
     got = {(c.table_name, c.row_label, c.col_label): c for c in res.cells}
     amb = {(a.table_name, a.row_label, a.col_label) for a in res.ambiguous}
@@ -66,8 +72,10 @@ def grade_cells(truth: dict[tuple[str, str, str], Truth], res: TableResult, name
             grade = "right"
         else:
             grade = "wrong"
+        if grade == "null":
+            grade = "null_amb" if key in proven else "null_def"
         g.counts[grade] += 1
-        if grade in ("wrong", "missing") or (grade == "null" and not t.may_null):
+        if grade in ("wrong", "missing") or (grade == "null_def" and not t.may_null):
             shown = "—" if c is None else f"{c.value!r} ({c.raw!r}, {c.flag})"
             g.problems.append(f"{name}: {grade} {key[0][:4]}|{key[1]}|{key[2]}: want {t.value!r}, got {shown}")
     for key in got.keys() - truth.keys():
@@ -77,7 +85,7 @@ def grade_cells(truth: dict[tuple[str, str, str], Truth], res: TableResult, name
 
 
 def grade_doc(doc: Doc) -> Graded:
-    return grade_cells(doc.cells, parse_tables(doc), doc.case.name)
+    return grade_cells(doc.cells, parse_tables(doc), doc.case.name, ambiguous_cells(doc.case))
 
 
 def grade_fields(doc: Doc) -> Counter:
@@ -118,7 +126,7 @@ def _pct(n: int, total: int) -> str:
 
 def _line(label: str, c: Counter) -> str:
     total = sum(c[g] for g in GRADES)
-    return (f"{label:28} {total:7d} " + " ".join(_pct(c[g], total) for g in GRADES)
+    return (f"{label:28} {total:7d} " + " ".join(" " + _pct(c[g], total) for g in GRADES)
             + f" {c['extra']:6d}")
 
 
@@ -144,7 +152,7 @@ def main() -> None:
         by_quirk.setdefault(doc.case.quirk, Counter()).update(g.counts)
         if not args.no_fields:
             fields.update(grade_fields(doc))
-    head = f"{'cells':28} {'n':>7} " + " ".join(f"{g:>7}" for g in GRADES) + f" {'extra':>6}"
+    head = f"{'cells':28} {'n':>7} " + " ".join(f"{g:>8}" for g in HEADS) + f" {'extra':>6}"
     print(f"variation matrix: {len(docs)} reports ({', '.join(sers)} × {len(QUIRKS)} quirks × 2 templates"
           f" × {args.seeds} seed(s)); exact: {exact_docs}/{len(docs)}")
     print(head)

@@ -21,13 +21,16 @@ are marked `may_null`: parsing them to NULL + flag is right, any other number is
 
 from __future__ import annotations
 
+import copy
 import html as htmllib
 import random
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 from pathlib import Path
 
 from pipelines.spec import T1, T2, T3, other, template
@@ -93,7 +96,8 @@ class Report:
     contact_text: str
     fee_header_unit: str = "万元"
     amount_header: str = "采购总金额"  # 2019: prints its unit when the cells do not
-    ragged: dict[str, str] = field(default_factory=dict)  # row → "extra" | "missing"
+    ragged: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # row → (extra|missing, at, text)
+    wrap: int = 0  # dump: header labels of tables 2 and 3 wrap every `wrap` characters (0: no wrap)
     blank_rows: set[str] = field(default_factory=set)
 
 
@@ -180,7 +184,7 @@ def make_report(case: Case) -> Report:
         _blank(rep, printed, truth, leaves, rng)
     if quirk == "ragged":
         for r, how in zip(rng.sample([r for r in leaves if r in printed], 2), ("extra", "missing"), strict=True):
-            rep.ragged[r] = how
+            rep.ragged[r] = (how, 3, "99") if how == "extra" else (how, 2, "")
             for t in truth[r]:
                 t.may_null = True
     rep.t2, rep.t2_truth = printed, truth
@@ -189,6 +193,8 @@ def make_report(case: Case) -> Report:
         rep.t3 += [*g, sum(g)]
     if quirk == "blank" and rep.t3[0] == 0:
         rep.t3[0] = None  # the 复议/诉讼 row's first cell printed blank for 0
+    if case.ser == "dump":
+        rep.wrap = random.Random(case.name + "wrap").choice((0, 2, 3, 4))
     return rep
 
 
@@ -293,32 +299,37 @@ def _t1_grids(rep: Report, case: Case) -> list[tuple[str | None, Grid]]:
     return out
 
 
+def _orders(case: Case) -> tuple[list[str], list[int], list[int]]:
+    """column_order: table 2's top-level columns and its five 法人或其他组织 leaves in a random order (not
+    the official one), table 3's leaves in a random order shared by its three groups."""
+    tops, leaves, t3 = ["自然人", "法人或其他组织", "总计"], list(range(5)), list(range(5))
+    if case.quirk == "column_order":
+        rng = random.Random(case.name + "order")
+        while tops == ["自然人", "法人或其他组织", "总计"] and leaves == list(range(5)):
+            rng.shuffle(tops), rng.shuffle(leaves)
+        rng.shuffle(t3)
+    return tops, leaves, t3
+
+
 def _t2_cols(case: Case) -> list[int]:
     """Printed column order of table 2 (indexes into the template's 7 columns)."""
-    return [6, 0, 1, 2, 3, 4, 5] if case.quirk == "column_order" else list(range(7))
+    tops, leaves, _ = _orders(case)
+    return [i for t in tops for i in ([0] if t == "自然人" else [6] if t == "总计" else [1 + j for j in leaves])]
 
 
 def _t2_header(case: Case, variant: int) -> Grid:
     leaves = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
     note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     order = _t2_cols(case)
-    total_first = order[0] == 6
+    tops, perm, _ = _orders(case)
     if variant == 1:  # flat: one header row, no 法人或其他组织 parent
         names = ["自然人", *leaves, "总计"]
         return [[C(note, cs=3), *(C(names[i]) for i in order)]]
+    top = [C(t, cs=5) if t == "法人或其他组织" else C(t, rs=2) for t in tops]
+    low = [C(leaves[j]) for j in perm]
     if variant == 2:  # no 申请人情况 row
-        row1 = [C(note, rs=2, cs=3)]
-        if total_first:
-            row1.append(C("总计", rs=2))
-        row1 += [C("自然人", rs=2), C("法人或其他组织", cs=5)]
-        if not total_first:
-            row1.append(C("总计", rs=2))
-        return [row1, [C(x) for x in leaves]]
-    row2 = [C("总计", rs=2)] if total_first else []
-    row2 += [C("自然人", rs=2), C("法人或其他组织", cs=5)]
-    if not total_first:
-        row2.append(C("总计", rs=2))
-    return [[C(note, rs=3, cs=3), C("申请人情况", cs=7)], row2, [C(x) for x in leaves]]
+        return [[C(note, rs=2, cs=3), *top], low]
+    return [[C(note, rs=3, cs=3), C("申请人情况", cs=7)], top, low]
 
 
 def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, Grid]]:
@@ -339,11 +350,11 @@ def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, G
         for r in part:
             texts = ["" if v is None else str(v) for v in rep.t2[r]]
             texts = [texts[j] for j in order]
-            how = rep.ragged.get(r)
+            how, at, extra = rep.ragged.get(r, ("", 0, ""))
             if how == "extra":
-                texts.insert(3, "99")
+                texts.insert(at, extra)
             elif how == "missing":
-                del texts[2]
+                del texts[at]
             cells = [C(t) for t in texts]
             bits = r.split("/")
             label = _fw(bits[-1])
@@ -371,12 +382,14 @@ def _t3_grid(rep: Report, case: Case, variant: int) -> Grid:
     if variant == 1:  # flat: group names folded into each leaf label
         names = [f"{g.split('/')[-1]}{x}" for g in T3_GROUPS for x in leaves]
         return [[C(n) for n in names], [C(_s(v)) for v in rep.t3]]
-    if case.quirk == "column_order":  # 行政诉讼's two groups printed before 行政复议
+    if case.quirk == "column_order":  # 行政诉讼's two groups printed before 行政复议, leaves reordered
+        _, _, perm = _orders(case)
+        shown = [leaves[j] for j in perm]
         return [
             [C("行政诉讼", cs=10), C("行政复议", cs=5)],
-            [C("未经复议直接起诉", cs=5), C("复议后起诉", cs=5), *(C(x, rs=2) for x in leaves)],
-            [C(x) for x in leaves * 2],
-            [C(_s(v)) for v in rep.t3[5:] + rep.t3[:5]],
+            [C("未经复议直接起诉", cs=5), C("复议后起诉", cs=5), *(C(x, rs=2) for x in shown)],
+            [C(x) for x in shown * 2],
+            [C(_s(rep.t3[g * 5 + j])) for g in (1, 2, 0) for j in perm],
         ]
     return [
         [C("行政复议", cs=5), C("行政诉讼", cs=10)],
@@ -492,19 +505,118 @@ def render_text(rep: Report, case: Case, style: str) -> str:
                 out += [" | ".join(c.text.replace("\n", "") for c in row) + " |" for row in g]
             elif style == "tab":
                 out += ["\t".join((t or "").replace("\n", "") for t in row) for row in expand(g)]
-            else:  # dump: words separated by spaces; blank cells vanish
-                out += ["  ".join(c.text.replace("\n", "") for c in row if c.text).strip() for row in g]
+            else:  # dump: words separated by spaces; blank cells vanish; narrow header cells may wrap
+                for row in g:
+                    texts = [c.text.replace("\n", "") for c in row if c.text]
+                    if rep.wrap and heading != HEADINGS[T1] and texts and all(t in HEADER_WORDS for t in texts):
+                        out += wrap_row(texts, rep.wrap)
+                    else:
+                        out.append("  ".join(texts).strip())
     return "\n".join(out + post) + "\n"
+
+
+def source(rep: Report, case: Case) -> str:
+    """The document's text: HTML for the HTML kinds (docx/pdf are converted from it), else the text."""
+    if case.ser in ("html", "word", "split", "docx", "pdf"):
+        return render_html(rep, case, split=case.ser == "split", word=case.ser == "word")
+    return render_text(rep, case, case.ser)
+
+
+WRAPS = frozenset({"自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计",
+                   *T3_LEAVES, "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"})
+HEADER_WORDS = WRAPS | {"申请人情况", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"}
+
+
+def wrap_row(texts: list[str], width: int) -> list[str]:
+    """One header row as a whitespace dump prints it when its narrow cells wrap every `width`
+    characters: line k holds the k-th piece of every label long enough, left to right (top-aligned)."""
+    chunks = [[t[i:i + width] for i in range(0, len(t), width)] if t in WRAPS else [t] for t in texts]
+    return ["  ".join(c[k] for c in chunks if len(c) > k) for k in range(max(map(len, chunks)))]
 
 
 def render(case: Case) -> Doc:
     """The fast serialisations; docx/pdf come from `render_many` (one LibreOffice run for many)."""
     rep = make_report(case)
+    src = source(rep, case)
     if case.ser in ("html", "word", "split", "docx", "pdf"):
-        html = render_html(rep, case, split=case.ser == "split", word=case.ser == "word")
-        return Doc(case, "html", html.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields, html)
-    text = render_text(rep, case, case.ser)
-    return Doc(case, "txt", text.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields)
+        return Doc(case, "html", src.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields, src)
+    return Doc(case, "txt", src.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields)
+
+
+# --- proof of ambiguity ----------------------------------------------------------------------------
+
+def _moved_blanks(vals: list, blank: object) -> list[list]:
+    """Every other placement of the row's blanks that keeps its printed values in order."""
+    n, k = len(vals), sum(1 for v in vals if v == blank)
+    if not k or k > 3 or k == n:
+        return []
+    filled = [v for v in vals if v != blank]
+    out = []
+    for at in combinations(range(n), k):
+        it = iter(filled)
+        alt = [blank if i in at else next(it) for i in range(n)]
+        if alt != vals:
+            out.append(alt)
+    return out
+
+
+def _alternatives(rep: Report, case: Case) -> Iterator[Report]:
+    """Other reports (other truths) that could have printed this one's tables: a blank cell moved
+    along its row (its printed values kept in order), a ragged row's extra or lost cell at another
+    place. Each is only a candidate: `ambiguous_cells` keeps those whose document is byte-identical."""
+    for r, raws in rep.t1.items():
+        pairs = list(zip(raws, rep.t1_truth[r], strict=True))
+        for alt in _moved_blanks(raws, ""):
+            it = iter(p for p in pairs if p[0] != "")
+            new = [("", Truth(None)) if a == "" else next(it) for a in alt]
+            other_rep = copy.deepcopy(rep)
+            other_rep.t1[r], other_rep.t1_truth[r] = [a for a, _ in new], [copy.copy(t) for _, t in new]
+            yield other_rep
+    for r, vals in rep.t2.items():
+        if r in rep.ragged:
+            how, at, extra = rep.ragged[r]
+            texts = ["" if v is None else str(v) for v in vals]
+            if how == "extra":
+                texts.insert(at, extra)
+                options = [(texts[:p] + texts[p + 1:], ("extra", p, texts[p])) for p in range(len(texts))]
+            else:
+                del texts[at]
+                bump = [(v or 0) + 1000 for v in vals]  # any other value: it is not printed
+                options = [([*texts[:p], str(bump[p]), *texts[p:]], ("missing", p, "")) for p in range(len(vals))]
+            for row, spec in options:
+                if spec == rep.ragged[r]:
+                    continue
+                other_rep = copy.deepcopy(rep)
+                new = [None if t == "" else int(t) for t in row]
+                other_rep.t2[r], other_rep.t2_truth[r] = new, [Truth(v) for v in new]
+                other_rep.ragged[r] = spec
+                yield other_rep
+            continue
+        if r in rep.blank_rows:
+            continue
+        for alt in _moved_blanks(vals, None):
+            other_rep = copy.deepcopy(rep)
+            other_rep.t2[r], other_rep.t2_truth[r] = alt, [Truth(v) for v in alt]
+            yield other_rep
+    for alt in _moved_blanks(rep.t3, None):
+        other_rep = copy.deepcopy(rep)
+        other_rep.t3 = alt
+        yield other_rep
+
+
+def ambiguous_cells(case: Case) -> set[tuple[str, str, str]]:
+    """Cells the serialisation provably cannot carry: another report with a different value in the
+    cell prints a byte-identical document (for docx/pdf: the identical HTML they are converted from)."""
+    rep = make_report(case)
+    mine, truth = source(rep, case), truth_cells(rep, case)
+    out: set[tuple[str, str, str]] = set()
+    for alt in _alternatives(rep, case):
+        if source(alt, case) != mine:
+            continue
+        for key, t in truth_cells(alt, case).items():
+            if key in truth and t.value != truth[key].value:
+                out.add(key)
+    return out
 
 
 def render_many(cases: list[Case], workdir: Path | None = None, timeout: float = 600) -> list[Doc]:
@@ -560,11 +672,6 @@ def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
             if "" in raws:
                 for c in spec.tables[T1].row_cols[r]:
                     out[(T1, r, c)].may_null = True
-    if case.quirk == "column_order" and case.ser in ("pipe", "tab", "dump"):
-        # tables 2 and 3 print their header over two or three lines and text has no positions
-        for k, t in out.items():
-            if k[0] in (T2, T3):
-                t.may_null = True
     return out
 
 

@@ -1,6 +1,7 @@
 """Data-path benchmark on realistic generated portals: the full `portals` crawl against a bare Scrapy spider.
 
     .venv/bin/python -m bench.realistic [--portals 20] [--pages 40] [--rounds 2] [--keep DIR]
+    .venv/bin/python -m bench.realistic --long --portals 100 --pages 500   # RSS over a 50,000-page crawl
 
 N portals (bench/realgen.py) on 127.0.1.1 … 127.0.1.N, pages of 60–120 KB with ~300 links, a quarter
 of them reports. Each round runs, alternating, the bare spider (bench/bare_spider.py) and the full
@@ -8,6 +9,10 @@ of them reports. Each round runs, alternating, the bare spider (bench/bare_spide
 without politeness delays and with the same concurrency, as real `scrapy` subprocesses. Prints
 pages/s and the ratio, CPU ms per page (the crawl process and its parse workers; the server runs in
 its own process), CPU ms per report by stage, peak RSS, archive bytes and WARC bytes per report.
+
+`--long`: one full crawl only (no bare spider), its RSS and its parse workers' sampled from /proc
+every `--every` seconds with the pages fetched so far; prints the samples and the crawl process's and
+the workers' RSS at the start, middle, end and peak (goal: < 500 MB and flat).
 """
 
 from __future__ import annotations
@@ -50,6 +55,79 @@ def _run(cmd: list[str], cwd: Path, stats_file: Path) -> dict:
             "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
 
 
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _run_sampled(cmd: list[str], cwd: Path, stats_file: Path, db_path: Path, every: float) -> tuple[dict, list]:
+    """One crawl, its RSS and its parse workers' sampled every `every` s: (result, [(s, pages, crawl MB, [MB])])."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env)
+    samples = []
+    while proc.poll() is None:
+        time.sleep(every)
+        pages = 0
+        try:
+            with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1) as conn:
+                pages = conn.execute("select count(*) from fetch_log").fetchone()[0]
+        except sqlite3.Error:
+            pass
+        workers = [_rss_mb(c) for c in _children(proc.pid)]  # parse workers (and multiprocessing's resource tracker)
+        samples.append((time.monotonic() - start, pages, _rss_mb(proc.pid), [w for w in workers if w > 30]))
+    if proc.returncode != 0:
+        raise SystemExit(f"crawl failed ({proc.returncode})")
+    stats = json.loads(stats_file.read_text())
+    pages = int(stats.get("response_received_count", 0))
+    seconds = float(stats["elapsed_time_seconds"])
+    return {"pages": pages, "seconds": seconds, "rate": pages / seconds, "stats": stats}, samples
+
+
+def long_crawl(args, tmp: Path, sites, starts: list[str], portals_csv: Path, extensions: str) -> None:
+    run_dir = tmp / "long"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    stats = tmp / "long.json"
+    scrapy = str(Path(sys.executable).with_name("scrapy"))
+    result, samples = _run_sampled(
+        [scrapy, "crawl", "portals", "-a", f"portals={portals_csv}", *COMMON,
+         "-s", f"ARCHIVE_DB={run_dir}/archive.db", "-s", f"WARC_DIR={run_dir}/warc", "-s", "PORTAL_MAX_PAGES=0",
+         "-s", "PROGRESS_INTERVAL=0", "-s", f"EXTENSIONS={extensions}", "-s", f"STATS_FILE={stats}",
+         *[x for kv in args.settings for x in ("-s", kv)]], ROOT, stats, run_dir / "archive.db", args.every)
+    n_pages = sum(s.pages for s in sites)
+    print(f"site: {len(sites)} portals, {n_pages} pages, {sum(s.reports for s in sites)} report pages")
+    print(f"long crawl: {result['pages']} pages in {result['seconds']:.0f} s ({result['rate']:.1f} pages/s), "
+          f"{result['stats'].get('nianbao/reports_new', 0)} reports new; RSS sampled every {args.every:.0f} s:")
+    step = max(1, len(samples) // 20)
+    for t, pages, crawl, workers in samples[::step] + ([samples[-1]] if len(samples) % step != 1 else []):
+        print(f"  {t:7.0f} s {pages:7d} pages  crawl {crawl:6.0f} MB  workers {' '.join(f'{w:.0f}' for w in workers)} MB")
+    live = [s for s in samples if s[2] > 0 and s[1] > 0 and s[3]]  # crawling: pages fetched, workers up
+    if live:
+        for name, pick in (("crawl process", lambda s: s[2]), ("parse workers (largest)", lambda s: max(s[3] or [0]))):
+            values = [pick(s) for s in live]
+            print(f"{name}: start {values[0]:.0f} MB, middle {values[len(values) // 2]:.0f} MB, "
+                  f"end {values[-1]:.0f} MB, peak {max(values):.0f} MB (goal < 500 MB and flat)")
+        print(f"crawl process + workers, peak of the sum: {max(s[2] + sum(s[3]) for s in live):.0f} MB; "
+              f"crawl process peak from its own stats: {float(result['stats'].get('bench/maxrss_self_mb', 0)):.0f} MB")
+
+
 def _archive_figures(db_path: Path, warc_dir: Path) -> dict:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -69,6 +147,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=40, help="about this many pages per portal")
     parser.add_argument("--rounds", type=int, default=2, help="alternating bare/full rounds")
     parser.add_argument("--keep", type=Path, help="keep the site and the last archive in this directory")
+    parser.add_argument("--long", action="store_true", help="one long full crawl with RSS samples (no bare spider)")
+    parser.add_argument("--every", type=float, default=5.0, help="--long: seconds between RSS samples")
     parser.add_argument("-s", dest="settings", action="append", default=[], help="extra setting for the full crawl")
     args = parser.parse_args()
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="nianbao-bench-"))
@@ -76,6 +156,9 @@ def main() -> None:
     sites = build(tmp / "site", args.portals, args.pages)
     n_pages = sum(s.pages for s in sites)
     sizes = [len(v) for s in sites for p, v in s.files.items() if p.endswith(".html")]
+    if args.long:
+        for s in sites:
+            s.files.clear()  # on disk for the server; a long crawl's site need not stay in this process
     server = subprocess.Popen([sys.executable, "-m", "bench.realserve", str(tmp / "site"), str(args.portals),
                                str(PORT)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert server.stdout and server.stdout.readline().strip() == "ready"
@@ -92,6 +175,9 @@ def main() -> None:
     results: dict[str, list[dict]] = {"bare": [], "full": []}
     archive: dict = {}
     try:
+        if args.long:
+            long_crawl(args, tmp, sites, starts, portals_csv, extensions)
+            return
         for r in range(args.rounds):
             stats = tmp / f"bare{r}.json"
             results["bare"].append(_run(

@@ -2,7 +2,7 @@
 
     python -m bench.realserve ROOT N PORT
 
-Serves ROOT/<k>/<path> from memory with keep-alive; 404 for anything else. Runs in its own process
+Serves ROOT/<k>/<path> (read per request) with keep-alive; 404 for anything else. Runs in its own process
 so its CPU is not counted as the crawl's. Prints "ready" when every socket listens.
 """
 
@@ -16,9 +16,9 @@ TYPES = {".html": "text/html", ".pdf": "application/pdf", ".txt": "text/plain",
          ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def load(root: Path, k: int) -> dict[str, bytes]:
+def load(root: Path, k: int) -> dict[str, Path]:
     base = root / str(k)
-    return {"/" + str(p.relative_to(base)): p.read_bytes() for p in base.rglob("*") if p.is_file()}
+    return {"/" + str(p.relative_to(base)): p for p in base.rglob("*") if p.is_file()}
 
 
 async def serve(root: Path, n: int, port: int) -> None:
@@ -36,7 +36,8 @@ async def serve(root: Path, n: int, port: int) -> None:
                     if length:
                         await reader.readexactly(length)
                     path = target.split("?", 1)[0]
-                    body = files.get(path)
+                    found = files.get(path)
+                    body = found.read_bytes() if found is not None else None  # from the page cache: a big site stays out of memory
                     if body is None:
                         status, body, ctype = "404 Not Found", b"not found", "text/plain"
                     else:

@@ -181,10 +181,10 @@ def timeliness_svg(conn: sqlite3.Connection) -> str:
 def _sum_by_year(conn: sqlite3.Connection, key: tuple[str, str, Sequence[str]]) -> dict[int, float]:
     table, row, cols = key
     marks = ",".join("?" * len(cols))
-    return {int(y): v for y, v in conn.execute(
-        f"select r.year, sum(c.value) from report_cells c join reports r on r.id = c.report_id "
-        f"where c.table_name = ? and c.row_label = ? and c.col_label in ({marks}) and r.year is not null "
-        f"and c.value is not null group by r.year", [table, row, *cols])}
+    return {int(y): v for y, v in conn.execute(  # per-year totals kept on write (pipelines/store/totals.py)
+        f"select year, sum(value_sum) from report_cell_totals where table_name = ? and row_label = ? "
+        f"and col_label in ({marks}) and year is not null and value_sum is not null group by year",
+        [table, row, *cols])}
 
 
 def trends(conn: sqlite3.Connection) -> dict[str, dict[int, float]]:

@@ -30,7 +30,8 @@ from pipelines.tables import TableResult, extract_tables
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-2"  # -2: tables read column order from the header, blank rows, 元, other shapes
+PARSER_VERSION = "2026.11.29-3"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+# -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
 
 
 class _Clock:

@@ -74,7 +74,7 @@ def is_current(db: sqlite_utils.Database) -> bool:
             return False
     if not db.table(FTS_TABLE).exists() or not db.table(WORDS_TABLE).exists() or pending(db):
         return False
-    if "report_index" not in db.view_names():
+    if not {"report_index", "report_cell_totals"} <= set(db.view_names()):
         return False
     missing = db.execute("select count(*) from reports r where not exists "
                          "(select 1 from report_regions g where g.report_id = r.id)").fetchone()[0]

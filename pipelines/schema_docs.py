@@ -49,6 +49,9 @@ TABLE_DOCS: dict[str, str] = {
     "divisions": "Administrative divisions (GB/T 2260, 2024): provinces, prefectures, counties.",
     "report_regions": "Each report's division, level (省/市/县/乡), kind (政府/部门) and legal deadline.",
     "report_index": "View: reports with their region, deadline and lateness; the table to browse and facet.",
+    "report_cell_totals": "View: every cell key's sum and counts per report year, kept current on every write "
+                          "(table cell_year_totals): whole-archive aggregates without reading every cell "
+                          "(docs/data-path.md).",
     "report_versions": "Earlier contents of revised reports (the row in reports is always the newest version).",
     "report_minhash": "MinHash signature of each report's current content (near-duplicate detection).",
     "report_lsh": "LSH buckets of the MinHash signatures: reports sharing a bucket are near-duplicate candidates.",
@@ -277,6 +280,12 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "kind": "message kind: run_start, report, rejected, fetches, memos, not_modified, captures, run_finish",
         "applied_at": "UTC time it was written",
     },
+    "report_cell_totals": {
+        "year": "report year (NULL: unknown)", "table_name": "as in report_cells", "row_label": "as in report_cells",
+        "col_label": "as in report_cells", "reports": "reports of that year with this cell",
+        "values_count": "of them, cells with a number (value not NULL)",
+        "value_sum": "sum of the values (NULL when none has a number, like SQL sum())",
+    },
     "report_index": {
         "id": "reports.id", "agency": "publishing agency", "year": "subject year", "title": "title",
         "published_at": "publication time", "deadline": "legal deadline", "days_late": "days after the deadline",
@@ -302,6 +311,7 @@ def documented_tables() -> dict[str, dict[str, Any]]:
     """TABLES plus the views, with their column lists."""
     tables = {name: list(spec["columns"]) for name, spec in TABLES.items()}
     tables["report_index"] = list(COLUMN_DOCS["report_index"])
+    tables["report_cell_totals"] = list(COLUMN_DOCS["report_cell_totals"])
     return {name: {"description": TABLE_DOCS.get(name, ""), "columns": {c: COLUMN_DOCS.get(name, {}).get(c, "")
                                                                       for c in cols}} for name, cols in tables.items()}
 
@@ -334,7 +344,7 @@ def build_metadata() -> dict[str, Any]:
         for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content"):
             tables[fts + suffix] = {"hidden": True}
     tables["reports_words_pending"] = {"hidden": True}
-    for store_table in ("cell_keys", "cell_values"):  # the storage behind the report_cells view
+    for store_table in ("cell_keys", "cell_values", "cell_year_totals"):  # storage behind report_cells, report_cell_totals
         tables[store_table] = {"hidden": True}
     db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}
     return {k: v for k, v in canned.items() if k not in ("queries", "database_description")} | {

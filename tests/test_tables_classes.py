@@ -64,7 +64,7 @@ def test_yuan_is_stored_in_wan_with_the_printed_figure_kept() -> None:
     assert (cell.value, cell.unit, cell.raw) == (123.4567, "万元", "1234567")
 
 
-def test_litigation_groups_printed_first_are_read_by_position_or_refused_in_text() -> None:
+def test_litigation_groups_printed_first_are_read_by_position_and_from_the_text_header() -> None:
     leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     vals = [1, 0, 0, 0, 1, 2, 0, 0, 0, 2, 3, 1, 0, 0, 4]  # printed: 未经复议, 复议后, 行政复议
     html = ("<p>四、政府信息公开行政复议、行政诉讼情况</p><table>"
@@ -78,5 +78,7 @@ def test_litigation_groups_printed_first_are_read_by_position_or_refused_in_text
     text = ("四、政府信息公开行政复议、行政诉讼情况\n行政诉讼 | 行政复议 |\n未经复议直接起诉 | 复议后起诉 | "
             + " | ".join(leaves) + " |\n" + " | ".join(leaves * 2) + " |\n" + " | ".join(map(str, vals)) + " |\n"
             "本年制发件数\n")
-    res = extract_tables_text(text)
-    assert not [c for c in res.cells if c.table_name == T3] and res.ambiguous
+    res = extract_tables_text(text)  # the header's three lines rebuild the tree: groups first
+    got = {c.col_label: c.value for c in res.cells if c.table_name == T3}
+    assert got["行政复议/结果维持"] == 3 and got["行政诉讼/未经复议直接起诉/总计"] == 1 and not res.ambiguous
+    assert f"columns_from_header:{T3}" in res.flags

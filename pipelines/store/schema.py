@@ -18,6 +18,7 @@ import sqlite_utils
 from pipelines.regions import fill_missing_regions, load_divisions
 from pipelines.search import enable_search
 from pipelines.store.cells import ensure_cell_store
+from pipelines.store.totals import ensure_totals
 
 SCHEMA_VERSION = 1
 
@@ -336,6 +337,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for column, col_type in missing.items():
                 table.add_column(column, col_type)
     ensure_cell_store(db)  # cell_keys + cell_values, and the report_cells view (migrates an old table)
+    ensure_totals(db)  # cell_year_totals + the report_cell_totals view, kept by triggers (filled for an old archive)
     for table, cols, unique in INDEXES:
         db.table(table).create_index(cols, unique=unique, if_not_exists=True)
     enable_search(db)  # trigram full-text index on reports (pipelines/search.py)

@@ -113,6 +113,7 @@ class _Parser:
         self.yuan_cols: set[str] = set()  # money columns whose header prints 元 (not 万元)
         self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
         self.seg_no = 0  # the printed row/line being read
+        self.pads: list[Tok] = []  # a tab row's blanks before its first value (positions only)
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -121,6 +122,7 @@ class _Parser:
     def feed(self, segs: Iterable[list[Tok]]) -> None:
         for n, seg in enumerate(segs):
             self.seg_no = n
+            self.pads = []
             for tok in seg:
                 self._tok(tok)
         self._close()
@@ -139,6 +141,9 @@ class _Parser:
                 if not h:  # the table's first header cell opened it
                     self._header_label(tok)
                 return
+            had_row = self.cur is not None
+            if had_row:  # the row before is read under the header it was printed under
+                self._close()
             self._header_label(tok)
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
                 self.t3_header = True
@@ -147,22 +152,23 @@ class _Parser:
             for col, word in (("采购总金额", "采购总金额"), (FEE_COL, "收费金额")):
                 if word in tok.key and "元" in tok.key and "万元" not in tok.key:
                     self.yuan_cols.add(col)
-            if self.cur is not None:
-                self._close()
-            elif self.pending:
+            if not had_row and self.pending:
                 self._blank_row(tok.key)
             self.pending.append(tok)
             return
         if tok.kind != BLANK:  # a value: the header above is complete
             for hdr in self.headers.values():
                 hdr.stale = True
+        if tok.key == "pad":
+            self.pads.append(tok)
+            return
         if tok.kind == BLANK:
             if tok.key == "lead":  # a grid row's blank first cell: a value only in table 3's value row
                 if not (self.ctx == T3 and self.t3_header and self.cur is None and (T3, "") not in self.done):
                     return
                 self.pending.clear()  # the header above it
                 self.cur = _Row(T3, "", self.match_tpl, seg=self.seg_no)
-                self.cur.toks.append(tok)
+                self.cur.toks += [*self.pads, tok]
                 return
             if self.cur is None and not self.pending:
                 return
@@ -176,10 +182,12 @@ class _Parser:
             self._close()
             self.cur = self._resolve()
             self.pending.clear()
+            self.cur.toks += self.pads
         elif self.cur is None:
             if self.ctx != T3 or not self.t3_header:
                 return
             self.cur = _Row(T3, "", self.match_tpl)
+            self.cur.toks += self.pads
         self.cur.toks.append(tok)
         self.cur.seg = self.seg_no
 
@@ -194,6 +202,7 @@ class _Parser:
                     names += column_names(table, label_key(w))
             if names:
                 hdr.add(names, tok.col, self.seg_no)
+            hdr.fragment(tok.raw, self.seg_no)  # wrapped or reordered multi-line text headers
 
     def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | None, str, str | None]:
         """The row's values in template column order: by grid position under the printed header when
@@ -214,20 +223,23 @@ class _Parser:
                     if [where[c] for c in cols] != sorted(where.values()):
                         self.flag(f"columns_from_header:{cur.table}")
                     reading = [(got[where[c]].raw, parsed(got[where[c]])) for c in cols]
-                    if _lost_cell(reading, cur.table):
+                    # a tab row's blank 总计 is a printed field, not the end of a squared grid
+                    if _lost_cell(reading, cur.table) and got[where[cols[-1]]].key != "field":
                         return None, "总计 blank after six filled cells: a lost cell shifting the others " \
                                      "left cannot be ruled out", None
                     return reading, "", None
         order = self.headers[cur.table].text_order(cols)
         if order is False:
-            return None, "the printed header orders the columns differently and gives no positions", None
-        reading, why, row_flag = reconcile(toks, len(cols), cur.table)
+            return None, "the printed header cannot be read into one column order and gives no positions", None
+        reading, why, row_flag = reconcile([t for t in toks if t.key != "pad"], len(cols), cur.table)
+        if reading is not None and isinstance(order, list):
+            if row_flag:  # the row's sums were checked in printed order, not in the header's
+                return None, f"the row needed {row_flag} under a reordered header", None
+            self.flag(f"columns_from_header:{cur.table}")
+            reading = [reading[i] for i in order]
         if reading is not None and _lost_cell(reading, cur.table):
             return None, "总计 blank after six filled cells: a lost cell shifting the others left cannot " \
                          "be ruled out", None
-        if reading is not None and isinstance(order, list):
-            self.flag(f"columns_from_header:{cur.table}")
-            reading = [reading[i] for i in order]
         return reading, why, row_flag
 
     def _names_row(self) -> bool:

@@ -4,14 +4,21 @@ Column order is read from the header, never assumed. Grid sources (HTML tables, 
 every header cell its grid column, so the header's leaves map positions to canonical columns whatever
 the arrangement of merged cells (法人或其他组织 over five leaves, 总计 spanning two header rows, a flat one-row
 header, 行政诉讼 over its two groups). Text has no positions: a one-line header (表一's `信息内容 | …`) still
-gives the order; a multi-line one (表二's three header rows) is trusted only when its leaves are in the
-official order, otherwise the rows are reported ambiguous rather than read in an assumed order.
+gives the order; a multi-line one (表二's three header rows, 表三's groups over leaves) is rebuilt from
+its printed lines (`header_order`): each line's words are re-joined into the header's labels (a label
+may wrap onto the following lines or be letter-spaced), the lines into header rows, and the rows into
+the known header tree (a parent's children are the labels under it on the next row, left to right).
+Only a single reading gives an order; several, or none while wrapped label pieces were printed, make
+the rows ambiguous rather than read in an assumed order.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from collections.abc import Iterator
+from functools import cache, lru_cache
 
+from pipelines.normalize import label_key
 from pipelines.spec import T1, T2, T3, template
 from pipelines.tables.match import core
 from pipelines.tables.tokens import LABEL, Tok
@@ -21,6 +28,160 @@ T2_LEAVES = {"自然人": "自然人", "商业企业": "法人或其他组织/�
              "其他": "法人或其他组织/其他", "总计": "总计"}
 T3_LEAVES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 T3_GROUPS = {"行政复议": "行政复议", "未经复议直接起诉": "行政诉讼/未经复议直接起诉", "复议后起诉": "行政诉讼/复议后起诉"}
+
+
+# The header trees of tables 2 and 3: parent → its children, left to right in the official order.
+TREES: dict[str, dict[str, tuple[str, ...]]] = {
+    T2: {"": ("自然人", "法人或其他组织", "总计"),
+         "法人或其他组织": ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")},
+    T3: {"": ("行政复议", "行政诉讼"), "行政复议": T3_LEAVES, "行政诉讼": ("未经复议直接起诉", "复议后起诉"),
+         "未经复议直接起诉": T3_LEAVES, "复议后起诉": T3_LEAVES},
+}
+_BUDGET = 20_000  # search steps per header; over it the header is not trusted
+_NOTE = re.compile(r"[(（][^)）]*[)）]?|^[^(（]*[)）]|申请人情况")  # notes in brackets, also cut by a wrap
+
+
+@cache
+def _vocab(table: str) -> frozenset[str]:
+    return frozenset(x for kids in TREES[table].values() for x in kids)
+
+
+@cache
+def _prefixes(table: str) -> frozenset[str]:
+    return frozenset(v[:i] for v in _vocab(table) for i in range(1, len(v) + 1))
+
+
+@cache
+def _chars(table: str) -> frozenset[str]:
+    return frozenset("".join(_vocab(table)))
+
+
+def clean(table: str, text: str) -> str:
+    """A printed header label → the part that can belong to the table's header labels: notes in
+    brackets and 申请人情况 removed; "" when anything else is left (another table's or a row's words)."""
+    k = _NOTE.sub("", label_key(text)).replace("合计", "总计")
+    return k if k and set(k) <= _chars(table) else ""
+
+
+def _pieces(line: str, prefixes: frozenset[str]) -> Iterator[list[str]]:
+    """Ways to cut a line's text into label pieces (words may be glued or letter-spaced)."""
+    if not line:
+        yield []
+        return
+    for end in range(1, len(line) + 1):
+        if line[:end] not in prefixes:
+            return
+        for rest in _pieces(line[end:], prefixes):
+            yield [line[:end], *rest]
+
+
+Rows = tuple[tuple[str, ...], ...]
+
+
+def _streams(lines: tuple[str, ...], table: str) -> Iterator[Rows]:
+    """Every reading of the printed lines as header rows of whole labels, in printed (row-major) order.
+    A header row prints on one line, or on several when labels wrap: then each following line holds the
+    next pieces of the labels that wrapped, left to right (cells aligned at their top)."""
+    vocab, prefixes = _vocab(table), _prefixes(table)
+    steps = [0]
+
+    def rec(i: int, done: Rows, cur: list[tuple[str, bool]]) -> Iterator[Rows]:
+        steps[0] += 1
+        if steps[0] > _BUDGET:
+            raise OverflowError
+        whole = all(t in vocab for t, _ in cur)
+        if i == len(lines):
+            if whole:
+                yield done + ((tuple(t for t, _ in cur),) if cur else ())
+            return
+        if whole:  # the line starts a new header row
+            row = (tuple(t for t, _ in cur),) if cur else ()
+            for cells in _pieces(lines[i], prefixes):
+                yield from rec(i + 1, done + row, [(c, True) for c in cells])
+        if cur:  # the line continues the labels that wrapped on the line before
+            yield from cont(i, done, cur, 0, 0, [])
+
+    def cont(i: int, done: Rows, cur: list[tuple[str, bool]], ci: int, at: int,
+             acc: list[tuple[str, bool]]) -> Iterator[Rows]:
+        line = lines[i]
+        if at == len(line):
+            yield from rec(i + 1, done, acc + [(t, False) for t, _ in cur[ci:]])
+            return
+        for c in range(ci, len(cur)):
+            text, open_ = cur[c]
+            if not open_:
+                continue
+            for end in range(at + 1, len(line) + 1):
+                if text + line[at:end] not in prefixes:
+                    break
+                yield from cont(i, done, cur, c + 1, end,
+                                acc + [(t, False) for t, _ in cur[ci:c]] + [(text + line[at:end], True)])
+
+    return rec(0, (), [])
+
+
+def _fill(rows: Rows, table: str) -> set[tuple[str, ...]]:
+    """Header rows of labels → every leaf order (full names) they can stand for. The first row holds
+    every top-level label and only those (a rowspan label printed lower, as a vertically centred cell
+    is in PDF text, gives no reading); after it come, row by row and left to right, the children of
+    parents printed above (a parent may span rows, so its children may come a row later)."""
+    tree = TREES[table]
+    heads = rows[0]
+    stream = tuple(x for row in rows for x in row)
+    top = len(heads)
+    out: set[tuple[str, ...]] = set()
+    if table == T2 and len(rows) == 1 and sorted(heads) == sorted(T2_LEAVES):  # flat: no 法人或其他组织
+        out.add(tuple(T2_LEAVES[x] for x in heads))
+    if sorted(heads) != sorted(tree[""]) or any(x in tree[""] for x in stream[top:]):
+        return out
+    Node = tuple[tuple[int, ...], tuple[str, ...], int]  # column key, path, row it starts in
+    steps = [0]
+
+    def rec(pos: int, leaves: list[Node], open_: list[Node], row: int, last: tuple[int, ...]) -> None:
+        steps[0] += 1
+        if steps[0] > _BUDGET:
+            raise OverflowError
+        if pos == len(stream):
+            if not open_:
+                paths = [p for _, p, _ in sorted(leaves)]
+                out.add(tuple(T2_LEAVES[p[-1]] if table == T2 else "/".join(p) for p in paths))
+            return
+        for n, (key, path, start) in enumerate(open_):
+            want = tree[path[-1]]
+            kids = stream[pos:pos + len(want)]
+            if sorted(kids) != sorted(want):
+                continue
+            for at_row in (row, row + 1):
+                if start >= at_row or (at_row == row and key <= last):
+                    continue
+                new = [((*key, j), (*path, k), at_row) for j, k in enumerate(kids)]
+                rec(pos + len(want), leaves + [x for x in new if x[1][-1] not in tree],
+                    open_[:n] + open_[n + 1:] + [x for x in new if x[1][-1] in tree], at_row, key)
+
+    nodes = [((i,), (x,), 0) for i, x in enumerate(heads)]
+    rec(top, [x for x in nodes if x[1][-1] not in tree], [x for x in nodes if x[1][-1] in tree], 0, (-1,))
+    return out
+
+
+@lru_cache(maxsize=256)
+def header_order(table: str, lines: tuple[str, ...]) -> tuple[str, ...] | bool | None:
+    """The leaves' printed order from a text header's printed lines (cleaned by `clean`): the order
+    when every reading gives the same one; False when readings disagree or the search is over budget;
+    None when no reading fits (the caller then falls back to what the recognised names say)."""
+    lines = tuple(line for line in lines if line)
+    if not lines:
+        return None
+    orders: set[tuple[str, ...]] = set()
+    try:
+        for stream in set(_streams(lines, table)):
+            orders |= _fill(stream, table)
+            if len(orders) > 1:
+                return False
+    except OverflowError:
+        return False
+    if orders:
+        return next(iter(orders))
+    return None
 
 
 @cache
@@ -73,11 +234,26 @@ class Header:
         self.group_seq: list[str] = []  # T3 group headers in printed order
         self.line_no = -1  # the printed line `lines[-1]` came from
         self.stale = False  # a data row was read since: the next header label starts a new header
+        self.frags: list[tuple[int, str]] = []  # (printed line, cleaned text) of every header label
+        self.clash = False  # two names printed at one grid column: positions not trusted
 
-    def add(self, names: list[str], col: int, line: int) -> None:
+    def _fresh(self) -> None:
         if self.stale:
             self.pos.clear(), self.groups.clear(), self.lines.clear(), self.group_seq.clear()
-            self.stale = False
+            self.frags.clear()
+            self.stale = self.clash = False
+
+    def fragment(self, text: str, line: int) -> None:
+        """A printed header label (any words) for the text order; pieces of no header label are dropped."""
+        if self.table not in TREES:
+            return
+        k = "".join(clean(self.table, w) for w in text.split())  # a dump merges a line's words
+        if k:
+            self._fresh()
+            self.frags.append((line, k))
+
+    def add(self, names: list[str], col: int, line: int) -> None:
+        self._fresh()
         if line != self.line_no or not self.lines:
             self.lines.append([])
             self.line_no = line
@@ -89,6 +265,7 @@ class Header:
                 continue
             self.lines[-1].append(n)
             if col >= 0:
+                self.clash = self.clash or self.pos.get(col, n) != n
                 self.pos[col] = n
 
     def _t3_full(self) -> dict[int, str]:
@@ -105,6 +282,8 @@ class Header:
 
     def positions(self, cols: tuple[str, ...]) -> dict[str, int] | None:
         """Every column of the row → its grid column, or None when the header does not say."""
+        if self.clash:
+            return None
         pos = self._t3_full() if self.table == T3 else self.pos
         where: dict[str, int] = {}
         for p, n in pos.items():
@@ -121,6 +300,17 @@ class Header:
         for line in reversed(self.lines):
             if sorted(line) == sorted(cols) and len(cols) > 1:
                 return [line.index(c) for c in cols] if line != list(cols) else True
+        if self.table in TREES and self.frags:
+            by_line: dict[int, str] = {}
+            for n, f in self.frags:
+                by_line[n] = by_line.get(n, "") + f
+            order = header_order(self.table, tuple(v for _, v in sorted(by_line.items())))
+            if order is False:
+                return False
+            if isinstance(order, tuple) and sorted(order) == sorted(cols):
+                return True if order == cols else [order.index(c) for c in cols]
+            if isinstance(order, tuple) and list(order) != [c for c in cols if c in order]:
+                return False  # part of the header, in another order than the official one
         if self.table == T3 and self.group_seq:
             lit = [g for g in T3_GROUPS.values() if g.startswith("行政诉讼/")]
             seq = [x for g in self.group_seq for x in (lit if g == "行政诉讼" else [g])]
@@ -137,4 +327,4 @@ class Header:
         return True
 
 
-__all__ = ["Header", "column_names", "words"]
+__all__ = ["Header", "column_names", "header_order", "words"]

@@ -102,14 +102,20 @@ def _plain_toks(line: str) -> tuple[Tok, ...]:
     return tuple(out)
 
 
-def _segment(toks: list[Tok] | tuple[Tok, ...]) -> list[Tok]:
+def _segment(toks: list[Tok] | tuple[Tok, ...], *, pads: bool = False) -> list[Tok]:
     """Drop blanks that do not follow a value in the segment (merged-cell padding); a printed blank
-    cell (key "cell") is kept after the row's label."""
+    cell (key "cell") is kept after the row's label. `pads`: keep the dropped ones as key "pad" (a tab
+    row's blanks have columns: under a header column they are blank cells, elsewhere padding)."""
     out: list[Tok] = []
     seen_value = seen_label = dropped = False
     for t in toks:
+        if t.key == "lead" and not out:
+            out.append(t)  # handled by the parser (table 3's value row only)
+            continue
         if t.kind == BLANK and not seen_value and not (t.key == "cell" and seen_label):
             dropped = dropped or seen_label
+            if pads:
+                out.append(replace(t, key="pad"))
             continue
         if t.kind == VALUE and dropped and not seen_value:
             t = replace(t, key="after_blank")  # the blanks before it may have been a printed blank, not padding
@@ -123,9 +129,13 @@ def text_segments(text: str) -> list[list[Tok]]:
     """Scraped text: tab rows, pipe rows, one cell per line ("x |"), or concatenated lines."""
     segs: list[list[Tok]] = []
     for line in text.splitlines():
-        if "\t" in line:
-            cells = line.split("\t")
-        elif "|" in line:
+        if "\t" in line:  # tab rows: every field is a column (positions checked against the header)
+            toks = [replace(t, col=i) for i, c in enumerate(line.split("\t")) for t in _cell_toks(c)]
+            seg = [replace(t, key="field") if t.kind == BLANK and not t.key else t for t in _segment(toks, pads=True)]
+            if any(t.key != "pad" for t in seg):
+                segs.append(seg)
+            continue
+        if "|" in line:
             body = line.rstrip()
             if not body.replace("|", "").strip():
                 if body.strip() == "|":  # a single empty cell
@@ -143,9 +153,12 @@ def text_segments(text: str) -> list[list[Tok]]:
             continue
         toks2: list[Tok] = []
         last = max((i for i, c in enumerate(cells) if c.strip()), default=-1)
+        lead = any(parse_value(c) is not None and c.strip() for c in cells)  # a value row
         for i, c in enumerate(cells):
-            if c and not c.strip() and i < last and "\t" not in line:
-                toks2.append(Tok(BLANK, "", "cell"))  # `a |  | 3 |`: a printed blank (`||` is filler)
+            if c and not c.strip() and i < last:
+                # `a |  | 3 |`: a printed blank (`||` is filler); before anything else in a value row a
+                # "lead" blank (table 3's value row may start with one)
+                toks2.append(Tok(BLANK, "", "lead" if lead and not toks2 else "cell"))
             else:
                 toks2.extend(_cell_toks(c))
         seg = _segment(toks2)
