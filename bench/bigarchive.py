@@ -90,17 +90,17 @@ QUERIES = {  # the example queries of the documentation
 }
 SEARCHES = {
     "words: 诉讼 (search.md)": """select r.id, r.agency, r.year,
-        replace(snippet(reports_words, 2, '[', ']', '…', 20), char(8203), '') as snippet
+        substr(r.body_text, max(1, instr(r.body_text, '诉讼') - 20), 60) as snippet
         from reports_words join reports r on r.id = reports_words.rowid
         where reports_words match '"诉讼"' order by rank limit 20""",
     "words: 信息处理费, first 50": """select r.id, r.agency, r.year from reports_words join reports r
         on r.id = reports_words.rowid where reports_words match '"商业" "秘密"' order by rank limit 50""",
-    "trigram: 信息处理费 (search.md), first 50": """select r.agency, r.year from reports_fts join reports r
-        on r.id = reports_fts.rowid where reports_fts match '"信息处理费"' limit 50""",
-    "trigram: 依申请公开, first 50": """select r.agency, r.year from reports_fts join reports r
-        on r.id = reports_fts.rowid where reports_fts match '"依申请公开"' limit 50""",
-    "trigram: 商业秘密 (all rows)": """select r.agency, r.year from reports_fts join reports r
-        on r.id = reports_fts.rowid where reports_fts match '"商业秘密"'""",
+    "trigram: 信息处理费 (search.md), first 50": """select r.agency, r.year from reports_fts cross join reports r
+        on r.id = reports_fts.rowid where reports_fts.body_text like '%信息处理费%' limit 50""",
+    "trigram: 依申请公开, first 50": """select r.agency, r.year from reports_fts cross join reports r
+        on r.id = reports_fts.rowid where reports_fts.body_text like '%依申请公开%' limit 50""",
+    "trigram: 商业秘密 (all rows)": """select r.agency, r.year from reports_fts cross join reports r
+        on r.id = reports_fts.rowid where reports_fts.body_text like '%商业秘密%'""",
 }
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 
 CASES = ["page_50mb", "junk_first_8mb", "deep_100000", "tables_10000", "docx_zip_bomb_2gib", "docx_entity_bomb",
-         "pdf_5000_pages"]
+         "docx_lying_bomb_512mib", "docx_local_headers_0", "pdf_5000_pages"]
 
 
 def one(case: str, unbounded: bool) -> dict:
@@ -34,6 +34,11 @@ def one(case: str, unbounded: bool) -> dict:
         "tables_10000": lambda: {"html": files.many_tables_page(10_000)},
         "docx_zip_bomb_2gib": lambda: {"body": files.zip_bomb_docx(2048), "url": "http://x.gov.cn/nb.docx"},
         "docx_entity_bomb": lambda: {"body": files.entity_bomb_docx(), "url": "http://x.gov.cn/nb.docx"},
+        # a media member inflating to 512 MiB that declares 10 kB, beside an entity bomb (the DOCX is rewritten)
+        "docx_lying_bomb_512mib": lambda: {"body": files.lying_bomb_docx(512, 10_000, doctype=True),
+                                           "url": "http://x.gov.cn/nb.docx"},
+        "docx_local_headers_0": lambda: {"body": files.understate_local_headers(files.report_docx()),
+                                         "url": "http://x.gov.cn/nb.docx"},
         "pdf_5000_pages": lambda: {"body": files.many_pages_pdf(5000), "url": "http://x.gov.cn/nb.pdf"},
     }[case]()
     kwargs = {"url": "http://x.gov.cn/a.html", "title": files.REPORT_TITLE, **make}

@@ -7,8 +7,9 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
     template       2019, 2021
     serialisation  html (one <table> per table), word (Word-export HTML), split (sub-tables as separate
                    tables, headings between), pipe (`a | b |` text), tab (tab-separated text), dump
-                   (whitespace-separated text, as pdftotext prints), docx and pdf (the html through
-                   LibreOffice: slow, e2e/bench only)
+                   (whitespace-separated text, as pdftotext prints; narrow header cells may wrap),
+                   layout (fixed-width text, as `pdftotext -layout` prints), docx and pdf (the html
+                   through LibreOffice: slow, e2e/bench only)
     quirk          none; other_shape ((六)其他处理 printed in the other template's shape); blank (an
                    all-blank row, blank cells for 0, an unfilled 总计); yuan (money printed in 元);
                    column_order (columns permuted in the printed header); page_split (table 2 split
@@ -16,7 +17,9 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
                    grouped header arrangements); ragged (rows with an extra or a missing cell)
 
 Cells the serialisation cannot carry unambiguously (blank cells in a whitespace dump, a ragged row)
-are marked `may_null`: parsing them to NULL + flag is right, any other number is wrong.
+are marked `may_null`: parsing them to NULL + flag is tolerated by the tests, any other number is
+wrong. `ambiguous_cells` proves it per cell: another report with a different value there renders a
+byte-identical document.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,7 +40,7 @@ from pathlib import Path
 from pipelines.spec import T1, T2, T3, other, template
 
 TEMPLATES = ("2019", "2021")
-FAST = ("html", "word", "split", "pipe", "tab", "dump")
+FAST = ("html", "word", "split", "pipe", "tab", "dump", "layout")
 SLOW = ("docx", "pdf")
 SERIALISATIONS = FAST + SLOW
 QUIRKS = ("none", "other_shape", "blank", "yuan", "column_order", "page_split", "merged_header", "ragged")
@@ -426,7 +430,8 @@ def prose(rep: Report) -> tuple[list[str], list[str]]:
 
 # --- renderers -----------------------------------------------------------------------------------
 
-def _td(cell: C, inner: str) -> str:
+def td(cell: C, inner: str) -> str:
+    """A <td> with the cell's spans (tests/test_tables_property.py renders with it too)."""
     span = (f' rowspan="{cell.rs}"' if cell.rs > 1 else "") + (f' colspan="{cell.cs}"' if cell.cs > 1 else "")
     return f"<td{span}>{inner}</td>"
 
@@ -449,7 +454,7 @@ def render_html(rep: Report, case: Case, *, split: bool = False, word: bool = Fa
                 parts.append("<p>- 3 -</p><p style=\"page-break-before: always\"></p>")
             parts.append("<table border=\"1\" cellspacing=\"0\">")
             for row in g:
-                cells = "".join(_td(c, _word(c.text) if word else _esc(c.text)) for c in row)
+                cells = "".join(td(c, word_html(c.text) if word else _esc(c.text)) for c in row)
                 parts.append(f"<tr>{cells}</tr>")
             parts.append("</table>")
     parts += [f"<p>{_esc(x)}</p>" for x in post]
@@ -459,7 +464,8 @@ def render_html(rep: Report, case: Case, *, split: bool = False, word: bool = Fa
     return head + body + "</body></html>"
 
 
-def _word(text: str) -> str:
+def word_html(text: str) -> str:
+    """Cell text as Word's HTML export prints it: MsoNormal paragraphs, the text split in two spans."""
     if not text:
         return "<p class=MsoNormal><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
     mid = max(1, len(text) // 2)
@@ -469,7 +475,7 @@ def _word(text: str) -> str:
 
 
 def expand(grid: Grid) -> list[list[str | None]]:
-    """Full-width rows; positions covered by a span are None."""
+    """Full-width rows; positions covered by a span are None (the cell itself sits at its origin)."""
     taken: set[tuple[int, int]] = set()
     out: list[list[str | None]] = []
     for r, row in enumerate(grid):
@@ -505,6 +511,8 @@ def render_text(rep: Report, case: Case, style: str) -> str:
                 out += [" | ".join(c.text.replace("\n", "") for c in row) + " |" for row in g]
             elif style == "tab":
                 out += ["\t".join((t or "").replace("\n", "") for t in row) for row in expand(g)]
+            elif style == "layout":  # fixed-width, as `pdftotext -layout` prints: blanks are spaces
+                out += render_layout(g)
             else:  # dump: words separated by spaces; blank cells vanish; narrow header cells may wrap
                 for row in g:
                     texts = [c.text.replace("\n", "") for c in row if c.text]
@@ -532,6 +540,46 @@ def wrap_row(texts: list[str], width: int) -> list[str]:
     characters: line k holds the k-th piece of every label long enough, left to right (top-aligned)."""
     chunks = [[t[i:i + width] for i in range(0, len(t), width)] if t in WRAPS else [t] for t in texts]
     return ["  ".join(c[k] for c in chunks if len(c) > k) for k in range(max(map(len, chunks)))]
+
+
+def _dw(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render_layout(g: Grid) -> list[str]:
+    """A grid as fixed-width text: every grid column as wide as its widest cell plus a gap, every cell
+    centred over the columns it spans, on the first of the rows it spans; blank cells are spaces."""
+    placed: list[tuple[int, int, C]] = []  # (row, first column, cell)
+    taken: set[tuple[int, int]] = set()
+    for r, row in enumerate(g):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, cell))
+            taken |= {(r + dr, c + dc) for dr in range(cell.rs) for dc in range(cell.cs)}
+            c += cell.cs
+    ncols = max(c + cell.cs for _, c, cell in placed)
+    width = [3] * ncols
+    for _, c, cell in sorted(placed, key=lambda x: x[2].cs):
+        need = _dw(cell.text.replace("\n", "")) + 3
+        have = sum(width[c:c + cell.cs])
+        if need > have:
+            width[c + cell.cs - 1] += need - have
+    lines = []
+    for r in range(len(g)):
+        out, pos = "", 0
+        for _, c, cell in sorted(x for x in placed if x[0] == r):
+            text = cell.text.replace("\n", "")
+            if not text:
+                continue
+            x = sum(width[:c]) + (sum(width[c:c + cell.cs]) - _dw(text)) // 2
+            if out:
+                x = max(x, pos + 2)
+            out += " " * (x - pos) + text
+            pos = x + _dw(text)
+        lines.append(out.rstrip())
+    return lines
 
 
 def render(case: Case) -> Doc:
@@ -594,6 +642,13 @@ def _alternatives(rep: Report, case: Case) -> Iterator[Report]:
             continue
         if r in rep.blank_rows:
             continue
+        if vals[-1] is None:  # or a row that lost a cell, in a squared grid
+            for p in range(len(vals)):
+                new = [*vals[:p], (vals[p] or 0) + 1000, *vals[p:-1]]
+                other_rep = copy.deepcopy(rep)
+                other_rep.t2[r], other_rep.t2_truth[r] = new, [Truth(v) for v in new]
+                other_rep.ragged[r] = ("missing", p, "")
+                yield other_rep
         for alt in _moved_blanks(vals, None):
             other_rep = copy.deepcopy(rep)
             other_rep.t2[r], other_rep.t2_truth[r] = alt, [Truth(v) for v in alt]
@@ -657,17 +712,19 @@ def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
         for c, t in zip(spec.tables[T1].row_cols[r], rep.t1_truth[r], strict=True):
             out[(T1, r, c)] = t
     cols = spec.tables[T2].cols
-    lossy_blanks = case.ser in ("dump", "tab")  # blanks vanish, or look like merged-cell padding
+    lossy_blanks = case.ser == "dump"  # blanks vanish
     for r, truths in rep.t2_truth.items():
         printed = rep.t2.get(r)
         row_has_blank = printed is not None and any(v is None for v in printed) and r not in rep.blank_rows
         for c, t in zip(cols, truths, strict=True):
             t = Truth(t.value, t.unit, t.may_null or (lossy_blanks and row_has_blank))
             out[(T2, r, c)] = t
-    t3_lossy = rep.t3[0] is None and case.ser in ("pipe", "tab", "dump")  # a leading blank: no column
+    t3_lossy = rep.t3[0] is None and case.ser == "dump"  # a leading blank: no column
     for c, v in zip(spec.tables[T3].cols, rep.t3, strict=True):
         out[(T3, "", c)] = Truth(v, may_null=t3_lossy)
-    if lossy_blanks:  # a blank table-1 cell cannot be placed
+    # a blank table-1 cell cannot be placed in a dump; in fixed-width text only once a full row before
+    # it has shown the alignment (the first rows of the first sub-table have none before them)
+    if lossy_blanks or case.ser == "layout":
         for r, raws in rep.t1.items():
             if "" in raws:
                 for c in spec.tables[T1].row_cols[r]:

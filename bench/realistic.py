@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMON = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=32",
           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=False",
           "-s", "ROBOTSTXT_OBEY=True", "-s", "RETRY_ENABLED=False"]
-STAGES = ("decode", "classify", "clean", "metadata", "tables", "pdf", "dedup", "store")
+STAGES = ("decode", "classify", "clean", "metadata", "tables", "pdf", "dedup", "words", "store")  # words: jieba
 
 
 def _run(cmd: list[str], cwd: Path, stats_file: Path) -> dict:

@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from pipelines import store
-from pipelines.search import index_pending, search
+from pipelines.search import index_pending, search, search_result
 from pipelines.words import fts_query
 
 SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
@@ -76,7 +76,7 @@ def table_bytes(conn: sqlite3.Connection, prefix: str) -> int | None:
         return None
 
 
-def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float]]:
+def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float, str]]:
     db = store.open_archive(path)
     search(db, "公开")  # jieba loaded, caches warm
     out = []
@@ -84,14 +84,16 @@ def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float]]
         cli, box = [], []
         for _ in range(repeat):
             t = time.perf_counter()
-            rows = search(db, q, limit=50)
+            result = search_result(db, q, limit=50)
             cli.append(time.perf_counter() - t)
+            rows = result.rows
             t = time.perf_counter()
             box_rows = db.execute(
                 "select id, agency, year from report_index where id in (select rowid from reports_words "
                 "where reports_words match ?) order by year desc limit 51", [fts_query(q)]).fetchall()
             box.append(time.perf_counter() - t)
-        out.append((q, len(rows), statistics.median(cli) * 1000, statistics.median(box) * 1000))
+        how = "; ".join(filter(None, [result.ranking, result.substrings]))
+        out.append((q, len(rows), statistics.median(cli) * 1000, statistics.median(box) * 1000, how))
         del box_rows
     db.close()
     return out
@@ -129,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{Path(path).stat().st_size / 1e6:.0f} MB file")
     if words_b is not None:
         print(f"index sizes: word index {words_b / 1e6:.0f} MB, trigram index {tri_b / 1e6:.0f} MB")
-    print(f"{'query':<14} {'results':>7} {'nianbao search ms':>18} {'search box ms':>14}")
-    for q, k, cli, box in time_queries(path, args.repeat):
-        print(f"{q:<14} {k:>7} {cli:>18.1f} {box:>14.1f}")
+    print(f"{'query':<14} {'results':>7} {'nianbao search ms':>18} {'search box ms':>14}  how")
+    for q, k, cli, box, how in time_queries(path, args.repeat):
+        print(f"{q:<14} {k:>7} {cli:>18.1f} {box:>14.1f}  {how}")
     return 0
 
 

@@ -7,7 +7,7 @@
     nianbao health [DB]                    each portal's last crawl: status, failure class, reports
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
     nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
-    nianbao import PATH… [--db DB]         files you already have → the archive
+    nianbao import PATH… [--db DB] [-s NAME=VALUE]  files you already have → the archive
     nianbao reprocess [DB] [--dry-run]     current parsers over the archived WARC captures, in place
     nianbao writer [--db DB] [--redis URL] the one writer of distributed workers' records (docs/distributed.md)
     nianbao warc-merge [--db DB] DIR…      distributed workers' WARC files → the archive host
@@ -88,11 +88,12 @@ def _read(path: Path, command: str):
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipelines.search import search
+    from pipelines.search import search_result
 
     db = _read(args.db, "search")
     try:
-        rows = search(db, args.query, limit=args.limit)
+        result = search_result(db, args.query, limit=args.limit)
+        rows = result.rows
     except ValueError as exc:
         raise SystemExit(f"nianbao search: {exc}") from None
     finally:
@@ -103,7 +104,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         for r in rows:
             note = "  (substring)" if r.get("match") == "substring" else ""
             print(f"{r['id']}\t{r['year']}\t{r['agency']}\t{r['title']}\n\t{(r['snippet'] or '').replace(chr(10), ' ')}{note}")
-        print(f"{len(rows)} reports", file=sys.stderr)
+    how = "; ".join(filter(None, [result.ranking, result.substrings]))  # how ranked, what was checked
+    print(f"{len(rows)} reports ({how})", file=sys.stderr)
     return 0 if rows else 1
 
 
@@ -197,12 +199,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     for lst in args.list:
         if not Path(lst).is_file():
             raise SystemExit(f"nianbao import: list file {lst} does not exist")
+    from crawler.commands.import_settings import import_settings
+
+    try:  # the crawl's bounds, `-s NAME=VALUE` (docs/hostile-input.md)
+        limits, timeout = import_settings(args.set)
+    except ValueError as exc:
+        print(f"nianbao import: {exc}", file=sys.stderr)
+        return 2
 
     def show(fr) -> None:
         note = f" (report {fr.report_id})" if fr.report_id else f": {fr.reason}" if fr.reason else ""
         print(f"{fr.status:10} {fr.path}{note}", flush=True)
 
-    result = import_paths(args.db, args.paths, args.list, region_code=args.region_code or "", on_file=show)
+    result = import_paths(args.db, args.paths, args.list, region_code=args.region_code or "", on_file=show,
+                          limits=limits, timeout=timeout)
     imported = result.count("new", "updated", "unchanged")
     failed = result.count("rejected", "unreadable")
     print(f"nianbao import: {len(result.files)} files, {result.count('new')} new, {result.count('updated')} updated, "
@@ -341,6 +351,9 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--list", action="append", default=[], type=Path, help="text file with one path per line")
     i.add_argument("--db", type=Path, default=DEFAULT_DB)
     i.add_argument("--region-code", help="division code of the publishing government, e.g. 320581")
+    i.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a bound as in the crawl: PAGE_MAX_CHARS, PDF_MAX_PAGES, ZIP_MAX_INFLATED_BYTES, "
+                        "DOCUMENT_TIMEOUT_S, OCR_MAX_PAGES, … (docs/hostile-input.md)")
     i.set_defaults(func=cmd_import)
 
     rp = sub.add_parser("reprocess", help="re-run the current parsers over every archived WARC capture (no network) "

@@ -22,6 +22,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from crawler.fetchlog import error_row, response_row
 from crawler.items import FetchErrorItem, NotModifiedItem, PageMemoItem, RejectedItem
 from pipelines import store
 from pipelines.bounds import Limits
@@ -206,9 +207,7 @@ class ArchivePipeline:
             self.counts["errors"] += 1  # crawl_runs.errors keeps counting refusals (compatible); the summary not
             self.refused += "robots.txt" in (item.error or "")
             self.crawler.stats.inc_value("nianbao/fetch_errors")
-            self.fetch_rows.append({"run_id": self.run_id, "url": item.url, "portal": item.portal, "kind": item.kind,
-                                    "status": item.status, "error": item.error, "referer": item.referer,
-                                    "fetched_at": store.now_iso()})
+            self.fetch_rows.append({"run_id": self.run_id, **error_row(item)})
             raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
         if isinstance(item, PageMemoItem):
             self.memo_rows.append(asdict(item))
@@ -239,16 +238,9 @@ class ArchivePipeline:
 
     # -- fetch log --------------------------------------------------------------------------
     def response_received(self, response, request, spider=None) -> None:
-        if response.status >= 400:  # reported by the spider's errback with the reason
-            return
-        self.fetch_rows.append({
-            "run_id": self.run_id, "url": response.url, "portal": request.meta.get("portal"),
-            "kind": request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else None),
-            "status": response.status, "bytes": len(response.body),
-            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            "referer": (request.headers.get(b"Referer") or b"").decode("latin-1") or None,
-            "fetched_at": store.now_iso(),
-        })
+        row = response_row(response, request)
+        if row is not None:
+            self.fetch_rows.append({"run_id": self.run_id, **row})
 
     async def _flush_captures(self) -> None:
         """warc_records rows queued by crawler.extensions.warc, written by this one writer."""

@@ -46,6 +46,7 @@ class NotModifiedItem:
     portal: str
     kind: str
     status: int
+    is_report: bool = True  # False: an unchanged list or other page (portal health does not count it as a report)
 
 
 @dataclass

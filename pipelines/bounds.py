@@ -5,8 +5,10 @@ default in `Limits`. Over a bound the document is not dropped: what can be read 
 naming the bound ("<what> <value> > <SETTING> <bound>: <what was done>") goes to `reports.bounds_hit`
 (or to the rejection reason when nothing readable is left).
 
-- archive members (DOCX/XLSX are zips): declared sizes are checked before anything is inflated;
-  Python's zipfile never inflates a member past its declared size (and fails the CRC if it lies).
+- archive members (DOCX/XLSX are zips): the central directory's declared sizes are checked before
+  anything is inflated (local header sizes, often wrong from streaming writers, are never used); members
+  are inflated a chunk at a time, so one whose stream runs on past its declared size stops there and
+  fails its CRC (left out; the main part: unreadable). mammoth and calamine read the same way.
 - XML inside them: a DOCTYPE (OOXML never has one) is removed with the references to its entities
   before any parser sees it, so an entity bomb costs nothing and the rest is read.
 - HTML pages: scripts, styles, comments and data: URIs are dropped when a page is over
@@ -21,6 +23,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, fields
 
 from lxml import etree
@@ -38,12 +41,13 @@ class Limits:
 
     @classmethod
     def from_settings(cls, get) -> Limits:
-        """`get(NAME)` → value or None (Scrapy's settings.get, os.environ.get, a dict's get)."""
+        """`get(NAME)` → value or None (Scrapy's settings.get, os.environ.get, a dict's get).
+        A value that is not a number ≥ 0 (a whole one for counts): ValueError naming the setting."""
         values = {}
         for f in fields(cls):
             raw = get(SETTINGS[f.name])
             if raw not in (None, ""):
-                values[f.name] = float(raw) if f.type in (float, "float") else int(raw)
+                values[f.name] = setting_number(SETTINGS[f.name], raw, float if f.type in (float, "float") else int)
         return cls(**values)
 
 
@@ -51,6 +55,18 @@ SETTINGS = {"zip_max_inflated": "ZIP_MAX_INFLATED_BYTES", "zip_max_members": "ZI
             "page_max_chars": "PAGE_MAX_CHARS", "html_max_depth": "HTML_MAX_DEPTH",
             "tables_max": "TABLES_MAX_PER_PAGE", "pdf_max_pages": "PDF_MAX_PAGES", "timeout": "DOCUMENT_SOFT_TIMEOUT_S"}
 DEFAULT = Limits()
+
+
+def setting_number(name: str, raw: object, kind: type[int] | type[float] = float) -> int | float:
+    """`raw` (a `-s NAME=VALUE` string or a settings value) as a number ≥ 0, else ValueError naming `name`."""
+    try:
+        value = kind(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = None
+    if isinstance(raw, bool) or value is None or not value >= 0 or value == float("inf"):
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name}={raw}: must be {what} ≥ 0")
+    return value
 
 
 def note(what: str, value: int | float, setting: str, bound: int | float, action: str) -> str:
@@ -64,6 +80,7 @@ class BoundExceeded(ValueError):
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_CHUNK = 1 << 16  # bytes inflated per read of a zip member
 
 
 def safe_zip(data: bytes, limits: Limits = DEFAULT) -> tuple[bytes, list[str]]:
@@ -104,17 +121,36 @@ def safe_zip(data: bytes, limits: Limits = DEFAULT) -> tuple[bytes, list[str]]:
                           limits.zip_max_inflated, f"{len(dropped)} members left out "
                           f"({', '.join(i.filename for i in dropped[:3])})"))
     out = io.BytesIO()
-    entity_parts = []
+    entity_parts, broken = [], []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in sorted(keep, key=infos.index):
-            body = zf.read(info)
+            try:
+                body = _inflate(zf, info)
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                if info in main:
+                    raise
+                broken.append(f"{info.filename} ({exc})")  # e.g. its declared size is a lie: Bad CRC-32
+                continue
             if info.filename.endswith((".xml", ".rels")) and _DOCTYPE.search(body[:4096]):
                 body = strip_dtd(body)
                 entity_parts.append(info.filename)
             dst.writestr(info.filename, body)
     if entity_parts:
         notes.append(f"XML with a DOCTYPE in {', '.join(entity_parts[:3])}: entities not expanded (entity bomb?)")
+    if broken:
+        notes.append(f"zip members unreadable, left out: {', '.join(broken[:3])}")
     return out.getvalue(), notes
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, inflated a chunk at a time. zipfile stops at the central directory's declared
+    size and then checks the CRC, so a member whose stream runs on (a bomb declaring a small size) costs
+    at most its declared size plus one chunk and fails; `zf.read` would inflate the whole stream first."""
+    out = bytearray()
+    with zf.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            out += chunk
+    return bytes(out)
 
 
 def _has_doctype(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from pipelines.normalize import normalize_text
 
-# Titles of real reports: XX2021年政府信息公开工作年度报告, …年度政府信息公开工作报告, …政府信息公开年报.
+# Titles of real reports: XX2021年政府信息公开工作年度报告, …年度政府信息公开工作报告, …政府信息公开年报,
+# …政务公开工作年度报告 (a name some portals give the same report; the document's sections decide).
 _REPORT_TITLE = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|信息公开年报|政府信息公开工作年度报告|"
-    r"关于(?:19|20)\d{2}年度?(?:政府|政务)信息公开工作(?:情况)?的报告"  # XX局关于2023年度政府信息公开工作情况的报告
+    r"(?:(?:政府|政务)?信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)|信息公开年报|"
+    r"关于(?:19|20)\d{2}年度?(?:政府|政务)(?:信息)?公开工作(?:情况)?的报告"  # XX局关于2023年度政府信息公开工作情况的报告
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*[〕\]）)】]?\s*年")
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
@@ -25,6 +26,9 @@ _LOOKALIKES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"年度?报告?的?(?:编制|编写|报送|填报|审核|发布)(?:发布|公开)?(?:工作|事项|要求|培训)"),
      "notice about compiling reports"),  # 我县部署2020年度政府信息公开工作年度报告编制工作
     (re.compile(r"(?:编制|报送|发布)(?:工作)?的?通知|有关事项的通知|年度报告格式"), "notice about the report format"),
+    (re.compile(r"(?:报告|年报)(?:的|之)?(?:通知|公告|说明|编制说明|填报说明|模板|样本|范本)$"),
+     "notice about the report format"),  # …年度报告的通知, …年度报告编制说明 (the report itself ends in 报告)
+    (re.compile(r"(?:报告|年报)(?:目录|列表|清单|汇总|汇编|合集|索引)(?:表)?$"), "column/list title"),
     (re.compile(r"法治政府建设.{0,12}(?:年度)?报告|法治建设.{0,6}报告"), "法治政府建设 report"),
     (re.compile(r"预算|决算|三公经费"), "budget/final-accounts disclosure"),
     (re.compile(r"绩效(?:自评|评价|目标|报告)|支出绩效"), "budget performance report"),
@@ -103,13 +107,46 @@ class Verdict:
 
 
 def title_year(title: str) -> int | None:
+    """The year a title names; None for a range of years (2022-2023年度: which one is not said)."""
+    if year_range(title):
+        return None
     m = _YEAR.search(title) or _YEAR.search(title.translate(_CN_DIGITS))
     return int(m.group(1)) if m else None
 
 
+_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:度)?\s*(?:-|—+|–|~|至|到|、|和)\s*((?:19|20)\d{2})\s*年")
+
+
+def year_range(title: str) -> bool:
+    """A title naming two different years as its subject (2022-2023年度, 2021年至2022年)."""
+    return any(a != b for a, b in _YEAR_RANGE.findall(title))
+
+
+_CN_YEAR = re.compile(r"[〇○零一二][〇○零一二三四五六七八九]{3}(?=\s*[〕\]）)】]?\s*年)")
+_FULL_DATE = r"(?:19|20)\d{2}(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日)"
+_PERIOD = re.compile(r"[(\[]?(?P<y>(?:19|20)\d{2})(?:年度?1月1日?|\.0?1\.0?1)(?:至|到|—+|–|-|~)+(?P=y)(?:年度?12月31日|\.12\.31)[)\]]?")
+_APPENDED_DATE = re.compile(r"(?:^[(\[]?" + _FULL_DATE + r"[)\]]?[_|-]*|"
+                            r"[_|-]*(?:(?:发布|公开|更新)(?:时间|日期)[:]?)?[(\[]?" + _FULL_DATE
+                            + r"(?:\d{1,2}:\d{2}(?::\d{2})?)?[)\]]?$)")
+_WRAPPERS = re.compile(r"[《》【】「」『』“”\"]")
+
+
+def canonical_title(title: str) -> str:
+    """A title in one form for the rules: NFKC, Simplified, no whitespace, a year in Chinese numerals as
+    digits (二〇二三年 → 2023年), 《》/【】 wrappers dropped, a publication date appended by the listing
+    (`…年度报告 2024-01-20`, `（2024年01月20日）`) cut off, a period (2023年1月1日至2023年12月31日) as `2023年度`."""
+    t = re.sub(r"\s+", "", normalize_text(title))
+    t = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), t)
+    t = _WRAPPERS.sub("", t)
+    t = _PERIOD.sub(lambda m: f"({m['y']}年度)", t)
+    for _ in range(2):  # a date at both ends
+        t = _APPENDED_DATE.sub("", t)
+    return t
+
+
 def classify_title(title: str) -> Verdict:
     """Cheap test of a link text or page title."""
-    t = re.sub(r"\s+", "", normalize_text(title))
+    t = canonical_title(title)
     if not t:
         return Verdict(False, "empty title")
     reason = _lookalike(mask_agency_names(t))  # look-alike words inside agency names do not count

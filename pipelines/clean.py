@@ -25,9 +25,14 @@ _CHROME_LINE = re.compile(
         (?:主办|承办|主办单位|承办单位|协办单位|技术支持|技术保障|运维单位|运维电话|网站维护|维护单位)\s*[:：\s].{0,120} |
         .{0,20}(?:版权所有|Copyright|CopyRight|COPYRIGHT|©).{0,120} |
         无障碍(?:浏览|阅读)?.{0,20} | 长者(?:专版|模式).{0,10} | 适老化.{0,10} | 关怀版.{0,10} |
-        (?:当前位置|您的位置|当前位置是|您现在的位置)[:：].{0,120} |
+        (?:当前位置|您的位置|当前位置是|您现在的位置|您所在的位置|所在位置|当前栏目|所在栏目)\s*[:：].{0,120} |
         (?:站点地图|网站地图|法律声明|联系我们|网站纠错|隐私声明|关于我们|使用帮助|网站声明)(?:\s*[|｜丨]\s*\S{2,6}){0,8} |
-        [【\[]?(?:打印本页|关闭窗口|打印|关闭|收藏|分享到|字号|返回顶部|扫一扫在手机打开当前页).{0,40} |
+        [【\[]?(?:打印本页|关闭窗口|分享到|字号|返回顶部|扫一扫在手机打开当前页).{0,40} |
+        (?:[【\[]?\s*(?:打印|关闭|收藏|保存|我要纠错|纠错)(?:本页|窗口|此页)?\s*[】\]]?\s*[|｜/、]?\s*)+ |
+        [【\[]\s*(?:保存|我要纠错|纠错|打印|关闭|收藏)\s*[】\]].{0,40} | (?:视力保护色|护眼模式).{0,20} |
+        [【\[]?\s*字体\s*[:：【\[].{0,40} |
+        [【\[]?分享\s*[:：].{0,40} | (?:上|下)一(?:条|篇|页)\s*[:：].{0,80} |
+        [（(]?(?:责任编辑|编辑审核|网页编辑)\s*[:：].{0,20} |
         (?:浏览次数|访问量|阅读次数|点击数|点击率)[:：]?\s*\d*.{0,20} |
         本站支持IPV6访问 | 本网站支持IPv6.{0,10} | 建议使用.{0,40}浏览器.{0,40} | 分辨率.{0,30} |
         [|•·\-\s]*(?:信息来源|发布机构|来源|文\s*号|索\s*引\s*号|发布时间|发布日期|成文日期|生成日期|
@@ -97,24 +102,39 @@ def site_names(tree) -> set[str]:
     return {re.sub(r"\s+", "", to_simplified(n)) for n in names if 2 <= len(n.strip()) <= 40}
 
 
+# Only at the very start or end of a body: lines that would be too bold as chrome in the middle of a report
+# (a one-step breadcrumb `政府信息公开 > 年报`, an empty 相关附件：, 编辑/审核/作者 credits, a bare 大 中 小).
+_EDGE_CHROME = re.compile(
+    r"^(?:(?![一二三四五六七八九十]+、|[(（])\S{1,20}(?:\s*[>»›＞]\s*\S{1,30})+|"
+    r"(?:相关附件|附件下载|相关链接|相关文件|相关阅读|相关新闻|相关稿件|附件)\s*[:：]?|"
+    r"[（(]?(?:编辑|审核|审校|校对|初审|复审|终审|作者|撰稿|供稿|责编)\s*[:：]\s*\S{1,12}(?:\s+\S{1,4}[:：]\s*\S{1,12}){0,3}[)）]?|"
+    r"[【\[]?\s*[大中小](?:\s*[大中小]){2}\s*[】\]]?|分享(?:到)?\s*[:：]?)$"
+)
+
+
+def _edge_chrome(line: str, names: set[str]) -> bool:
+    flat = re.sub(r"\s+", "", line)
+    bare = re.sub(r"^欢迎(?:访问|来到|光临)|(?:门户)?(?:网站|网)(?:欢迎您)?$", "", flat)
+    return (is_chrome_line(line) or bool(_BREADCRUMB.match(line)) or bool(_EDGE_CHROME.match(line.strip()))
+            or flat in names or bare in names)
+
+
 def strip_leading_chrome(text: str, names: set[str] = frozenset()) -> str:
-    """Drop what a header leaves above the report: the site name (门户网站, 欢迎访问…), breadcrumbs, chrome lines."""
+    """Drop what a header leaves above the report and a footer below it: the site name (门户网站, 欢迎访问…),
+    breadcrumbs, chrome lines, 字号 大中小, 打印/关闭, 上一篇/下一篇, 责任编辑, an empty 相关附件："""
     lines = text.splitlines()
-    while lines:
-        line = lines[0].strip()
-        flat = re.sub(r"\s+", "", line)
-        bare = re.sub(r"^欢迎(?:访问|来到|光临)|(?:门户)?(?:网站|网)(?:欢迎您)?$", "", flat)
-        if not line or is_chrome_line(line) or _BREADCRUMB.match(line) or flat in names or bare in names:
-            lines.pop(0)
-        else:
-            break
+    while lines and (not lines[0].strip() or _edge_chrome(lines[0], names)):
+        lines.pop(0)
+    while lines and (not lines[-1].strip() or _edge_chrome(lines[-1], set())):  # a signature may be the site's name
+        lines.pop()
     return "\n".join(lines).strip()
 
 
 def extract_body(html: str, url: str | None = None, tree=None) -> str:
     """Main content of a report page as text, tables as pipe rows, chrome removed, Simplified.
 
-    The body never starts with the portal's name, a header line or a breadcrumb (strip_leading_chrome).
+    The body never starts or ends with the portal's name, a header/footer line or a breadcrumb
+    (strip_leading_chrome).
     tree: `html` already parsed, for this function alone (it is changed: pass a copy of a shared tree).
     """
     if tree is None:

@@ -9,16 +9,23 @@ goes on with the next file.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
 from pipelines import store
-from pipelines.records import Fetched, Rejected
+from pipelines.bounds import DEFAULT, Limits
+from pipelines.records import Fetched, Rejected, Report
+
+Parse = Callable[[Fetched], Report | Rejected]
+# rejections that say the file could not be read, not that it is no report (pipelines/pool.py's among them)
+_UNREADABLE = ("unreadable", "timeout after", "parser died", "parser failed")
 
 CONTENT_TYPES = {
     ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
@@ -124,7 +131,25 @@ def printed_title(text: str) -> str | None:
     return None
 
 
-def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code: str = "") -> FileResult:
+@contextmanager
+def parser(limits: Limits = DEFAULT, timeout: float = 0.0) -> Iterator[Parse]:
+    """`pipelines.process.process` within `limits`, as the crawl runs it: with `timeout` > 0 in a parse
+    worker process that is killed past `timeout` seconds (DOCUMENT_TIMEOUT_S, pipelines/pool.py), else
+    in this process."""
+    from pipelines.pool import ParsePool
+
+    pool = ParsePool(workers=1 if timeout > 0 else 0, timeout=timeout, kwargs={"limits": limits})
+    loop = asyncio.new_event_loop()
+    try:
+        yield lambda doc: loop.run_until_complete(pool.submit(doc))
+    finally:
+        pool.close()
+        loop.close()
+
+
+def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code: str = "",
+                parse: Parse | None = None) -> FileResult:
+    """One file (or folder of page images) into the archive; `parse`: `process` by default (see `parser`)."""
     path = path.resolve()
     url = path.as_uri()
     pages = None
@@ -138,8 +163,8 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
         return FileResult(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
     if not data.strip():
         return FileResult(path, "unreadable", "empty file")
-    from pipelines.process import process  # heavy imports only for readable files
-
+    if parse is None:
+        from pipelines.process import process as parse  # heavy imports only for readable files
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     html = None
     title = path.name if pages else path.stem
@@ -147,12 +172,12 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
         html = decode(data)
         title = html_title(html) or title
     try:
-        result = process(Fetched(url=url, body=data if html is None else b"", html=html, content_type=content_type,
+        result = parse(Fetched(url=url, body=data if html is None else b"", html=html, content_type=content_type,
                                  kind="file", title=title, portal=PORTAL, region_code=region_code, pages=pages or []))
     except Exception as exc:  # a parser bug on one file must not stop the import
         return FileResult(path, "unreadable", f"{type(exc).__name__}: {exc}")
     if isinstance(result, Rejected):
-        status = "unreadable" if result.reason.startswith("unreadable") else "rejected"
+        status = "unreadable" if result.reason.startswith(_UNREADABLE) else "rejected"
         store.record_rejected(db, {"run_id": run_id, "url": url, "portal": PORTAL, "title": title,
                                    "reason": result.reason})
         return FileResult(path, status, result.reason)
@@ -163,25 +188,29 @@ def import_file(db: sqlite_utils.Database, path: Path, run_id: int, region_code:
 
 
 def import_paths(db_path: str | Path, paths: Iterable[str | Path], lists: Iterable[str | Path] = (),
-                 region_code: str = "", on_file=None) -> ImportResult:
-    """Import every file; `on_file(FileResult)` is called after each one (progress output)."""
+                 region_code: str = "", on_file=None, limits: Limits = DEFAULT, timeout: float = 0.0) -> ImportResult:
+    """Import every file; `on_file(FileResult)` is called after each one (progress output). `limits` and
+    `timeout` bound each document as in the crawl (see `parser`; `nianbao import -s NAME=VALUE`)."""
     db = store.open_archive(db_path)
     try:
-        args = json.dumps({"paths": [str(p) for p in paths], "lists": [str(x) for x in lists],
-                           "region_code": region_code}, ensure_ascii=False)
-        result = ImportResult(store.start_run(db, "import", args))
-        for path in expand(paths, lists):
-            if not path.exists():
-                fr = FileResult(path, "unreadable", "no such file")
-            else:
-                fr = import_file(db, path, result.run_id, region_code)
-            result.files.append(fr)
-            if on_file:
-                on_file(fr)
-        store.finish_run(db, result.run_id, {
-            "portals": 0, "pages": len(result.files), "reports_new": result.count("new"),
-            "reports_updated": result.count("updated"), "reports_unchanged": result.count("unchanged"),
-            "rejected": result.count("rejected"), "errors": result.count("unreadable"), "finish_reason": "finished"})
+        with parser(limits, timeout) as parse:
+            bounds = {k: v for k, v in asdict(limits).items() if v != getattr(DEFAULT, k)}  # the ones -s changed
+            args = json.dumps({"paths": [str(p) for p in paths], "lists": [str(x) for x in lists],
+                               "region_code": region_code, **({"limits": bounds} if bounds else {})},
+                              ensure_ascii=False)
+            result = ImportResult(store.start_run(db, "import", args))
+            for path in expand(paths, lists):
+                if not path.exists():
+                    fr = FileResult(path, "unreadable", "no such file")
+                else:
+                    fr = import_file(db, path, result.run_id, region_code, parse)
+                result.files.append(fr)
+                if on_file:
+                    on_file(fr)
+            store.finish_run(db, result.run_id, {
+                "portals": 0, "pages": len(result.files), "reports_new": result.count("new"),
+                "reports_updated": result.count("updated"), "reports_unchanged": result.count("unchanged"),
+                "rejected": result.count("rejected"), "errors": result.count("unreadable"), "finish_reason": "finished"})
     finally:
         db.close()
     return result

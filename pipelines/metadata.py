@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from lxml import html as lxml_html
 
+from pipelines.classify import canonical_title, year_range
 from pipelines.clean import is_chrome_line
+from pipelines.records import ReportMetadata
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _DATE = re.compile(
@@ -24,9 +27,23 @@ _DATE = re.compile(
     r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2})(?::\d{2})?)?"
 )
 _PUBLISHED = re.compile(
-    r"(?<!成文)(?<!生成)(?P<label>发布时间|发布日期|发文日期|公开日期|发布于|时间|日期)\s*[:：]?\s*(?:[\[【(]\s*)?"
+    r"(?<!成文)(?<!生成)(?P<label>发布时间|发布日期|发文日期|公开日期|发布于|时间|日期)\s*[】\]]?\s*[:：]?\s*(?:[\[【(]\s*)?"
     + _DATE.pattern
 )
+# 二〇二四年一月十五日 / 二○二四年元月十五日: rewritten as 2024年1月15日 before the date patterns run
+_CN_DATE = re.compile(r"(?P<y>[〇○零一二][〇○零一二三四五六七八九]{3})\s*年\s*(?P<m>[元正一二三四五六七八九十]{1,3})\s*月"
+                      r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
+
+
+def arabic_dates(text: str) -> str:
+    """Dates in Chinese numerals as digits (二〇二四年一月十五日 → 2024年1月15日); other text unchanged."""
+    if not _CN_DATE.search(text):
+        return text
+
+    def one(m: re.Match) -> str:
+        month = _cn_number(m["m"].replace("元", "一").replace("正", "一"))
+        return f"{m['y'].translate(_CN_DIGITS)}年{month}月{_cn_number(m['d'])}日"
+    return _CN_DATE.sub(one, text)
 _SOURCE = re.compile(
     r"(?:信息来源|发布机构|发文机关|发布单位|来源)\s*[:：]?\s*(?P<v>[^\s:：|•·]{2,40}?)"
     r"(?=\s|$|[|•·]|发布|文号|索引|时间|日期|浏览|字号|点击)"
@@ -52,14 +69,18 @@ _CONTACT_ANCHOR = re.compile(
 )
 # without the 如对本报告… sentence: a sentence or line that opens with 联系方式/联系人/联系电话 (not 运维电话)
 _CONTACT_LINE = re.compile(r"(?:^|[。\n])[ \t]*(?:"
-                           + "|".join("[ \t]*".join(w) for w in ("联系方式", "联系人", "联系电话", "咨询电话"))
-                           + r")[ \t]*[:：]", re.M)  # also letter-spaced: 联 系 方 式 ：
-_CONTACT_LINE_FLAT = re.compile(r"(?:联系方式|联系人|联系电话|咨询电话)[:：]")
+                           + "|".join("[ \t]*".join(w) for w in ("联系方式", "联系人", "联系电话", "咨询电话", "咨询方式"))
+                           + r")[ \t]*[:：]"  # also letter-spaced: 联 系 方 式 ：
+                           # a heading line of its own: 本机关联系方式 / （三）联系方式如下： (the labels follow on lines)
+                           r"|^[ \t]*[(（]?[一二三四五六七八九十\d]{0,2}[)）、.]?[ \t]*(?:本(?:机关|单位|局|部门))?[ \t]*"
+                           r"联[ \t]*系[ \t]*方[ \t]*式[ \t]*(?:如下)?[ \t]*[:：]?[ \t]*$", re.M)
+_CONTACT_LINE_FLAT = re.compile(r"(?:联系方式|联系人|联系电话|咨询电话|咨询方式)[:：]?")
 _CONTACT_WHO = re.compile(
     r"请(?:与|向|联系|致电)[:：]?(?P<who>[^,，;；:：(（。]{2,60}?)(?:联系|咨询|反映|$|(?=[,，;；(（。]))"
 )
-_CONTACT_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|电话|传真|地址|邮编|邮政编码|电子邮箱|电子信箱|邮箱|E-?mail|联系人)"
-_PHONE_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|电话(?:[/、和及或]传真|[(（]传真[)）])?|Tel|TEL)"
+_CONTACT_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|咨询方式|电话|Tel|TEL|Phone|传真|地址|邮编|邮政编码|电子邮箱|电子信箱|邮箱|E-?mail|联系人)"
+_PHONE_LABEL = (r"(?:(?:联系电话|咨询电话|办公电话|联系方式|咨询方式|电话)(?:[/、和及或]传真|[(（]传真[)）])?"
+                r"|Tel|TEL|Phone)")
 _PHONE_NUMBER = (
     r"(?P<area>[(（]?0\d{2,3}[)）]?\s*[-－—–]?\s*)?(?P<num>[2-9]\d{6,7})"
     r"(?:\s*(?:[-－—–]|转|分机|ext\.?)\s*(?P<ext>\d{1,5}))?(?!\d)"
@@ -69,7 +90,7 @@ _PHONE = re.compile(_PHONE_LABEL + r"[:：]?(?P<v>" + _PHONE_NUMBER + r")", re.I
 _ADDRESS = re.compile(r"(?:通讯地址|联系地址|办公地址|地址)[:：]?(?P<v>[^,，;；。)）]{4,80}?)(?=[,，;；。)）]|" + _CONTACT_LABEL + "|$)")
 _POSTCODE = re.compile(r"(?:邮政编码|邮编)[:：]?(?P<v>\d{6})(?!\d)")
 _EMAIL = re.compile(r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[:：]?(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.I)
-_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:政府|政务)?(?:信息公开|年报|年度报告)")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:(?:政府|政务)?(?:信息公开|年报|年度报告)|政务公开)")
 _YEAR_IN_BODY = re.compile(
     r"(?:现将|现公布|本报告|数据统计期限(?:为|自)?)[^。]{0,40}?((?:19|20)\d{2})\s*年\s*(?:度|1\s*月\s*1\s*日)"
 )
@@ -80,20 +101,9 @@ _SIGN_DATE_LINE = re.compile(
 
 
 @dataclass
-class Metadata:
-    agency: str | None = None
-    year: int | None = None
-    published_at: str | None = None
-    signature_date: str | None = None
-    contact_phone: str | None = None
-    contact_address: str | None = None
-    contact_postcode: str | None = None
-    contact_email: str | None = None
-    index_no: str | None = None
-    doc_no: str | None = None
-    # where the chosen agency and 发布时间 came from (AGENCY_SOURCES / "meta PubDate", "page 发布时间" …)
-    agency_source: str | None = None
-    published_source: str | None = None
+class Metadata(ReportMetadata):
+    """The report's metadata fields (pipelines.records.ReportMetadata, one definition) plus flags."""
+
     # ambiguities kept for the reader: two 发布时间 that disagree (both kept), a page field naming another agency
     flags: list[str] = field(default_factory=list)
 
@@ -198,7 +208,8 @@ def published_candidates(html: str | None, text: str) -> list[tuple[str, str]]:
         for name in ("pubdate", "publishdate", "firstpublishedtime", "article:published_time"):
             if (m := _DATE.search(meta.get(name, ""))) and (iso := _iso(m)):
                 out.append((iso, f"meta {name}"))
-    labelled = [(iso, f"page {m['label']}") for m in _PUBLISHED.finditer(text[:6000]) if (iso := _iso(m))]
+    labelled = [(iso, f"page {m['label']}") for m in _PUBLISHED.finditer(arabic_dates(text[:6000]))
+                if (iso := _iso(m))]
     explicit = [c for c in labelled if c[1] not in ("page 时间", "page 日期")]
     out += explicit or labelled[:1]  # a bare 时间/日期 only when nothing says 发布
     seen: set[str] = set()
@@ -216,16 +227,35 @@ def page_published_at(html: str | None, text: str) -> str | None:
     return found[0][0] if found else None
 
 
-def choose_published(candidates: list[tuple[str, str]]) -> tuple[str | None, str | None, list[str]]:
-    """(date, source, flags): the most trusted date; when dates disagree every one is kept in a flag."""
-    if not candidates:
-        return None, None, []
-    date, source = candidates[0]
+def implausible_date(iso: str, year: int | None, today: date | None = None) -> str | None:
+    """Why a 发布时间 cannot be the report's (after today, or before its subject year began); None when it can."""
+    day = date.fromisoformat(iso[:10])
+    if day > (today or date.today()):
+        return "in the future"
+    if year and day.year < year:
+        return f"before the report year {year}"
+    return None
+
+
+def choose_published(candidates: list[tuple[str, str]], year: int | None = None,
+                     today: date | None = None) -> tuple[str | None, str | None, list[str]]:
+    """(date, source, flags): the most trusted plausible date; a date after today or before the report's
+    year is never chosen (flagged); when plausible dates disagree every one is kept in a flag."""
     flags = []
+    kept = []
+    for iso, source in candidates:
+        if why := implausible_date(iso, year, today):
+            flags.append(f"published_at: {iso} ({source}) is {why}; not used")
+        else:
+            kept.append((iso, source))
+    candidates = kept
+    if not candidates:
+        return None, None, flags
+    chosen, source = candidates[0]
     if len(candidates) > 1:
         listed = "; ".join(f"{d} ({s})" for d, s in candidates)
-        flags.append(f"published_at: dates disagree: {listed}; chose {date} ({source})")
-    return date, source, flags
+        flags.append(f"published_at: dates disagree: {listed}; chose {chosen} ({source})")
+    return chosen, source, flags
 
 
 def page_source(html: str | None, text: str) -> str | None:
@@ -241,11 +271,15 @@ def page_source(html: str | None, text: str) -> str | None:
 _AGENCY_END = re.compile(_AGENCY_SUFFIX + r"$")
 _REGION_END = re.compile(r"(?:省|市|县|区|旗|州|盟)$")
 _YEAR_TOKEN = r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})"
-_REPORT_WORDS = r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|(?:政府|政务)信息公开工作(?:情况)?的报告"
+_REPORT_WORDS = (r"(?:(?:政府|政务)?信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)|"
+                 r"(?:政府|政务)(?:信息)?公开工作(?:情况)?的报告")
+_DISCLOSURE = r"(?:(?:政府|政务)?信息公开|政务公开)"
 # `<机关><年>年…报告`, `<年>年<机关>…报告`, `<机关>…报告(<年>年度)`, `…报告(<机关>)`, each optionally after 关于
+_NAME_SEP = r"(?:\]|[:\-_|·—]+)?"  # 青山县审计局：2023年…, [青山县审计局]2023年…, 青山县审计局_2023年…
 _TITLE_FORMS = [
-    re.compile(r"^(?:关于)?(?P<a>.{2,40}?)(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?(?:政府|政务)?信息公开"),
-    re.compile(r"^(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?(?P<a>.{2,40}?)(?:(?:政府|政务)?信息公开|关于)"),
+    re.compile(r"^[\[(]?(?:关于)?(?P<a>.{2,40}?)" + _NAME_SEP + r"(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?"
+               + _DISCLOSURE),
+    re.compile(r"^(?:关于)?[〔\[(]?" + _YEAR_TOKEN + r"[〕\])]?年度?(?P<a>.{2,40}?)(?:" + _DISCLOSURE + "|关于)"),
     re.compile(r"^(?:关于)?(?P<a>.{2,40}?)(?:" + _REPORT_WORDS + r")[(\[]" + _YEAR_TOKEN + r"年度?[)\]]"),
     re.compile(r"(?:" + _REPORT_WORDS + r")[(\[](?P<a>[^()\[\]]{2,40})[)\]]"),
 ]
@@ -258,14 +292,18 @@ _OFFICE = re.compile(r"^(?P<gov>.{2,40}?(?:人民政府|政府))(?:办公室|办
 AGENCY_SOURCES = ("title", "document title", "preamble", "signature", "page field", "compiled by", "contact")
 
 
+_DOUBLE_NAME = re.compile(r"^(?P<a>[^()]{2,40})\((?P<b>[^()]{2,30})\)$")  # 挂牌: 县委组织部(县公务员局)
+
+
 def _looks_like_agency(name: str) -> bool:
+    if m := _DOUBLE_NAME.match(name):  # both names must be a body's
+        return _looks_like_agency(m["a"]) and bool(_AGENCY_END.search(m["b"]))
     return bool(_AGENCY_END.search(name)) and not re.match(r"^(?:我|本|全|各|该|关于|对)", name)
 
 
 def agency_from_title(title: str) -> str | None:
     """The agency a report title names, in any order (see _TITLE_FORMS); None when it names none."""
-    title = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
-    title = re.sub(r"\.(?:pdf|docx?|wps|xlsx?|html?)$", "", title, flags=re.I)
+    title = re.sub(r"\.(?:pdf|docx?|wps|xlsx?|html?)$", "", canonical_title(title), flags=re.I)
     for form in _TITLE_FORMS:
         m = form.search(title)
         if not m:
@@ -278,28 +316,28 @@ def agency_from_title(title: str) -> str | None:
     return None
 
 
-_TITLE_HEAD_LINE = re.compile(r"^[\u4e00-\u9fff\d〔〕()（）]{1,40}$")
+_TITLE_HEAD_LINE = re.compile(r"^[\u4e00-\u9fff〇○\d〔〕()（）]{1,40}$")
 
 
 def _document_title(lines: list[str]) -> str:
     """The report's printed title near the top, joined when a PDF breaks it over lines
-    (洪泽区人民政府 / 2023 年政府信息公开工作年度报告, or 青山县发 / 展和改革局2023年…): the first line that
-    says 报告/年报, with up to two lines above it that are bare name text (no punctuation, not chrome,
-    not 附件) when the joined title names an agency."""
+    (洪泽区人民政府 / 2023 年政府信息公开工作年度报告, or 青山县发 / 展和改革局2023年…): a line that says
+    报告/年报 (信息公开…报告 first), with up to two lines above it that are bare name text (no punctuation,
+    not chrome, not 附件) when the joined title names an agency; else the first such line."""
     head = [re.sub(r"\s+", "", line) for line in lines[:20]]
     head = [line for line in head if line]
-    for i, line in enumerate(head[:15]):
-        if not re.search(r"报告|年报", line) or len(line) > 90:
-            continue
+    # lines that name the report's kind first, then any 报告/年报 line (a name may say 报告: 政府工作报告起草组)
+    says = [i for i, line in enumerate(head[:15]) if re.search(_REPORT_WORDS, line) and len(line) <= 90]
+    says += [i for i, line in enumerate(head[:15]) if re.search(r"报告|年报", line) and len(line) <= 90 and i not in says]
+    for i in says[:3]:
         for k in (2, 1):
             above = head[max(0, i - k):i]
             if len(above) == k and all(_TITLE_HEAD_LINE.match(x) and not x.startswith("附件") and not is_chrome_line(x)
                                            for x in above):
-                joined = "".join(above) + line
+                joined = "".join(above) + head[i]
                 if agency_from_title(joined):
                     return joined
-        return line
-    return ""
+    return head[says[0]] if says else ""
 
 
 def _government_of_office(name: str | None) -> str | None:
@@ -329,13 +367,22 @@ def _squeeze(text: str) -> str:
     """Whitespace out of a contact passage; digits split by a space join as a number would print."""
     text = re.sub(r"(?<=[\d@.])\n(?=[\d\w])", "", text)  # a PDF line wrapped inside a number or an address
     text = re.sub(r"(?<![\d-])(0\d{2,3})[ \t]+(\d{7,8})(?!\d)", r"\1-\2", text)  # 0517 87222589
+    text = re.sub(r"(?<=\d[-－—–])[ \t]*(\d{3,4})[ \t]+(\d{4})(?!\d)", r"\1\2", text)  # 0517-8765 4321
+    text = re.sub(r"(?<!\d)(1[3-9]\d)[ \t]+(\d{4})[ \t]+(\d{4})(?!\d)", r"\1\2\3", text)  # 138 1234 5678
     text = re.sub(r"(?<=\d)\s+(?=\d)", ",", text)  # two numbers side by side
     return re.sub(r"\s+", "", text)
+
+
+_PASSAGE_END = re.compile(r"^\s*(?:网\s*站|运\s*维|技\s*术\s*支\s*持|主\s*办|承\s*办|版\s*权|附\s*件|"
+                          r"[一二三四五六七八九十]+\s*[、.]|第[一二三四五六七八九十]+[章部分])")
 
 
 def _contact_window(text: str) -> str | None:
     """The contact passage: from the anchor to the end of its sentence, plus following contact sentences."""
     m = _CONTACT_LINE.search(text)  # 联系方式：… on a line of its own (before squeezing the line breaks away)
+    # a line of chrome (网站运维电话, 主办, ICP…), a heading or 附件 ends the passage: a sentence break before it
+    text = "\n".join("。" + line if _PASSAGE_END.match(line) or is_chrome_line(line) else line
+                     for line in text.splitlines())
     text = _squeeze(text)  # 如 对 本 报 告 有 疑 问: letter-spaced PDF text
     m = _CONTACT_ANCHOR.search(text) or (m and _CONTACT_LINE_FLAT.search(text))
     if not m:
@@ -387,22 +434,26 @@ def _agency_from_contact(who: str | None) -> str | None:
 
 def report_year(title: str, body: str) -> int | None:
     """The report's subject year: from the title, else the preamble (现将…2020年度 / 统计期限)."""
+    title = canonical_title(title)
+    if year_range(title):
+        title = ""  # 2022-2023年度: which year is not said; the preamble may say it
     for source, pattern in ((title, _YEAR_IN_TITLE), (body[:3000], _YEAR_IN_BODY)):
         if m := pattern.search(re.sub(r"\s+", "", source)):
             return int(m.group(1))
-    flat = re.sub(r"\s+", "", title).translate(_CN_DIGITS)
+    flat = title
     if re.search(_REPORT_WORDS, flat) and (m := re.search(r"((?:19|20)\d{2})[〕\])]?年", flat)):
         return int(m.group(1))  # 2023年青山县…报告, …报告(2023年度), 〔2023〕年度, 二〇二三年
     return None
 
 
 def extract_metadata(title: str, body: str, *, html: str | None = None, page: str | None = None,
-                     tree: Any = None) -> Metadata:
+                     today: date | None = None, tree: Any = None) -> Metadata:
     """Metadata of one report.
 
     title: the page or document title; body: the report text (Simplified); html: the raw page
     (for <meta> tags); page: the page's full visible text, chrome included (for 发布时间 and
-    信息来源, which live in the chrome). For plain documents pass only title and body.
+    信息来源, which live in the chrome). For plain documents pass only title and body. today: the
+    day of the fetch (a 发布时间 after it is never used); the clock's date when not given.
 
     The agency is the reporting body as the report names it, in AGENCY_SOURCES order: a page
     field (来源/信息来源/发布机构) is often a CMS default and yields to anything the report prints; an
@@ -437,17 +488,18 @@ def extract_metadata(title: str, body: str, *, html: str | None = None, page: st
     if (source and agency and agency_source != "page field" and _looks_like_agency(source)
             and not _same_body(source, agency)):
         flags.append(f"agency: page field says {source}, the {agency_source} says {agency}")
+    year = report_year(title or doc_title, body)
     if html or page is not body:
-        published, published_source, date_flags = choose_published(published_candidates(html, page))
-        flags += date_flags
+        candidates = published_candidates(html, page)
     else:
-        published = _body_published(body)
-        published_source = "text 发布时间" if published else None
+        candidates = [(d, "text 发布时间")] if (d := _body_published(body)) else []
+    published, published_source, date_flags = choose_published(candidates, year, today)
+    flags += date_flags
     index_no = _INDEX_NO.search(page[:6000])
     doc_no = _DOC_NO.search(page[:6000])
     return Metadata(
         agency=agency,
-        year=report_year(title or doc_title, body),
+        year=year,
         published_at=published,
         signature_date=sig_date,
         contact_phone=contact["phone"],
@@ -470,5 +522,5 @@ def _same_body(a: str, b: str) -> bool:
 
 def _body_published(body: str) -> str | None:
     """A scraped text that still carries the page's metadata block (seed 001: 发布时间2021-02-16 14:57)."""
-    m = _PUBLISHED.search(body[:3000])
+    m = _PUBLISHED.search(arabic_dates(body[:3000]))
     return _iso(m) if m else None

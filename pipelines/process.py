@@ -1,6 +1,7 @@
 """One fetched document → one archive record (or a rejection). Pure: no Scrapy, no database.
 
-    Fetched → documents (decode) → classify → clean / metadata / tables → checks → dedup keys → Report
+    Fetched → documents (decode) → classify → clean / metadata / tables → checks → dedup keys → search
+    words → Report
 
 `process(fetched)` serves the crawl (in the parse pool, crawler/item_pipelines.py) and the local
 import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prints them).
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Any
 
 from lxml import html as lxml_html
@@ -21,17 +23,20 @@ from pipelines.classify import classify_document, classify_title
 from pipelines.clean import clean_text, extract_body
 from pipelines.dedup import canonical_url, content_hash, minhash_signature
 from pipelines.documents import Document, load_document
-from pipelines.metadata import extract_metadata, page_text
+from pipelines.metadata import extract_metadata, implausible_date, page_text
 from pipelines.normalize import normalize_text
 from pipelines.ocr import OcrLimits, OcrResult, read_document
-from pipelines.records import Fetched, Rejected, Report
+from pipelines.records import Fetched, Rejected, Report, ReportMetadata
 from pipelines.tables import TableResult, extract_tables
+from pipelines.words import segment_fields
 
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-3"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+PARSER_VERSION = "2026.11.29-4"  # -2: tables read column order from the header, blank rows, 元, other shapes;
 # -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
+# -4: titles in one canonical form (二〇二三年, ２０２３, 《》, appended dates), 政务公开年度报告, implausible
+# 发布时间 never chosen, contact passages bounded by chrome, body edges free of footer chrome
 
 
 class _Clock:
@@ -112,7 +117,9 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     if not verdict.is_report and not (needs_ocr and verdict.reason.startswith("report title")):
         return Rejected(verdict.reason, clock.timings)
 
-    meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page, tree=tree)
+    fetch_day = _day(doc.fetched_at)  # a 发布时间 after the fetch cannot be real (also on reprocess)
+    meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page,
+                            today=fetch_day, tree=tree)
     clock.mark("metadata")
     if html:
         cut, notes = bound_tables(html, limits)
@@ -137,12 +144,16 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     clock.mark("tables")
     published_at, published_source = meta.published_at, meta.published_source
     linked = page_meta.get("published_at")  # the 发布时间 of the page the document was fetched from/linked on
+    if linked and (why := implausible_date(linked, meta.year, fetch_day)):
+        meta.flags.append(f"published_at: {linked} (linking page) is {why}; not used")
+        linked = None
     if linked and linked[:10] != (published_at or "")[:10]:
         if published_at:
             meta.flags.append(f"published_at: dates disagree: {linked} (linking page); {published_at} "
                               f"({published_source}); chose {linked} (linking page)")
         published_at, published_source = linked, "linking page"
-    if not published_at and meta.signature_date:
+    if (not published_at and meta.signature_date
+            and not implausible_date(meta.signature_date, meta.year, fetch_day)):
         published_at, published_source = meta.signature_date, "signature date"
     agency, agency_source = meta.agency, meta.agency_source
     if not agency and page_meta.get("source"):
@@ -154,6 +165,11 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     fingerprint = content_hash(body_text, cells, body)  # the bytes identify a scan without text
     signature = minhash_signature(body_text, cells)  # near-duplicate key (pipelines/dedup.py)
     clock.mark("dedup")
+    metadata = {f.name: getattr(meta, f.name) for f in fields(ReportMetadata)}  # the fields, defined once
+    metadata.update(agency=agency, agency_source=agency_source, year=meta.year or verdict.year,
+                    published_at=published_at, published_source=published_source)
+    search_words = segment_fields(title or None, agency, body_text)  # jieba here, in the parse worker
+    clock.mark("words")
     fetch = None
     if doc.kind != "file":  # a local import has nothing to revalidate
         fetch = {"headers": doc.headers, "fetched_at": doc.fetched_at, "sha256": doc.sha256, "status": doc.status}
@@ -167,24 +183,13 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         minhash=signature,
         reason=verdict.reason,
         title=title or None,
-        agency=agency,
-        agency_source=agency_source,
-        year=meta.year or verdict.year,
-        published_at=published_at,
-        published_source=published_source,
+        **metadata,
         metadata_flags="; ".join(meta.flags) or None,
         parser_version=PARSER_VERSION,
-        signature_date=meta.signature_date,
-        contact_phone=meta.contact_phone,
-        contact_address=meta.contact_address,
-        contact_postcode=meta.contact_postcode,
-        contact_email=meta.contact_email,
         template=tables.template,
         source_kind=source_kind,
         portal=doc.portal or None,
         region_code=doc.region_code or None,
-        index_no=meta.index_no,
-        doc_no=meta.doc_no,
         needs_ocr=int(needs_ocr and not ocr_read),  # 1: a scan nobody has read yet
         ocr_engine=read.engine if read and ocr_read else None,
         ocr_model=read.model if read and ocr_read else None,
@@ -200,7 +205,16 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         checks=[dict(vars(c)) for c in checks],
         fetch=fetch,
         timings=clock.timings,
+        search_words=search_words,
     )
+
+
+def _day(stamp: str | None) -> date | None:
+    """The day of an ISO timestamp (`2024-03-01T08:00:00Z`), None when it is not one."""
+    try:
+        return date.fromisoformat((stamp or "")[:10])
+    except ValueError:
+        return None
 
 
 def _parse(html: str) -> Any:

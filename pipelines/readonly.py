@@ -65,14 +65,14 @@ def vacuum_into(db: sqlite_utils.Database, target: Path) -> None:
 
 def is_current(db: sqlite_utils.Database) -> bool:
     """Everything a reading command uses is there: schema, both search indexes current, a region per report."""
-    from pipelines.search import FTS_TABLE, WORDS_TABLE, pending
+    from pipelines.search import is_current as search_is_current
     from pipelines.store import TABLES
 
     for name, spec in TABLES.items():  # tables or views (report_cells is a view over the cell store)
         columns = {r[1] for r in db.execute(f"PRAGMA table_info([{name}])").fetchall()}
         if not columns or set(spec["columns"]) - columns:
             return False
-    if not db.table(FTS_TABLE).exists() or not db.table(WORDS_TABLE).exists() or pending(db):
+    if not search_is_current(db):
         return False
     if not {"report_index", "report_cell_totals"} <= set(db.view_names()):
         return False

@@ -93,9 +93,29 @@ class Rejected(_Record):
     timings: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage, see Report.timings
 
 
+@dataclass(kw_only=True)
+class ReportMetadata:
+    """The metadata fields of a report, defined once: `pipelines.metadata.Metadata` extracts them
+    (plus its flags), `Report` stores them (keyword-only, so they follow any field without a default)."""
+
+    agency: str | None = None
+    year: int | None = None
+    published_at: str | None = None
+    signature_date: str | None = None
+    contact_phone: str | None = None
+    contact_address: str | None = None
+    contact_postcode: str | None = None
+    contact_email: str | None = None
+    index_no: str | None = None  # 索引号
+    doc_no: str | None = None  # 文号
+    agency_source: str | None = None  # where the agency came from (pipelines.metadata.AGENCY_SOURCES)
+    published_source: str | None = None  # where published_at came from ("meta pubdate", "page 发布时间", …)
+
+
 @dataclass
-class Report(_Record):
-    """One processed report: the `reports` row, its cells, checks, URLs and dedup keys."""
+class Report(_Record, ReportMetadata):
+    """One processed report: the `reports` row (its metadata fields: ReportMetadata), its cells,
+    checks, URLs and dedup keys."""
 
     url: str
     canonical_url: str
@@ -106,20 +126,10 @@ class Report(_Record):
     minhash: bytes
     reason: str = ""  # why it was classified a report
     title: str | None = None
-    agency: str | None = None
-    year: int | None = None
-    published_at: str | None = None
-    signature_date: str | None = None
-    contact_phone: str | None = None
-    contact_address: str | None = None
-    contact_postcode: str | None = None
-    contact_email: str | None = None
     template: str | None = None
     source_kind: str | None = None
     portal: str | None = None
     region_code: str | None = None
-    index_no: str | None = None
-    doc_no: str | None = None
     needs_ocr: int = 0
     ocr_engine: str | None = None  # engine + version that read a scan (re-read when a better one comes)
     ocr_model: str | None = None
@@ -135,10 +145,11 @@ class Report(_Record):
     checks: list[dict[str, Any]] = field(default_factory=list)  # rule, scope, expected, actual, ok
     fetch: dict[str, Any] | None = None  # headers, fetched_at, sha256, status of the fetch (None: local import)
     timings: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage (decode, classify, …)
-    agency_source: str | None = None  # where the agency came from (pipelines.metadata.AGENCY_SOURCES)
-    published_source: str | None = None  # where published_at came from ("meta pubdate", "page 发布时间", …)
     metadata_flags: str | None = None  # metadata ambiguities, "; "-joined (two 发布时间, a disagreeing 来源)
     parser_version: str | None = None  # pipelines.process.PARSER_VERSION
+    # title, agency, body_text segmented into words (pipelines.search.segment_fields), made by the parse
+    # worker so that the archive writer only inserts them into the word index
+    search_words: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -24,15 +24,23 @@ METADATA_YML = DATASETTE_DIR / "metadata.yml"
 SCHEMA_MD = ROOT / "docs" / "schema.md"
 # search indexes (pipelines/search.py): not in TABLES, described once here
 INDEX_DOCS: dict[str, tuple[str, dict[str, str]]] = {
-    "reports_words": ("FTS5 word index (default tokenizer) over reports, text segmented by jieba with U+200B "
-                      "between words; rowid = reports.id. Query with pipelines.words.fts_query or datasette's box.",
-                      {"title": "reports.title, segmented", "agency": "reports.agency, segmented",
-                       "body_text": "reports.body_text, segmented"}),
-    "reports_words_pending": ("Ids of reports whose words are not indexed yet (filled by triggers on reports, "
-                              "emptied when the archive is opened for writing).", {"report_id": "reports.id"}),
-    "reports_fts": ("FTS5 trigram index over reports (kept current by triggers): any substring of 3+ characters; "
-                    "rowid = reports.id.", {"title": "reports.title", "agency": "reports.agency",
-                                            "body_text": "reports.body_text"}),
+    "reports_words": ("FTS5 word index (default tokenizer, contentless: columns read NULL) over reports' text "
+                      "segmented by jieba with U+200B between words; rowid = reports.id. MATCH with "
+                      "pipelines.words.fts_query or datasette's box; snippets from reports.body_text.",
+                      {"title": "reports.title, segmented (indexed, not stored)",
+                       "agency": "reports.agency, segmented (indexed, not stored)",
+                       "body_text": "reports.body_text, segmented (indexed, not stored)"}),
+    "reports_words_pending": ("Reports whose words are not indexed yet, with the values the index still holds "
+                              "for them (filled by triggers on reports, emptied when the archive is opened for "
+                              "writing).", {"report_id": "reports.id", "indexed": "1: the index holds the values below",
+                                            "title": "indexed title", "agency": "indexed agency",
+                                            "body_text": "indexed body_text"}),
+    "reports_words_meta": ("The word index's segmenter version (pipelines.words.VERSION); a change re-indexes.",
+                           {"key": "'segmenter'", "value": "version"}),
+    "reports_fts": ("FTS5 trigram index over reports (external content = reports, detail=none; kept current by "
+                    "triggers): LIKE/GLOB on its columns for any substring of 3+ characters, MATCH for 3-character "
+                    "tokens (no phrases); rowid = reports.id.",
+                    {"title": "reports.title", "agency": "reports.agency", "body_text": "reports.body_text"}),
 }
 
 TABLE_DOCS: dict[str, str] = {
@@ -44,6 +52,8 @@ TABLE_DOCS: dict[str, str] = {
     "crawl_runs": "One row per crawl (or local import) with its counts and finish reason.",
     "fetch_log": "Every HTTP response and fetch error of every crawl.",
     "portal_health": "Each portal's health in each crawl: status, main failure class, pages, reports, empty runs (nianbao health).",
+    "portal_lists": "Each portal's 年报 list URLs (pages that answered as lists); a known list gone makes the crawl site-changed.",
+    "portal_health_parts": "Distributed workers' shares of a pass's portal health, merged by `nianbao writer` into portal_health.",
     "rejected_pages": "Pages that looked like reports but are not, with the reason.",
     "portals": "Portals crawled (from the portal CSV).",
     "divisions": "Administrative divisions (GB/T 2260, 2024): provinces, prefectures, counties.",
@@ -154,6 +164,23 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "run_key": "a distributed worker's run id on the stream (NULL for single-process crawls)",
         "worker": "host:pid of the distributed worker that ran the crawl (NULL for single-process crawls)",
         "warc_dir": "host:directory where the worker's WARC files are until `nianbao warc-merge` brings them here",
+    },
+    "portal_lists": {
+        "portal": "portal name",
+        "url": "a page of the portal that answered 200 as a list of reports (not a pager page)",
+        "first_run_id": "crawl_runs.id of the first crawl that saw it as a list",
+        "last_run_id": "crawl_runs.id of the latest crawl that saw it as a list",
+        "last_seen_at": "UTC time of that crawl's health record",
+        "gone_at": "UTC time it was found answering 404/410 or a soft 404 (then the portal's run is site-changed)",
+        "gone_run_id": "crawl_runs.id of that crawl",
+        "gone_status": "404, 410 or soft404",
+    },
+    "portal_health_parts": {
+        "pass_key": "the pass (<prefix>:<NIANBAO_PASS>:<spider>) the worker crawled",
+        "run_id": "crawl_runs.id of the worker's run",
+        "portals": "JSON list of the portals the worker was given",
+        "health": "JSON of the worker's per-portal counts (crawler/health.py PortalHealth.to_dict)",
+        "received_at": "UTC time the writer received it",
     },
     "portal_health": {
         "run_id": "crawl_runs.id",
@@ -344,6 +371,7 @@ def build_metadata() -> dict[str, Any]:
         for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content"):
             tables[fts + suffix] = {"hidden": True}
     tables["reports_words_pending"] = {"hidden": True}
+    tables["reports_words_meta"] = {"hidden": True}
     for store_table in ("cell_keys", "cell_values", "cell_year_totals"):  # storage behind report_cells, report_cell_totals
         tables[store_table] = {"hidden": True}
     db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}

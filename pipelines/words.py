@@ -24,6 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+# The segmenter's version: the word index records it (pipelines/search.py) and is rebuilt when it changes.
+# Bump it with every change to what `segment` returns (jieba's version, the dictionary, `fine`).
+VERSION = "jieba-0.42.1 fine-2 2026.11.29"
 SEP = "\u200b"  # word separator written into the shadow text; invisible, an FTS5 unicode61 separator
 _BLOCK = re.compile(r"[^\W_]+")  # runs of letters and digits (Han included): jieba segments them; the rest stays
 _HAN = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf]+$")
@@ -130,3 +133,8 @@ def fts_query(query: str) -> str:
 def unmark(text: str | None) -> str:
     """Shadow text (or a snippet of it) back to plain text."""
     return (text or "").replace(SEP, "")
+
+
+def segment_fields(title: str | None, agency: str | None, body_text: str | None) -> list[str]:
+    """What the word index holds for a report: its title, agency and body text segmented into words."""
+    return [segment(v) for v in (title, agency, body_text)]

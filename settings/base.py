@@ -15,6 +15,7 @@ ARCHIVE_DB = "data/archive.db"  # SQLite archive (created if missing)
 
 CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since for pages and documents already archived
 REVISIT_KNOWN_REPORTS = True  # request archived report URLs again (conditionally) to notice removed reports
+REVISIT_KNOWN_LISTS = True  # request the portals' 年报 lists of earlier crawls again (portal_lists): a gone one is "site-changed"
 CONDITIONAL_LISTS = True  # list pages too (their links of last time are followed again on a 304)
 WARC_ENABLED = True  # raw WARC 1.1 capture of every response
 WARC_DIR = None  # default: <archive dir>/warc
@@ -56,6 +57,9 @@ OFFSITE_REDIRECTS_BLOCKED = True  # a 3xx to another site that no crawled portal
 SOFT404_PROBE = True  # probe one nonsense path per host; 200 pages that look like it are soft 404s
 ROBOTSTXT_CRAWL_DELAY = True  # honour robots.txt Crawl-delay / Request-rate (Scrapy ignores them)
 CRAWL_DELAY_MAX = 60.0  # seconds: a larger Crawl-delay is capped
+# Scrapy's downloader plus Crawl-delay counted from the previous request's answer (crawler/pacing.py)
+DOWNLOADER = "crawler.pacing.PacedDownloader"
+DEMO_SITE = None  # -a portals=demo serves this copy of crawler/demo/site (with its manifest.json next to it)
 TWISTED_DNS_RESOLVER = "crawler.resolver.HostsResolver"  # Scrapy's caching resolver plus NIANBAO_HOSTS
 NIANBAO_HOSTS = None  # {name: address} or a JSON file: names answered without a lookup (tests: loopback)
 NIANBAO_HOSTS_ONLY = False  # True: names outside NIANBAO_HOSTS fail at once (NXDOMAIN)

@@ -51,35 +51,18 @@ def test_import_needs_something_to_import(tmp_path):
 
 def test_serve_mutable_and_report_without_tables(tmp_path):
     import json
-    import os
-    import signal
-    import time
     import urllib.request
 
     from pipelines import store
-    from tests.test_datasette_browser import free_port
+    from tests.serving import serving
     from tests.test_store import record
 
     db = store.open_archive(tmp_path / "a.db")
     store.save_report(db, record("http://x.gov.cn/nb.html", "正文", cells=[], agency="伊川县融媒体中心",
                                  region_code="410329"), 1)
     db.close()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(tmp_path / "a.db"), "--port", str(port),
-                             "--mutable"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                dbs = json.load(urllib.request.urlopen(base + "/-/databases.json", timeout=2))
-                break
-            except OSError:
-                assert proc.poll() is None
-                time.sleep(0.1)
+    with serving(tmp_path / "a.db", "--mutable", log=tmp_path / "serve.log") as base:
+        dbs = json.load(urllib.request.urlopen(base + "/-/databases.json", timeout=5))
         assert [(d["name"], d["is_mutable"]) for d in dbs] == [("a", True)]
         html = urllib.request.urlopen(base + "/-/report/1").read().decode("utf-8")
         assert "No statistical tables were read" in html and "河南省 / 洛阳市 / 伊川县" in html
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)

@@ -9,11 +9,11 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.serving import http_server
 from tests.test_import import seed_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,29 +25,17 @@ def site():
     held = threading.Event()
     report = seed_html("002_b58532c6c9d423bb").replace("2020年", "2021年").encode("utf-8")
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path.startswith("/held/"):
-                held.set()
-                hold.wait(120)
-            if self.path.startswith(("/ok/", "/held/")) and self.path != "/ok/robots.txt":
-                body, status = report, 200
-            else:
-                body, status = b"not found", 404
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, str, bytes]:
+        if path.startswith("/held/"):
+            held.set()
+            hold.wait(120)
+        if path.startswith(("/ok/", "/held/")) and path != "/ok/robots.txt":
+            return 200, "text/html; charset=utf-8", report
+        return 404, "text/html; charset=utf-8", b"not found"
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hold, held
-    hold.set()
-    server.shutdown()
+    with http_server(answer) as url:
+        yield url, hold, held
+        hold.set()
 
 
 def closed_port() -> int:

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_datasette_browser import free_port
+from tests.serving import CHROMIUM, NO_CHROMIUM, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,19 +99,7 @@ def test_export_of_the_demo(demo, tmp_path):
 
 def test_datasette_on_the_demo(demo, tmp_path):
     db, _ = demo
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(db), "--port", str(port)], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):  # until datasette answers
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-                time.sleep(0.1)
+    with serving(db, log=tmp_path / "serve.log") as base:
         ids = [i for (i,) in sqlite3.connect(db).execute("select id from reports where cells_count > 0")]
         for report_id in ids:
             html = urllib.request.urlopen(f"{base}/-/report/{report_id}").read().decode("utf-8")
@@ -132,52 +117,66 @@ def test_datasette_on_the_demo(demo, tmp_path):
         assert "no-report" in statuses.values() and list(statuses.values()).count("ok") == len(statuses) - 1
         for query in ("removed_reports", "changed_reports"):
             assert isinstance(json.load(urllib.request.urlopen(f"{base}/{db.stem}/{query}.json?_shape=array")), list)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
 
 
-def test_demo_in_chromium(demo, tmp_path):
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=NO_CHROMIUM)
+def test_demo_in_chromium(demo, page, tmp_path):
     """The same path a researcher takes, on the demo archive: index, a facet, a search, a report."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_datasette_browser import ARGS, CHROMIUM
-
     db, _ = demo
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(db), "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(base + "/")
-            page.get_by_role("link", name=db.stem, exact=True).first.click()
-            page.get_by_role("link", name="report_index").first.click()
-            facet = page.locator("#facet-province li").first
-            expected = int(facet.inner_text().split()[-1])
-            facet.locator("a").first.click()
-            page.wait_for_load_state()
-            assert page.locator("table.rows-and-columns tbody tr").count() == expected
-            page.goto(base + f"/{db.stem}/report_index")
-            page.fill("input[name=_search]", "依申请公开")
-            page.press("input[name=_search]", "Enter")
-            page.wait_for_load_state()
-            assert page.locator("table.rows-and-columns tbody tr").count() >= 3
-            page.locator("a.report-link").first.click()
-            page.wait_for_load_state()
-            assert page.locator("table.report-table[data-table]").count() == 3
-            assert page.locator("table.report-table[data-table] td.num").count() >= 150
-            page.screenshot(path=str(tmp_path / "demo-report.png"), full_page=True)
-            browser.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    with serving(db) as base:
+        page.goto(base + "/")
+        page.get_by_role("link", name=db.stem, exact=True).first.click()
+        page.get_by_role("link", name="report_index").first.click()
+        facet = page.locator("#facet-province li").first
+        expected = int(facet.inner_text().split()[-1])
+        facet.locator("a").first.click()
+        page.wait_for_load_state()
+        assert page.locator("table.rows-and-columns tbody tr").count() == expected
+        page.goto(base + f"/{db.stem}/report_index")
+        page.fill("input[name=_search]", "依申请公开")
+        page.press("input[name=_search]", "Enter")
+        page.wait_for_load_state()
+        assert page.locator("table.rows-and-columns tbody tr").count() >= 3
+        page.locator("a.report-link").first.click()
+        page.wait_for_load_state()
+        assert page.locator("table.report-table[data-table]").count() == 3
+        assert page.locator("table.report-table[data-table] td.num").count() >= 150
+        page.screenshot(path=str(tmp_path / "demo-report.png"), full_page=True)
+
+
+def test_demo_list_removed_before_a_second_crawl_is_site_changed(tmp_path):
+    """Demo URLs are the same in every crawl (fixed names and port, crawler/demo/server.py): a second crawl of the
+    demo after the county's 年报 list was removed says `site-changed` for that portal in `nianbao health` (text,
+    --json, exit code); the other demo portals stay ok, the broken one keeps every failure class."""
+    import shutil
+
+    from crawler.demo.broken import NAME
+
+    shutil.copytree(ROOT / "crawler" / "demo" / "site", tmp_path / "site")
+    shutil.copy(ROOT / "crawler" / "demo" / "manifest.json", tmp_path / "manifest.json")
+    db = tmp_path / "demo.db"
+    args = ("crawl", "-a", "portals=demo", "-s", f"ARCHIVE_DB={db}", "-s", f"DEMO_SITE={tmp_path / 'site'}")
+    first = nianbao(*args)
+    assert first.returncode == 1, first.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    county = "伊川县人民政府"
+    lists = [u for (u,) in conn.execute("select url from portal_lists where portal = ?", [county])]
+    listed = next(u for u in lists if u.endswith("/zwgk/zfxxgk/xxgknb/index.html"))
+    assert urllib.parse.urlsplit(listed).hostname == "www.county.demo.test"  # a name, not a per-crawl port
+    (tmp_path / "site" / "county" / "zwgk" / "zfxxgk" / "xxgknb" / "index.html").unlink()
+    second = nianbao(*args)
+    assert second.returncode == 1, second.stderr[-3000:]
+    report = json.loads(nianbao("health", db, "--json").stdout)
+    status = {p["portal"]: p["status"] for p in report["portals"]}
+    assert status.pop(county) == "site-changed" and status.pop(NAME) == "no-report", status
+    assert set(status.values()) == {"ok"}, status
+    text = nianbao("health", db)
+    assert text.returncode == report["exit_code"] == 1
+    assert "site-changed" in next(line for line in text.stdout.splitlines() if county in line)
+    gone = conn.execute("select url, gone_status, gone_run_id from portal_lists where gone_at is not null").fetchall()
+    assert gone == [(listed, "404", 2)]
+    failures = json.loads(conn.execute("select failures from portal_health where run_id = 2 and portal = ?",
+                                       [NAME]).fetchone()[0])
+    for cls in ("dns", "refused", "timeout", "tls", "http4xx", "http5xx", "waf", "robots", "soft404",
+                "offsite-redirect"):
+        assert failures.get(cls) == 1, (cls, failures)

@@ -44,13 +44,6 @@ def record(url: str, body: str, cells: list[dict], *, agency: str = "曲靖市�
     return rec
 
 
-@pytest.fixture
-def db(tmp_path):
-    archive = store.open_archive(tmp_path / "a.db")
-    yield archive
-    archive.close()
-
-
 def count(db, sql: str, args=()) -> int:
     return db.execute(sql, list(args)).fetchone()[0]
 

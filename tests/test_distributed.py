@@ -149,6 +149,17 @@ def test_three_workers_and_one_writer_equal_a_single_process_crawl(env):
     runs = db.execute("select worker, finish_reason, pages from crawl_runs order by worker").fetchall()
     assert [(w, r) for w, r, _ in runs] == [("w0", "finished"), ("w1", "finished"), ("w2", "finished")]
     assert all(pages > 0 for *_, pages in runs), runs  # the work was shared
+    # portal health: the workers' shares, merged by the writer, give the single-process crawl's verdicts and
+    # report counts, one row per portal under the pass's first worker run
+    single_db = sqlite3.connect(out / "single.db")
+    health_sql = "select portal, status, failure, reports_new, reports_seen from portal_health"
+    single_health = {r[0]: r[1:] for r in single_db.execute(health_sql)}
+    assert single_health and {r[0]: r[1:] for r in db.execute(health_sql)} == single_health
+    first_run = db.execute("select min(id) from crawl_runs").fetchone()[0]
+    assert {r[0] for r in db.execute("select run_id from portal_health")} == {first_run}
+    assert db.execute("select count(*) from portal_health_parts").fetchone()[0] == 3
+    lists_sql = "select portal, url from portal_lists"
+    assert set(db.execute(lists_sql)) == set(single_db.execute(lists_sql))
     warc_rows = db.execute("select count(*) from warc_records").fetchone()[0]
     assert warc_rows >= len(env["single_requests"])
     assert not db.execute("select warc_file from warc_records where warc_file not like 'nianbao-%'").fetchall()

@@ -203,3 +203,85 @@ def test_host_token_spaces_requests_of_all_workers(redis_url):
 
     time.sleep(wait + 0.01)
     assert b.try_take("http://127.0.0.1:8001/y") == 0.0
+
+
+def _two_shares():
+    """One pass's portal health as two workers saw it, and as one process that saw both would have."""
+    from crawler.health import PortalHealth
+
+    shares, whole = [PortalHealth(), PortalHealth()], PortalHealth()
+    for health in (shares[0], whole):
+        health.runs["A"].pages += 3
+        health.runs["A"].start_ok = True
+        health.failure("A", "http://a.example/x", "dns", "no such name")
+        health.runs["B"].pages += 1
+        health.runs["B"].start_ok = True
+        health.list_seen("B", "http://b.example/nb/")
+    for health in (shares[1], whole):
+        health.runs["A"].pages += 2
+        health.runs["A"].reports_new += 2
+        health.list_seen("A", "http://a.example/nb/")
+        health.known_gone("B", "http://b.example/old-nb/", "404", report=False)
+        health.known_gone("B", "http://b.example/r1.html", "410", report=True)
+    return shares, whole
+
+
+def test_worker_shares_of_portal_health_merge_to_the_whole():
+    from crawler.health import PortalHealth
+
+    shares, whole = _two_shares()
+    merged = PortalHealth()
+    for share in shares:  # through JSON, as on the stream
+        merged.merge(PortalHealth.from_dict(messages.decode(messages.encode(
+            messages.make("health", "r", share.to_dict())))["data"]))
+    assert merged.to_dict() == whole.to_dict()
+    assert [merged.verdict(p) for p in "AB"] == [whole.verdict(p) for p in "AB"] == [
+        ("degraded", "dns"), ("site-changed", "site-changed")]
+    assert shares[0].verdict("A") == ("no-report", "dns")  # one worker's share alone would say otherwise
+
+
+@pytest.mark.e2e
+def test_writer_merges_the_workers_health_into_one_row_per_portal(redis_url, tmp_path):
+    """Two workers of one pass send their health at the end: `nianbao writer` writes the rows a single process
+    that saw both would have written (crawler.health.apply_health), under the pass's first worker run."""
+    import sqlite3
+
+    import redis
+
+    from crawler.distributed.writer import Writer
+    from crawler.health import apply_health
+    from pipelines import store
+
+    server = redis.Redis.from_url(redis_url)
+    stream = "t:health"
+    shares, whole = _two_shares()
+    for run in ("w1", "w2"):
+        _push(server, stream, run, "run_start", {"spider": "portals", "worker": run, "portals": []})
+    for n in range(2):  # the reports the second worker found (new: the writer knows)
+        _push(server, stream, "w2", "report", {**_report(100 + n), "portal": "A"})
+    for run, share in (("w2", shares[1]), ("w1", shares[0])):  # the later run's share first
+        _push(server, stream, run, "health", {"pass": "nianbao:P:portals", "portals": ["A", "B"],
+                                               "health": share.to_dict()})
+    db = tmp_path / "a.db"
+    writer = Writer(db, redis_url, stream=stream)
+    writer.run(idle_exit=0.2, block_ms=100)
+    writer.close()
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    runs = [r[0] for r in conn.execute("select id from crawl_runs order by id")]
+    rows = {r["portal"]: dict(r) for r in conn.execute("select * from portal_health")}
+    assert {r["run_id"] for r in rows.values()} == {runs[0]}
+    assert (rows["A"]["status"], rows["A"]["pages"], rows["A"]["reports_new"]) == ("degraded", 5, 2)
+    assert rows["B"]["status"] == "site-changed"
+    lists = {tuple(r) for r in conn.execute("select portal, url, gone_status from portal_lists")}
+    assert lists == {("A", "http://a.example/nb/", None), ("B", "http://b.example/nb/", None)}
+    conn.close()
+
+    single = store.open_archive(tmp_path / "b.db")  # the single-process path, same function
+    single.table("crawl_runs").insert({"id": runs[0], "spider": "portals"})
+    with store.transaction(single):
+        expected = apply_health(single, runs[0], ["A", "B"], whole)
+    single.close()
+    strip = ("checked_at",)
+    assert [{k: v for k, v in r.items() if k not in strip} for r in expected] == \
+        [{k: v for k, v in rows[r["portal"]].items() if k not in strip} for r in expected]

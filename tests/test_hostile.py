@@ -103,6 +103,65 @@ def test_docx_entity_bomb_keeps_the_report():
     assert "lollol" not in out.record["body_text"]
 
 
+UNDERSTATED = {"zero": (lambda c, u: (0, 0), False), "zero, bit 3 set": (lambda c, u: (0, 0), True),
+               "half": (lambda c, u: (c // 2, u // 2), False), "one less": (lambda c, u: (c - 1, u - 1), False),
+               "size only": (lambda c, u: (c, u // 3), True)}
+
+
+@pytest.mark.parametrize("how", list(UNDERSTATED))
+@pytest.mark.parametrize("doctype", [False, True], ids=["direct", "rewritten"])
+def test_docx_whose_local_headers_understate_sizes_is_read(how, doctype):
+    """Streaming writers leave wrong sizes in the local headers; the central directory is right and is
+    what is read, on the direct path and when the DOCX is rewritten first (an entity bomb inside)."""
+    good = files.entity_bomb_docx() if doctype else files.report_docx()
+    sizes, descriptor_flag = UNDERSTATED[how]
+    bad = files.understate_local_headers(good, sizes, descriptor_flag=descriptor_flag)
+    assert bad != good
+    want, got = (load_document(d, url="http://hostile.gov.cn/nb.docx") for d in (good, bad))
+    assert got.error is None and want.error is None
+    assert (got.html, got.text, got.bounds) == (want.html, want.text, want.bounds)
+    assert "一、本年新收政府信息公开申请数量" in got.html
+
+
+def test_docx_whose_local_headers_say_zero_is_archived_as_a_report():
+    out = run(body=files.understate_local_headers(files.report_docx()), url="http://hostile.gov.cn/nb.docx")
+    assert out.accepted and out.record["cells_count"] == 200 and not out.record["bounds_hit"], out.reason
+
+
+@pytest.mark.parametrize("in_main_part", [False, True])
+def test_bomb_with_understated_local_headers_is_still_bounded(in_main_part):
+    bomb = files.understate_local_headers(files.zip_bomb_docx(2048, in_main_part=in_main_part))
+    out = run(body=bomb, url="http://hostile.gov.cn/nb.docx")
+    if in_main_part:
+        assert not out.accepted and "ZIP_MAX_INFLATED_BYTES" in out.reason and "zip bomb" in out.reason
+    else:
+        assert out.accepted, out.reason
+        assert "ZIP_MAX_INFLATED_BYTES" in out.record["bounds_hit"] and "word/media/bomb.bin" in out.record["bounds_hit"]
+
+
+@pytest.mark.parametrize("in_main_part, doctype", [(False, True), (True, False), (True, True)],
+                         ids=["member, rewritten", "main part, direct", "main part, rewritten"])
+def test_bomb_declaring_a_small_size_inflates_no_more_than_it_declares(in_main_part, doctype):
+    """A member whose stream runs on past its declared size (256 MiB of zeros declaring 10 kB) is read a
+    chunk at a time and stops at the declared size: Python's memory stays far below what it would inflate
+    to. A lying media member is left out (the report kept); a lying document.xml makes the DOCX unreadable."""
+    import tracemalloc
+
+    bomb = files.lying_bomb_docx(256, 10_000, in_main_part=in_main_part, doctype=doctype)
+    tracemalloc.start()
+    try:
+        doc = load_document(bomb, url="http://hostile.gov.cn/nb.docx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20, f"{peak / 2**20:.0f} MiB allocated while reading"
+    if in_main_part:
+        assert doc.error and "Bad CRC-32" in doc.error
+    else:
+        assert doc.error is None and "word/media/bomb.bin" in "; ".join(doc.bounds)
+        assert files.REPORT_TITLE in doc.text
+
+
 def test_strip_dtd_never_expands_and_keeps_the_rest():
     xml = (b"<?xml version='1.0'?>" + files.BILLION_LAUGHS.encode() +
            b"<a>&lol9;<b>text &amp; &#20013;</b>&lol1;tail</a>")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipelines.ingest import decode, expand, html_title, import_paths
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -93,3 +95,71 @@ def test_import_files_through_the_pipeline(tmp_path):
     again = subprocess.run([sys.executable, "-m", "crawler.cli", "import", str(files / "常熟.html"), "--db", str(db)],
                            capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert again.returncode == 0 and again.stdout.startswith("unchanged")
+
+
+def _import(db: Path, *args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", "import", *map(str, args), "--db", str(db)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def test_import_honours_the_crawls_bounds(tmp_path):
+    """`-s NAME=VALUE` bounds an import as it bounds a crawl: fewer PDF pages read (and said so), a hard
+    parse timeout, a zip inflation bound; the run records the bounds it changed."""
+    from tests.hostile.files import report_docx
+
+    pdf = Path(__file__).parent / "fixtures" / "real" / "szfgs2024.pdf"  # 6 pages
+    docx = tmp_path / "双辽市政府办公室2021年度政府信息公开工作报告.docx"
+    docx.write_bytes(report_docx())
+
+    def report(db: Path) -> tuple[int, str | None]:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("select cells_count, bounds_hit from reports").fetchone()
+
+    assert _import(tmp_path / "default.db", pdf).returncode == 0
+    cells, hit = report(tmp_path / "default.db")
+    assert hit is None and cells > 0
+    proc = _import(tmp_path / "pages.db", pdf, "-s", "PDF_MAX_PAGES=4")
+    assert proc.returncode == 0, proc.stderr
+    bounded_cells, hit = report(tmp_path / "pages.db")
+    assert hit == "PDF pages 6 > PDF_MAX_PAGES 4: the first 4 read" and bounded_cells < cells
+    with sqlite3.connect(tmp_path / "pages.db") as conn:
+        assert json.loads(conn.execute("select args from crawl_runs").fetchone()[0])["limits"] == {"pdf_max_pages": 4}
+
+    proc = _import(tmp_path / "timeout.db", pdf, "--set", "DOCUMENT_TIMEOUT_S=0.05")
+    assert proc.returncode == 2 and proc.stdout.startswith("unreadable"), proc.stdout + proc.stderr
+    assert "timeout after 0.05 s" in proc.stdout
+
+    proc = _import(tmp_path / "zip.db", docx, "-s", "ZIP_MAX_INFLATED_BYTES=2000")  # a report by default (test_hostile)
+    assert proc.returncode == 2 and proc.stdout.startswith("unreadable"), proc.stdout + proc.stderr
+    assert "> ZIP_MAX_INFLATED_BYTES 2,000: not read" in proc.stdout
+
+
+@pytest.mark.parametrize("pair", ["PDF_MAX_PAGES=abc", "PDF_MAX_PAGES=-1", "PDF_MAX_PAGES=1.5", "PDF_MAX_PAGES",
+                                  "DOCUMENT_TIMEOUT_S=soon", "DOCUMENT_SOFT_TIMEOUT_S=inf", "OCR_ENABLED=maybe",
+                                  "OCR_MIN_CONFIDENCE=-0.5", "CONCURRENT_REQUESTS=4", "=3"])
+def test_bad_import_setting_is_one_line_naming_it(pair):
+    from crawler.commands.import_settings import import_settings
+
+    with pytest.raises(ValueError) as exc:
+        import_settings([pair])
+    assert len(str(exc.value).splitlines()) == 1 and pair.partition("=")[0] in str(exc.value)
+
+
+def test_import_bad_setting_is_one_line_exit_2(tmp_path):
+    proc = _import(tmp_path / "a.db", tmp_path / "x.pdf", "-s", "PDF_MAX_PAGES=many")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "nianbao import: PDF_MAX_PAGES=many: must be a whole number ≥ 0\n"
+    assert not (tmp_path / "a.db").exists()  # nothing was started
+
+
+def test_import_settings_are_the_crawls(monkeypatch):
+    from crawler.commands.import_settings import import_settings
+    from pipelines.bounds import DEFAULT
+    from pipelines.ocr import ENV, OcrLimits
+
+    monkeypatch.delenv(ENV, raising=False)  # import_settings sets it, as the crawl does: restored after the test
+
+    assert import_settings([]) == (DEFAULT, 120.0)  # settings/base.py, as `scrapy crawl` reads them
+    limits, timeout = import_settings(["PAGE_MAX_CHARS=5000", "DOCUMENT_TIMEOUT_S=30", "OCR_MAX_PAGES=3"])
+    assert (limits.page_max_chars, timeout, OcrLimits.from_env().max_pages) == (5000, 30.0, 3)
+    assert OcrLimits.from_env().timeout == 18.0  # OCR_TIMEOUT_S capped at 0.6 x DOCUMENT_TIMEOUT_S, as in the crawl

@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
 
 from bench.incremental import crawl
 from crawler.demo.server import SiteServer
+from crawler.extensions.warc import record_at
 from tests.sites_incremental import ATTACHMENT, MIRROR, REPORTS, REPOST, REVISED, build, portal_csv, revise
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
@@ -130,9 +130,7 @@ def test_report_bytes_read_back_from_their_warc_records(twice):
                         where w.record_type = 'response' and w.run_id = 1""")
     assert len(rows) == 7  # every archived document links to its capture
     for url, warc_file, offset in rows:
-        with (db.parent / "warc" / warc_file).open("rb") as fh:
-            fh.seek(offset)
-            record = next(iter(ArchiveIterator(fh)))
+        with record_at(db.parent / "warc" / warc_file, offset) as record:
             assert record.rec_headers.get_header("WARC-Target-URI") == url
             assert record.content_stream().read() == (site / url.split("/", 3)[3]).read_bytes()
 

@@ -7,23 +7,17 @@ uninterrupted crawl's. Fixture portals on 127.0.0.1 (tests/sites_incremental).""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bench.incremental import ROOT, crawl, crawl_cmd
-from crawler.demo.server import SiteServer
-from tests.sites_incremental import build, portal_csv
-from tests.test_resume import reports_in, snapshot
+from bench.incremental import crawl
+from tests.kills import count, fixture_portals, reports_in, snapshot, start_slow_crawl, wait_for, warc_check
 
-WARCIO = str(Path(sys.executable).with_name("warcio"))
 pytestmark = pytest.mark.e2e
 SEED = 20261129
 
@@ -37,44 +31,17 @@ def _committed(db: Path) -> dict[str, set]:
                 "fetches": set(conn.execute("select run_id, url, status from fetch_log").fetchall())}
 
 
-def _runs(db: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-            return conn.execute("select count(*) from crawl_runs").fetchone()[0]
-    except sqlite3.Error:  # not created yet
-        return 0
-
-
-def _warc_check(folder: Path) -> None:
-    files = sorted(folder.glob("*.warc.gz"))
-    if files:
-        check = subprocess.run([WARCIO, "check", *map(str, files)], capture_output=True, text=True)
-        assert check.returncode == 0, check.stdout + check.stderr
-
-
 def test_random_kills_lose_nothing_committed(tmp_path):
     rnd = random.Random(SEED)
-    site = tmp_path / "site"
-    build(site)
-    server = SiteServer(site).start()
-    try:
-        portals = portal_csv(site, server.url)
-        reference = tmp_path / "reference.db"
-        crawl(portals, reference)
-        total = reports_in(reference)
+    with fixture_portals(tmp_path) as web:
+        total = reports_in(web.reference)
         db, jobdir = tmp_path / "killed" / "archive.db", tmp_path / "job"
         db.parent.mkdir()
         before = {"reports": set(), "urls": set(), "fetches": set()}
-        slow = crawl_cmd(portals, db, "-s", f"JOBDIR={jobdir}", "-s", "DOWNLOAD_DELAY=0.3",
-                         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
-                         "-s", "FETCH_LOG_FLUSH_S=0.5")
         kills = [signal.SIGKILL, signal.SIGTERM, signal.SIGKILL, signal.SIGKILL]
         for n, sig in enumerate(kills, start=1):
-            proc = subprocess.Popen(slow, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 120
-            while _runs(db) < n and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.05)  # this run's row exists: it is crawling
+            proc = start_slow_crawl(web.csv, db, jobdir, 0.3, "-s", "FETCH_LOG_FLUSH_S=0.5")
+            wait_for(proc, lambda runs=n: count(db, "crawl_runs") >= runs)  # this run's row exists: it is crawling
             time.sleep(rnd.uniform(2.0, 5.0))  # a random point past the first fetches: fetching, parsing or writing
             if proc.poll() is not None:
                 break  # the crawl finished before its kill: the loop is over
@@ -89,19 +56,17 @@ def test_random_kills_lose_nothing_committed(tmp_path):
             assert logged > 0, f"run {run_id} killed by {sig.name}: its fetch_log was lost"
             if n > 1:
                 assert "resumed" in json.loads(args), args
-            _warc_check(db.parent / "warc")
+            warc_check(db.parent / "warc")
             before = now
-        crawl(portals, db, "-s", f"JOBDIR={jobdir}")
-    finally:
-        server.stop()
+        crawl(web.csv, db, "-s", f"JOBDIR={jobdir}")
 
     final = _committed(db)
     for key in ("reports", "urls", "fetches"):
         assert before[key] <= final[key]
     assert reports_in(db) == total
-    assert snapshot(db) == snapshot(reference)
+    assert snapshot(db) == snapshot(web.reference)
     with sqlite3.connect(db) as conn:
         runs = conn.execute("select finished_at is not null, args from crawl_runs order by id").fetchall()
     assert runs[-1][0] == 1 and "resumed" in json.loads(runs[-1][1])
     assert not list((db.parent / "warc").glob("*.open"))
-    _warc_check(db.parent / "warc")
+    warc_check(db.parent / "warc")

@@ -44,13 +44,6 @@ def encoded(img: Image.Image, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture
-def db(tmp_path):
-    archive = store.open_archive(tmp_path / "a.db")
-    yield archive
-    archive.close()
-
-
 def test_empty_text_never_identifies_a_report():
     a, b = image_only_pdf(1), image_only_pdf(2)
     assert content_hash("", [], a) != content_hash("", [], b)

@@ -11,10 +11,11 @@ import subprocess
 import sys
 import textwrap
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.serving import http_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,26 +61,15 @@ SPIDER = textwrap.dedent('''
 def site():
     release = threading.Event()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path == "/b/slow":
-                release.wait(120)
-            status = 404 if "missing" in self.path or self.path == "/robots.txt" else 200
-            body = b"<html><body>ok</body></html>"
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, str, bytes]:
+        if path == "/b/slow":
+            release.wait(120)
+        status = 404 if "missing" in path or path == "/robots.txt" else 200
+        return status, "text/html", b"<html><body>ok</body></html>"
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", release
-    release.set()
-    server.shutdown()
+    with http_server(answer) as url:
+        yield url, release
+        release.set()
 
 
 def test_progress_lines_and_stats_file(site, tmp_path):

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +17,7 @@ import pytest
 from pipelines import store
 from pipelines.export import export
 from pipelines.readonly import NotAnArchive, open_for_reading, open_readonly
-from tests.test_datasette_browser import free_port
+from tests.serving import serving
 from tests.test_store import record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,25 +48,10 @@ def snapshot(tmp_path_factory) -> Path:
     return target / "archive.sqlite"
 
 
-def _serve_once(db: Path, *extra: str) -> list[dict]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(db), "--port", str(port), *extra],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        for _ in range(300):  # until datasette answers (startup, not a timed assertion)
-            try:
-                tables = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/{db.stem}.json", timeout=2))
-                rows = json.load(urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/{db.stem}/reports.json?_shape=array", timeout=5))
-                assert tables
-                return rows
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                time.sleep(0.1)
-        raise AssertionError("datasette did not answer")
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+def _serve_once(db: Path, tmp: Path, *extra: str) -> list[dict]:
+    with serving(db, *extra, log=tmp / "serve.log") as base:
+        assert json.load(urllib.request.urlopen(f"{base}/{db.stem}.json", timeout=5))
+        return json.load(urllib.request.urlopen(f"{base}/{db.stem}/reports.json?_shape=array", timeout=5))
 
 
 def _every_reading_command(db: Path, tmp: Path) -> None:
@@ -86,7 +68,7 @@ def _every_reading_command(db: Path, tmp: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     proc = nianbao("health", db)
     assert "Traceback" not in proc.stderr, proc.stderr
-    assert len(_serve_once(db)) == 3
+    assert len(_serve_once(db, tmp)) == 3
 
 
 def test_snapshot_sha256_survives_every_reading_command(snapshot, tmp_path):

@@ -97,16 +97,14 @@ def test_crawl_delay_honoured(bad):
     delayed = [h.name for h in world.hosts.values() if h.crawl_delay]
     assert delayed
     for name in delayed:
-        times = sorted(t for h, path, t in bad["log"] if h == name and path != "/robots.txt")
-        assert len(times) >= 3
-        gaps = [round(b - a, 2) for a, b in itertools.pairwise(times)]
-        # Scrapy spaces requests from dequeue to dequeue; the server sees each one later by the crawler's
-        # event-loop lag (up to ~0.65 s on a loaded 2-core machine), so a late arrival shortens the next gap
-        # (0.41 s seen). Any k+1 requests, up to all of them, span at least k delays minus that lag; without
-        # the delay the host's parallel slots give gaps near 0 s (tests/test_realweb_recrawl.py's control).
-        lag = 0.8 * world.crawl_delay
-        for i, j in itertools.combinations(range(len(times)), 2):
-            assert times[j] - times[i] >= (j - i) * world.crawl_delay - lag, (i, j, gaps)
+        times = sorted(t for h, _path, t in bad["log"] if h == name)  # robots.txt, the soft-404 probe, pages
+        assert len(times) >= 4
+        gaps = [round(b - a, 3) for a, b in itertools.pairwise(times)]
+        # crawler/pacing.py: each request leaves at least the delay after the previous one was answered, so
+        # every single gap the server sees is at least the delay, whatever the crawler's load (the server
+        # stamps a request before answering it; 2 ms for the clock). Without the delay the host's parallel
+        # slots give gaps near 0 s (tests/test_realweb_recrawl.py's control).
+        assert min(gaps) >= world.crawl_delay - 0.002, gaps
 
 
 def test_portal_health_classes(bad):

@@ -7,23 +7,20 @@ failing checks. Screenshots go to $NIANBAO_SCREENSHOTS, else the test's tmp dir 
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_datasette_browser import ARGS, CHROMIUM, free_port
+from tests.serving import CHROMIUM, NO_CHROMIUM, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEF = ["id", "agency", "year", "level", "late", "days_late", "checks_failed"]
 
 pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (bin/test installs it)")]
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=NO_CHROMIUM)]
 
 
 @pytest.fixture(scope="module")
@@ -56,44 +53,13 @@ def containing(db: Path, text: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def server(demo, tmp_path_factory):
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", str(demo), "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):  # wait until datasette answers (startup, not a timed assertion)
-            if proc.poll() is not None:
-                raise AssertionError("nianbao serve exited: " + log_path.read_text())
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(demo, log=tmp_path_factory.mktemp("serve") / "serve.log") as base:
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
-    pg = context.new_page()
-    yield pg
-    context.close()
+def viewport() -> dict[str, int]:
+    return {"width": 1300, "height": 900}
 
 
 def agencies_shown(page) -> list[str]:
@@ -170,14 +136,14 @@ def test_report_view_marks_failing_cells(server, demo, page, shots):
     page.screenshot(path=str(shots / "report-failing.png"), full_page=True)
 
 
-def test_static_dashboard_is_one_offline_file(demo, browser, shots, tmp_path):
+def test_static_dashboard_is_one_offline_file(demo, browser, viewport, shots, tmp_path):
     out = tmp_path / "report.html"
     done = subprocess.run([sys.executable, "-m", "crawler.cli", "report", str(demo), "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     html = out.read_text(encoding="utf-8")
     assert "<script" not in html and "<link" not in html and " src=" not in html
-    context = browser.new_context(viewport={"width": 1300, "height": 900}, offline=True)
+    context = browser.new_context(viewport=viewport, offline=True)
     requested: list[str] = []
     page = context.new_page()
     page.on("request", lambda r: requested.append(r.url))

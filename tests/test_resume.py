@@ -6,102 +6,48 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from scrapy import Request
 from scrapy.utils.request import fingerprint
 from scrapy.utils.test import get_crawler
 
-from bench.incremental import ROOT, crawl, crawl_cmd
-from crawler.demo.server import SiteServer
+from bench.incremental import crawl
 from crawler.extensions.resume import MARKER, JobdirGuard
-from tests.sites_incremental import build, portal_csv
-
-WARCIO = str(Path(sys.executable).with_name("warcio"))
-
-# Rows compared between the archives, keyed by content. Ids, timestamps and run ids differ by
-# design; so do first-sighting attributes that depend on which rendition arrived first in any
-# crawl (a report's title as first published: 简体 page or 繁體 mirror; the page that first linked a
-# shared attachment), so they are left out.
-SNAPSHOT = {
-    "reports": "select content_hash, agency, year, version, published_at, body_text, cells_count from reports",
-    "report_urls": "select r.content_hash, u.url, u.canonical_url, u.kind "
-                   "from report_urls u join reports r on r.id = u.report_id",
-    "report_cells": "select r.content_hash, c.table_name, c.row_label, c.col_label, c.value, c.raw "
-                    "from report_cells c join reports r on r.id = c.report_id",
-    "report_checks": "select r.content_hash, c.rule, c.scope, c.expected, c.actual, c.ok "
-                     "from report_checks c join reports r on r.id = c.report_id",
-    "report_versions": "select r.content_hash, v.version, v.content_hash from report_versions v "
-                       "join reports r on r.id = v.report_id",
-    "http_validators": "select v.url, v.kind, v.etag, v.last_modified, v.sha256, r.content_hash "
-                       "from http_validators v join reports r on r.id = v.report_id",
-    "report_minhash": "select r.content_hash, m.signature from report_minhash m join reports r on r.id = m.report_id",
-}
-
-
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(db) as conn:
-        return {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in SNAPSHOT.items()}
-
-
-def reports_in(db: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-            return conn.execute("select count(*) from reports").fetchone()[0]
-    except sqlite3.Error:  # not created yet
-        return 0
+from tests.kills import fixture_portals, reports_in, snapshot, start_slow_crawl, wait_for, warc_check
 
 
 def test_kill_9_mid_crawl_then_resume_equals_an_uninterrupted_crawl(tmp_path):
-    site = tmp_path / "site"
-    build(site)
-    server = SiteServer(site).start()
-    try:
-        portals = portal_csv(site, server.url)
-        reference = tmp_path / "reference.db"
-        crawl(portals, reference)
-
+    with fixture_portals(tmp_path) as web:
         db, jobdir = tmp_path / "killed" / "archive.db", tmp_path / "job"
         db.parent.mkdir()
-        # one request at a time with a delay, so that the kill lands mid-crawl
-        slow = crawl_cmd(portals, db, "-s", f"JOBDIR={jobdir}", "-s", "DOWNLOAD_DELAY=0.4",
-                         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False")
-        proc = subprocess.Popen(slow, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while reports_in(db) < 2 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        proc = start_slow_crawl(web.csv, db, jobdir, 0.4)
+        wait_for(proc, lambda: reports_in(db) >= 2)
         assert proc.poll() is None, "the crawl ended before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         killed_at = reports_in(db)
-        assert 2 <= killed_at < reports_in(reference) or snapshot(db) != snapshot(reference)
+        assert 2 <= killed_at < reports_in(web.reference) or snapshot(db) != snapshot(web.reference)
         assert (jobdir / MARKER).exists()  # the killed crawl never closed
         # A longer crawl would have flushed its seen-requests buffer by now: fingerprints of pages
         # fetched and of pages only queued. Write them as such a crawl leaves them (every URL of the site).
         with (jobdir / "requests.seen").open("a") as fh:
-            for file in sorted(site.rglob("*")):
+            for file in sorted(web.site.rglob("*")):
                 if file.suffix in (".html", ".docx"):
-                    fh.write(fingerprint(Request(f"{server.url}/{file.relative_to(site).as_posix()}")).hex() + "\n")
+                    fh.write(fingerprint(Request(f"{web.server.url}/{file.relative_to(web.site).as_posix()}")).hex()
+                             + "\n")
 
-        resumed = crawl(portals, db, "-s", f"JOBDIR={jobdir}")
+        resumed = crawl(web.csv, db, "-s", f"JOBDIR={jobdir}")
         assert "belongs to a crawl that was killed" in resumed.stderr
-    finally:
-        server.stop()
 
     assert not (jobdir / MARKER).exists()
-    assert snapshot(db) == snapshot(reference)
+    assert snapshot(db) == snapshot(web.reference)
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         runs = conn.execute("select finished_at is not null from crawl_runs order by id").fetchall()
         assert runs == [(0,), (1,)]  # the killed run stays recorded as unfinished
-    files = sorted((db.parent / "warc").glob("*.warc.gz"))
-    assert files and not list((db.parent / "warc").glob("*.open"))  # the killed crawl's file was repaired
-    check = subprocess.run([WARCIO, "check", *map(str, files)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout
+    assert not list((db.parent / "warc").glob("*.open"))  # the killed crawl's file was repaired
+    assert warc_check(db.parent / "warc")
 
 
 def _jobdir_with_state(path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipelines import store
-from pipelines.search import index_pending, pending, search
+from pipelines.search import index_pending, pending, search, substring_match
 from pipelines.words import SEP, fts_query, segment, unmark, words
 from tests.test_cli_sample_archive import build_archive
 
@@ -37,13 +37,6 @@ def _insert(db, body: str, title: str = "某某局2021年度报告", agency: str
         rid = db.execute("select last_insert_rowid()").fetchone()[0]
     index_pending(db)
     return rid
-
-
-@pytest.fixture
-def db(tmp_path):
-    archive = store.open_archive(tmp_path / "words.db")
-    yield archive
-    archive.close()
 
 
 @pytest.mark.parametrize("word", list(WORD_CASES))
@@ -126,20 +119,95 @@ def test_queue_catches_writes_from_other_tools(tmp_path):
 def test_archive_without_word_index_migrates_on_open(tmp_path):
     path = build_archive(tmp_path / "old.db")
     conn = sqlite3.connect(path)  # make it look like an archive written before the word index existed
-    for name in ("reports_words_ai", "reports_words_au", "reports_words_ad"):
+    for name in ("reports_words_ai", "reports_words_bu", "reports_words_bd"):
         conn.execute(f"drop trigger {name}")
-    conn.execute("drop table reports_words")
-    conn.execute("drop table reports_words_pending")
+    for name in ("reports_words", "reports_words_pending", "reports_words_meta"):
+        conn.execute(f"drop table {name}")
     conn.commit()
     n = conn.execute("select count(*) from reports").fetchone()[0]
     conn.close()
     db = store.open_archive(path)
     try:
-        assert db.execute("select count(*) from reports_words").fetchone()[0] == n
+        assert db.execute("select count(*) from reports_words_docsize").fetchone()[0] == n
         assert pending(db) == 0
         assert {r["match"] for r in search(db, "诉讼")} == {"word"}
     finally:
         db.close()
+
+
+def downgrade_search(path: Path) -> None:
+    """Give an archive the full-text indexes of before issue #9: both storing their text (the word index
+    its segmented copy, the trigram index with positions), triggers on every update, a queue of ids."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    for name in ("reports_ai", "reports_ad", "reports_au", "reports_words_ai", "reports_words_bu", "reports_words_bd"):
+        db.execute(f"drop trigger {name}")
+    for name in ("reports_fts", "reports_words", "reports_words_pending", "reports_words_meta"):
+        db.execute(f"drop table {name}")
+    db.table("reports").enable_fts(["title", "agency", "body_text"], fts_version="FTS5", tokenize="trigram",
+                                   create_triggers=True)
+    db.execute("create virtual table reports_words using fts5(title, agency, body_text)")
+    db.execute("insert into reports_words(reports_words, rank) values ('rank', 'bm25(4.0, 2.0, 1.0)')")
+    db.execute("create table reports_words_pending (report_id integer primary key)")
+    for when, event in (("ai", "insert"), ("au", "update of title, agency, body_text"), ("ad", "delete")):
+        row = "old" if when == "ad" else "new"
+        db.execute(f"create trigger reports_words_{when} after {event} on reports begin insert or ignore into "
+                   f"reports_words_pending (report_id) values ({row}.id); end")
+    for rid, title, agency, body in db.execute("select id, title, agency, body_text from reports").fetchall():
+        db.execute("insert into reports_words (rowid, title, agency, body_text) values (?, ?, ?, ?)",
+                   [rid, segment(title), segment(agency), segment(body)])
+    db.close()
+
+
+def _index_sql(conn: sqlite3.Connection, name: str) -> str:
+    return conn.execute("select sql from sqlite_master where name = ?", [name]).fetchone()[0]
+
+
+def test_archive_with_the_old_indexes_migrates_in_place(tmp_path):
+    """An archive written before #9 (both indexes storing text) is rebuilt from reports on open: the same
+    reports are found, the indexes hold no copy of the text, later writes keep them current."""
+    path = build_archive(tmp_path / "old.db")
+    before = store.open_archive(path)
+    expected = {q: [r["id"] for r in search(before, q)] for q in ("诉讼", "依申请公开", "请公开", "复议 纠正")}
+    before.close()
+    downgrade_search(path)
+    conn = sqlite3.connect(path)
+    assert "detail=none" not in _index_sql(conn, "reports_fts")
+    assert conn.execute("select count(*) from reports_words_content").fetchone()[0] > 0
+    conn.close()
+    db = store.open_archive(path)
+    try:
+        assert pending(db) == 0
+        assert {q: [r["id"] for r in search(db, q)] for q in expected} == expected
+        tables = {r[0] for r in db.execute("select name from sqlite_master")}
+        assert "reports_words_content" not in tables and "reports_fts_content" not in tables
+        assert "detail=none" in _index_sql(db.conn, "reports_fts")
+        assert "content=''" in _index_sql(db.conn, "reports_words")
+        rid = expected["诉讼"][0]
+        db.execute("update reports set body_text = '本年度无行政诉讼，另有独特短语甲乙丙。' where id = ?", [rid])
+        index_pending(db)
+        assert [r["id"] for r in search(db, "独特短语甲乙丙")] == [rid]
+        assert rid not in [r["id"] for r in search(db, "依申请公开")]
+        assert rid in [r["id"] for r in search(db, "诉讼")]
+    finally:
+        db.close()
+
+
+def test_old_indexes_are_not_rewritten_by_reading(tmp_path):
+    """`nianbao search` on an archive with the old indexes reads a migrated copy; the file is unchanged."""
+    import hashlib
+    import subprocess
+    import sys
+
+    path = build_archive(tmp_path / "old.db")
+    downgrade_search(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    out = subprocess.run([sys.executable, "-m", "crawler.cli", "search", str(path), "依申请公开"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "[依申请公开]" in out.stdout
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
 
 
 def test_segment_round_trips_and_is_deterministic():
@@ -179,7 +247,7 @@ def test_plain_datasette_search_box_finds_words(tmp_path):
 
 
 def test_plugin_escape_fts_segments_queries(tmp_path):
-    """With the project's plugin the box also takes unsegmented phrases, and the trigram index too."""
+    """With the project's plugin the box also takes unsegmented phrases; the trigram index answers LIKE."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("rv", ROOT / "crawler" / "datasette" / "plugins" / "researchers_view.py")
@@ -193,7 +261,10 @@ def test_plugin_escape_fts_segments_queries(tmp_path):
     containing = conn.execute("select count(*) from reports where instr(body_text, '依申请公开') > 0").fetchone()[0]
     assert containing >= 3
     assert conn.execute(q.format("reports_words", "reports_words"), ["依申请公开"]).fetchone()[0] == containing
-    assert conn.execute(q.format("reports_fts", "reports_fts"), ["依申请公开方面"]).fetchone()[0] == 1
+    like = "select count(*) from reports_fts where reports_fts.body_text like ?"
+    assert conn.execute(like, ["%依申请公开方面%"]).fetchone()[0] == 1
+    assert conn.execute(q.format("reports_fts", "reports_fts").replace("escape_fts(?)", "?"),
+                        [substring_match(["依申请公开方面"])]).fetchone()[0] >= 1
     assert conn.execute(q.format("reports_words", "reports_words"), ["珠街街道 依申请公开"]).fetchone()[0] == 1
 
 

@@ -32,13 +32,6 @@ def record(url: str, body: str, cells: list[dict] | None = None, **extra) -> dic
     return rec
 
 
-@pytest.fixture
-def db(tmp_path):
-    archive = store.open_archive(tmp_path / "a.db")
-    yield archive
-    archive.close()
-
-
 def test_schema_has_documented_tables_and_columns(db):
     for name, spec in store.TABLES.items():
         table = db[name]  # a table, or a view (report_cells) with the same columns

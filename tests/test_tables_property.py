@@ -10,24 +10,13 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.matrix import HEADINGS, C, Grid, expand, td, word_html
 from pipelines.checks import run_checks
 from pipelines.spec import T1, T2, T3, template
 from pipelines.tables import extract_tables_html, extract_tables_text
 
-HEADINGS = {T1: "二、主动公开政府信息情况", T2: "三、收到和处理政府信息公开申请情况",
-            T3: "四、政府信息公开行政复议、行政诉讼情况"}
 PROSE = "一、总体情况\n本机关2020年共收到政府信息公开申请若干件，均已按期答复。\n"
 EPILOGUE = "五、存在的主要问题及改进情况\n一是公开意识有待提升。\n六、其他需要报告的事项\n无。\n"
-
-
-@dataclass
-class C:  # one printed grid cell
-    text: str
-    rs: int = 1
-    cs: int = 1
-
-
-Grid = list[list[C]]
 
 
 @dataclass
@@ -132,56 +121,15 @@ def grids(rep: Report) -> list[tuple[str, Grid]]:
     return [(HEADINGS[T1], t1_grid(rep)), (HEADINGS[T2], t2_grid(rep)), (HEADINGS[T3], t3_grid(rep))]
 
 
-def expand(grid: Grid) -> list[list[str | None]]:
-    """Full-width rows; positions covered by a span are None (the cell itself sits at its origin)."""
-    taken: dict[tuple[int, int], bool] = {}
-    out: list[list[str | None]] = []
-    for r, row in enumerate(grid):
-        line: dict[int, str | None] = {}
-        c = 0
-        for cell in row:
-            while (r, c) in taken:
-                line[c] = None
-                c += 1
-            for dr in range(cell.rs):
-                for dc in range(cell.cs):
-                    taken[(r + dr, c + dc)] = True
-            line[c] = cell.text
-            for dc in range(1, cell.cs):
-                line[c + dc] = None
-            c += cell.cs
-        while (r, c) in taken:
-            line[c] = None
-            c += 1
-        out.append([line[i] for i in range(max(line) + 1)] if line else [])
-    return out
-
-
-# --- renderers ---------------------------------------------------------------------------------
-
-def _td(cell: C, inner: str) -> str:
-    span = (f' rowspan="{cell.rs}"' if cell.rs > 1 else "") + (f' colspan="{cell.cs}"' if cell.cs > 1 else "")
-    return f"<td{span}>{inner}</td>"
-
-
 def render_html(rep: Report) -> str:
     parts = [f"<p>{line}</p>" for line in PROSE.splitlines()]
     for head, grid in grids(rep):
         parts.append(f"<h3>{head}</h3><table border=1>")
         for row in grid:
-            parts.append("<tr>" + "".join(_td(c, htmllib.escape(c.text)) for c in row) + "</tr>")
+            parts.append("<tr>" + "".join(td(c, htmllib.escape(c.text)) for c in row) + "</tr>")
         parts.append("</table>")
     parts += [f"<p>{line}</p>" for line in EPILOGUE.splitlines()]
     return "<html><body>" + "\n".join(parts) + "</body></html>"
-
-
-def _word(text: str) -> str:
-    if not text:
-        return "<p class=MsoNormal><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
-    mid = max(1, len(text) // 2)
-    return (f"<p class=MsoNormal align=center style='text-align:center'><span lang=EN-US "
-            f"style='font-size:10.5pt;font-family:仿宋_GB2312'>{htmllib.escape(text[:mid])}</span>"
-            f"<span style='font-size:10.5pt'>{htmllib.escape(text[mid:])}<o:p></o:p></span></p>")
 
 
 def render_word_html(rep: Report) -> str:
@@ -190,7 +138,7 @@ def render_word_html(rep: Report) -> str:
         body.append(f"<p class=MsoNormal><b><span>{head}</span></b><span lang=EN-US><o:p>&nbsp;</o:p></span></p>")
         body.append("<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0>")
         for row in grid:
-            body.append("<tr style='height:20.0pt'>" + "".join(_td(c, _word(c.text)) for c in row) + "</tr>")
+            body.append("<tr style='height:20.0pt'>" + "".join(td(c, word_html(c.text)) for c in row) + "</tr>")
         body.append("</table><p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>")
     body += [f"<p class=MsoNormal><span>{line}</span></p>" for line in EPILOGUE.splitlines()]
     return ("<html xmlns:o=\"urn:schemas-microsoft-com:office:office\"><head><meta charset=utf-8>"

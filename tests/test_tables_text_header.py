@@ -10,7 +10,7 @@ from itertools import permutations, product
 import pytest
 
 from bench.accuracy import grade_doc
-from bench.matrix import Case, render, wrap_row
+from bench.matrix import C, Case, render, render_layout, wrap_row
 from pipelines.spec import T2, T3, template
 from pipelines.tables import extract_tables_text
 from pipelines.tables.header import T3_LEAVES, clean, header_order
@@ -163,3 +163,49 @@ def test_random_reordered_headers_never_give_a_wrong_number() -> None:
         doc = render(Case(rng.choice(("2019", "2021")), "dump", rng.choice(("column_order", "blank")), 100 + n))
         graded = grade_doc(doc)
         assert graded.counts["wrong"] == 0 and graded.counts["missing"] == 0 and not graded.counts["extra"]
+
+
+def _layout(rows: list[list[str]]) -> list[str]:
+    """Table 2's header (总计 first) over the given value rows, as fixed-width text."""
+    grid = [[C("", rs=2), C("总计", rs=2), C("自然人", rs=2), C("法人或其他组织", cs=5)], [C(x) for x in LEAVES]]
+    return render_layout(grid + [[C(r[0]), *(C(v) for v in r[1:])] for r in rows])
+
+
+def test_fixed_width_dump_places_blank_cells_under_their_header_words() -> None:
+    """`pdftotext -layout`-style text keeps a blank cell as spaces under its header word: the values
+    beside it are placed by their display columns (CJK counted double), the blank is a NULL cell."""
+    lines = _layout([["二、上年结转政府信息公开申请数量", "16", "3", "2", "4", "1", "2", "4"],  # aligned: a full row
+                     ["一、本年新收政府信息公开申请数量", "9", "3", "2", "", "1", "", "3"]])
+    res = extract_tables_text(_t2(lines))
+    got = {c.col_label: (c.value, c.flag) for c in res.cells if c.row_label.startswith("一、")}
+    assert got["总计"] == (9, None) and got["自然人"] == (3, None)
+    assert got["法人或其他组织/商业企业"] == (2, None) and got["法人或其他组织/科研机构"] == (None, "null_marker")
+    assert got["法人或其他组织/社会公益组织"] == (1, None) and got["法人或其他组织/其他"] == (3, None)
+    assert got["法人或其他组织/法律服务机构"] == (None, "null_marker") and res.nulls == 2
+    unaligned = extract_tables_text(_t2(lines[:2] + lines[3:]))  # the row alone: nothing shows alignment
+    assert not unaligned.cells and len(unaligned.ambiguous) == 7
+    assert f"columns_from_layout:{T2}" in res.flags
+
+
+def test_fixed_width_row_with_its_last_column_blank_is_refused() -> None:
+    """In a fixed-width (squared) grid a row that lost a cell prints its last column blank: refused."""
+    lines = _layout([["二、上年结转政府信息公开申请数量", "16", "3", "2", "4", "1", "2", "4"],
+                     ["一、本年新收政府信息公开申请数量", "9", "3", "2", "", "1", "3", ""]])
+    res = extract_tables_text(_t2(lines))
+    assert len(res.cells) == 7 and len(res.ambiguous) == 7
+
+
+def test_a_dump_starting_at_the_margin_is_not_read_by_position() -> None:
+    """The same row in a whitespace dump (header lines at the margin, under the row labels): refused."""
+    lines = [line.strip() for line in _layout([["二、上年结转政府信息公开申请数量", "16", "3", "2", "4", "1", "2", "4"],
+                                                ["一、本年新收政府信息公开申请数量", "9", "3", "2", "", "1", "", "3"]])]
+    res = extract_tables_text(_t2(lines))
+    assert len(res.cells) == 7 and len(res.ambiguous) == 7
+
+
+@pytest.mark.parametrize("quirk", ["blank", "ragged", "column_order", "merged_header"])
+def test_fixed_width_documents_never_give_a_wrong_number(quirk: str) -> None:
+    for n in range(4):
+        for tpl in ("2019", "2021"):
+            graded = grade_doc(render(Case(tpl, "layout", quirk, 200 + n)))
+            assert graded.problems == [], graded.problems[:3]

@@ -52,13 +52,6 @@ def report(rng: random.Random, url: str, agency: str, year: int, seed: str, shif
     return rec
 
 
-@pytest.fixture
-def db(tmp_path):
-    archive = store.open_archive(tmp_path / "a.db")
-    yield archive
-    archive.close()
-
-
 def test_totals_follow_saves_revisions_reprocess_and_direct_writes(db):
     rng = random.Random(3)
     seeds = sorted(SEEDS)

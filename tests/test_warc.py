@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
-from warcio.archiveiterator import ArchiveIterator
 
-from crawler.extensions.warc import WarcExtension, payload_digest, repair
+from crawler.extensions.warc import WarcExtension, payload_digest, record_at, repair
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 PAGE = "<html><head><meta charset='gbk'><title>2021年政府信息公开工作年度报告</title></head><body>一、总体情况</body></html>"
@@ -39,9 +38,7 @@ def warc_files(directory: Path) -> list[Path]:
 
 
 def read_at(path: Path, offset: int):
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
+    with record_at(path, offset) as record:
         return record.rec_type, record.rec_headers, record.content_stream().read()
 
 
@@ -66,8 +63,7 @@ def test_records_pass_warcio_check_and_bytes_read_back(tmp_path):
         assert headers.get_header("WARC-Target-URI") == row["url"]
         assert headers.get_header("WARC-Payload-Digest") == row["digest"] == payload_digest(expected)
         assert headers.get_header("WARC-Record-ID") == row["record_id"]
-    with path.open("rb") as fh:
-        first = next(iter(ArchiveIterator(fh)))
+    with record_at(path, 0) as first:
         assert first.rec_type == "warcinfo" and first.rec_headers.protocol == "WARC/1.1"
 
 
@@ -98,8 +94,8 @@ def test_files_rotate_at_the_size_limit_each_with_warcinfo(tmp_path):
     files = warc_files(tmp_path / "raw")
     assert len(files) >= 3
     for path in files:
-        with path.open("rb") as fh:
-            assert next(iter(ArchiveIterator(fh))).rec_type == "warcinfo"
+        with record_at(path, 0) as first:
+            assert first.rec_type == "warcinfo"
     assert subprocess.run([WARCIO, "check", *map(str, files)]).returncode == 0
     assert {r["warc_file"] for r in ext.crawler.warc_rows} == {p.name for p in files}
 

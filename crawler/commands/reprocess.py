@@ -18,8 +18,8 @@ from typing import Any
 
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
-from warcio.archiveiterator import ArchiveIterator
 
+from crawler.extensions.warc import record_at
 from crawler.middlewares.encoding import EncodingFixMiddleware
 from pipelines.bounds import DEFAULT as DEFAULT_LIMITS
 from pipelines.bounds import cut_page
@@ -59,9 +59,7 @@ def _read_capture(warc_dir: Path, warc_file: str, offset: int) -> tuple[int, lis
     path = warc_dir / warc_file
     if not path.exists() and (warc_dir / f"{warc_file}.open").exists():
         path = warc_dir / f"{warc_file}.open"
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
+    with record_at(path, offset) as record:
         payload = record.content_stream().read()
         return int(record.http_headers.get_statuscode()), list(record.http_headers.headers), payload
 

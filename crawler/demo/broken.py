@@ -5,7 +5,8 @@ a page refused by robots.txt, a redirect to a parking page on another address (o
 name that does not resolve (answered NXDOMAIN by crawler.resolver without any lookup), an address that
 refuses connections, one that accepts and never answers (timeout), a plain-HTTP server reached over
 https (TLS), and a host that answers every path with a 200 "页面不存在" page (soft 404). Its 年报 list
-is empty, so the portal has no report. Everything listens on 127.0.0.0/8.
+is empty, so the portal has no report. Everything listens on 127.0.0.0/8, under fixed names and the
+demo's fixed port (crawler/demo/server.py `bind_stable`), so its URLs are the same in every crawl.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.demo.server import Override, SiteServer
+from crawler.demo.server import DEMO_DOMAIN, DEMO_PORT, Override, SiteServer, bind_stable, loopback_addresses
 
 NAME = "演示故障门户（故意损坏）"
 REGION = "320500"
@@ -35,18 +36,13 @@ def _page(title: str, links: list[tuple[str, str]]) -> bytes:
     return _PAGE.format(title=title, items=items).encode()
 
 
-def _free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 class _Blackhole:
     """Accepts connections and never answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.held: list[socket.socket] = []
@@ -85,21 +81,50 @@ class BrokenPortal:
             self.tmp.cleanup()
 
 
+def _bind(addresses, make):
+    """make(address) on the first loopback address free on DEMO_PORT."""
+    for address in addresses:
+        try:
+            return address, make(address)
+        except OSError:
+            continue
+    raise OSError(f"no free loopback address for the demo on port {DEMO_PORT}")
+
+
+def _unused(address: str) -> socket.socket:
+    """Proves nothing listens on address:DEMO_PORT (connections there are refused)."""
+    with socket.socket() as s:
+        s.bind((address, DEMO_PORT))
+    return s
+
+
+def host(name: str) -> str:
+    return f"{name}.broken.{DEMO_DOMAIN}"
+
+
+PORTAL_HOST, SOFT_HOST, TLS_HOST = f"www.broken.{DEMO_DOMAIN}", host("lyj"), host("sfj")
+BLACKHOLE_HOST, REFUSED_HOST, PARKING_HOST = host("mzj"), host("czj"), f"www.parked-domain-sale.{DEMO_DOMAIN}"
+
+
 def start_broken() -> BrokenPortal:
     from crawler.resolver import HostsResolver
 
     tmp = tempfile.TemporaryDirectory(prefix="nianbao-broken-demo-")
     root = Path(tmp.name)
-    portal = SiteServer(root).start()
-    parking = SiteServer(root, host="127.0.0.2").start()
-    soft = SiteServer(root).start()
-    plain = SiteServer(root).start()  # spoken to over https: the TLS handshake fails
-    blackhole = _Blackhole()
-    refused = _free_port()  # nothing listens there
-    tls_port = plain.url.rsplit(":", 1)[1]
+    addresses = loopback_addresses()
+    portal = bind_stable(root, PORTAL_HOST, addresses)
+    parking = bind_stable(root, PARKING_HOST, addresses)
+    soft = bind_stable(root, SOFT_HOST, addresses)
+    plain = bind_stable(root, TLS_HOST, addresses)  # spoken to over https: the TLS handshake fails
+    address, blackhole = _bind(addresses, lambda a: _Blackhole(a, DEMO_PORT))
+    HostsResolver.runtime[BLACKHOLE_HOST] = address
+    # nothing listens there: connection refused (127.78.x.y: no demo server binds in that block)
+    address, _ = _bind((a.replace("127.77.", "127.78.", 1) for a in loopback_addresses()), _unused)
+    HostsResolver.runtime[REFUSED_HOST] = address
     HostsResolver.runtime[DEAD_NAME] = None  # NXDOMAIN at once, whatever resolver settings
+    port = DEMO_PORT
 
-    p = portal.url
+    p = portal.public_url
     column = [
         ("/xxgk/nb/", "政府信息公开年报"),
         ("/xxgk/gone.html", "政策解读（已删除的页面）"),
@@ -108,10 +133,10 @@ def start_broken() -> BrokenPortal:
         ("/private/xxgk.html", "内部信息公开（robots.txt 禁止）"),
         ("/xxgk/moved.html", "规划计划（跳转到停放域名）"),
         (f"http://{DEAD_NAME}/xxgk/", "教育局信息公开（域名失效）"),
-        (f"http://127.0.0.1:{refused}/xxgk/", "财政局信息公开（拒绝连接）"),
-        (f"http://127.0.0.1:{blackhole.port}/xxgk/", "民政局信息公开（无响应）"),
-        (f"https://127.0.0.1:{tls_port}/xxgk/", "司法局信息公开（证书错误）"),
-        (f"{soft.url}/xxgk/nb/2023.html", "林业局信息公开年报（软 404）"),
+        (f"http://{REFUSED_HOST}:{port}/xxgk/", "财政局信息公开（拒绝连接）"),
+        (f"http://{BLACKHOLE_HOST}:{port}/xxgk/", "民政局信息公开（无响应）"),
+        (f"https://{TLS_HOST}:{port}/xxgk/", "司法局信息公开（证书错误）"),
+        (f"{soft.public_url}/xxgk/nb/2023.html", "林业局信息公开年报（软 404）"),
     ]
     pages = {
         "/index.html": _page("演示故障门户", [("/xxgk/", "政府信息公开")]),
@@ -130,7 +155,7 @@ def start_broken() -> BrokenPortal:
         if path == "/xxgk/waf.html":
             return Override(403, {"Content-Type": "text/html"}, "<h1>403 访问被拦截</h1>".encode())
         if path == "/xxgk/moved.html":
-            return Override(302, {"Location": parking.url + "/parked.html"}, b"")
+            return Override(302, {"Location": parking.public_url + "/parked.html"}, b"")
         return Override(404, {"Content-Type": "text/html"}, b"<h1>404 Not Found</h1>")
 
     def soft_hook(method: str, path: str, headers: dict[str, str]) -> Override | None:
@@ -143,8 +168,8 @@ def start_broken() -> BrokenPortal:
 
     portal.hook, soft.hook, parking.hook = portal_hook, soft_hook, parking_hook
     plain.hook = parking_hook
-    allowed = [DEAD_NAME, f"127.0.0.1:{refused}", f"127.0.0.1:{blackhole.port}", f"127.0.0.1:{tls_port}",
-               soft.url.split("//", 1)[1]]
+    allowed = [DEAD_NAME, f"{REFUSED_HOST}:{port}", f"{BLACKHOLE_HOST}:{port}", f"{TLS_HOST}:{port}",
+               f"{SOFT_HOST}:{port}"]
     row = {"name": NAME, "start_url": p + "/index.html", "render": "false", "region_code": REGION,
            "allowed_domains": " ".join(allowed)}
     return BrokenPortal(row, [portal, parking, soft, plain], blackhole, tmp)

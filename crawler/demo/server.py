@@ -66,6 +66,7 @@ class SiteServer:
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._public_url: str | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------
     @property
@@ -73,6 +74,15 @@ class SiteServer:
         if self._httpd is None:
             raise RuntimeError("server not started")
         return f"http://{self.host}:{self._httpd.server_address[1]}"
+
+    @property
+    def public_url(self) -> str:
+        """The URL crawlers are given: `url`, or the stable name the demo maps to this server (bind_stable)."""
+        return self._public_url or self.url
+
+    @public_url.setter
+    def public_url(self, value: str) -> None:
+        self._public_url = value
 
     def start(self) -> SiteServer:
         handler = type("Handler", (_Handler,), {"site": self})
@@ -235,18 +245,59 @@ class DemoSite:
         self.stop()
 
 
-def start_demo(site_root: Path | None = None, *, log_path: Path | None = None) -> DemoSite:
-    """Start every portal of the manifest on its own 127.0.0.1 port (its own host for the crawler)."""
+# Stable demo URLs: every demo host has a fixed name (a reserved .test name, mapped to its loopback address
+# by crawler.resolver.HostsResolver.runtime while the crawl runs) and the fixed port DEMO_PORT, so the same
+# page has the same URL in every crawl and an archive can tell what changed (`nianbao health`: site-changed).
+# The address behind a name may change from crawl to crawl (another demo may hold one): URLs do not.
+DEMO_PORT = 8470
+DEMO_DOMAIN = "demo.test"
+
+
+def demo_host(key: str) -> str:
+    return f"www.{key}.{DEMO_DOMAIN}"
+
+
+def loopback_addresses() -> Any:
+    """Candidate addresses for demo hosts: 127.77.0.1, 127.77.0.2, … (any 127.0.0.0/8 address is loopback)."""
+    for third in range(256):
+        for fourth in range(1, 255):
+            yield f"127.77.{third}.{fourth}"
+
+
+def bind_stable(root: Path, name: str, addresses: Any, *, log_path: Path | None = None,
+                hook: Hook | None = None) -> SiteServer:
+    """A SiteServer answering as http://NAME:DEMO_PORT: the first free loopback address on DEMO_PORT, the name
+    mapped to it for this process's crawler (HostsResolver.runtime)."""
+    from crawler.resolver import HostsResolver
+
+    for address in addresses:
+        try:
+            srv = SiteServer(root, host=address, port=DEMO_PORT, hook=hook, log_path=log_path).start()
+        except OSError:  # taken (another demo crawl on this machine): the next address, same URL
+            continue
+        HostsResolver.runtime[name.lower()] = address
+        srv.public_url = f"http://{name}:{DEMO_PORT}"
+        return srv
+    raise OSError(f"no free loopback address for the demo on port {DEMO_PORT}")
+
+
+def start_demo(site_root: Path | None = None, *, log_path: Path | None = None, stable: bool = False) -> DemoSite:
+    """Start every portal of the manifest on its own 127.0.0.1 port (its own host for the crawler); with
+    `stable`, on its fixed name and port instead (`-a portals=demo`: URLs that stay the same across crawls)."""
     root = Path(site_root) if site_root else SITE
     found = [m for m in (root / "manifest.json", root.parent / "manifest.json") if site_root and m.is_file()]
     manifest = json.loads((found[0] if found else MANIFEST).read_text(encoding="utf-8"))
     servers: dict[str, SiteServer] = {}
     rows = []
+    addresses = loopback_addresses()
     try:
         for portal in manifest["portals"]:
-            srv = SiteServer(root / portal["directory"], log_path=log_path).start()
+            if stable:
+                srv = bind_stable(root / portal["directory"], demo_host(portal["key"]), addresses, log_path=log_path)
+            else:
+                srv = SiteServer(root / portal["directory"], log_path=log_path).start()
             servers[portal["key"]] = srv
-            rows.append({"name": portal["name"], "start_url": srv.url + portal.get("home", "/index.html"),
+            rows.append({"name": portal["name"], "start_url": srv.public_url + portal.get("home", "/index.html"),
                          "render": "false", "region_code": portal["region_code"]})
     except Exception:
         for srv in servers.values():

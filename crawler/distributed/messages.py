@@ -2,7 +2,7 @@
 
     {"id": "<uuid>", "kind": "<kind>", "run": "<run key>", "at": "<UTC ISO>", "data": …}
 
-kinds: run_start, report, rejected, fetches, memos, not_modified, captures, run_finish.
+kinds: run_start, report, rejected, fetches, memos, not_modified, captures, health, run_finish.
 `id` is unique per message: the writer records applied ids in the same transaction as the
 rows, so a message delivered twice (writer killed between commit and XACK) is applied once.
 bytes (MinHash signatures, page memos) travel as {"$b64": "…"}.
@@ -16,7 +16,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-KINDS = ("run_start", "report", "rejected", "fetches", "memos", "not_modified", "captures", "run_finish")
+KINDS = ("run_start", "report", "rejected", "fetches", "memos", "not_modified", "captures", "health", "run_finish")
 FIELD = b"m"
 
 

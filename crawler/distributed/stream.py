@@ -25,7 +25,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.distributed import messages
-from crawler.distributed.frontier import worker_id
+from crawler.distributed.frontier import frontier_base, worker_id
+from crawler.fetchlog import error_row, response_row
 from crawler.items import FetchErrorItem, NotModifiedItem, PageMemoItem, RejectedItem
 from pipelines.records import Report
 from pipelines.store import now_iso
@@ -99,6 +100,11 @@ class StreamPipeline:
             "errors": self.counts["errors"],
             "finish_reason": stats.get("finish_reason") or ("finished" if self.crawler.engine.running else "shutdown"),
         }
+        health = getattr(self.crawler, "portal_health", None)
+        if health is not None:  # the writer merges the workers' shares of the pass (crawler/distributed/writer.py)
+            self._send("health", {"pass": frontier_base(self.crawler.settings, spider.name),
+                                  "portals": [p.name for p in getattr(spider, "portals", [])],
+                                  "health": health.to_dict()})
         self._send("run_finish", summary)
         print(f"nianbao worker {worker_id(self.crawler)}: {summary['pages']} pages, {self.counts['sent']} messages "
               f"to {self.stream}, {summary['rejected']} look-alikes rejected, {summary['errors']} errors",
@@ -116,8 +122,7 @@ class StreamPipeline:
         if isinstance(item, FetchErrorItem):
             self.counts["errors"] += 1
             self.crawler.stats.inc_value("nianbao/fetch_errors")
-            self._send("fetches", [{"url": item.url, "portal": item.portal, "kind": item.kind, "status": item.status,
-                                    "error": item.error, "referer": item.referer, "fetched_at": now_iso()}])
+            self._send("fetches", [error_row(item)])
             raise DropItem(f"fetch error: {item.error}", log_level="DEBUG")
         if isinstance(item, PageMemoItem):
             self._send("memos", [asdict(item)])
@@ -136,16 +141,9 @@ class StreamPipeline:
     # -- fetch log and captures ----------------------------------------------------------
     def response_received(self, response, request, spider=None) -> None:
         self._flush_captures()  # written by the WARC extension on response_downloaded, just before
-        if response.status >= 400:
-            return
-        self._send("fetches", [{
-            "url": response.url, "portal": request.meta.get("portal"),
-            "kind": request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else None),
-            "status": response.status, "bytes": len(response.body),
-            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            "referer": (request.headers.get(b"Referer") or b"").decode("latin-1") or None,
-            "fetched_at": now_iso(),
-        }])
+        row = response_row(response, request)
+        if row is not None:
+            self._send("fetches", [row])
 
     def _flush_captures(self) -> None:
         queue = getattr(self.crawler, "warc_rows", None)

@@ -24,8 +24,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
+from crawler.extensions.warc import record_at
 from pipelines import store
 
 
@@ -43,19 +42,16 @@ class MergeResult:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _record_id_at(path: Path, offset: int) -> str | None:
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh):
+    try:
+        with record_at(path, offset) as record:
             return record.rec_headers.get_header("WARC-Record-ID")
-    return None
+    except ValueError:  # no record there
+        return None
 
 
 def merge(db_path: Path, sources: list[Path], warc_dir: Path | None = None, subdir: str = "") -> MergeResult:

@@ -15,6 +15,7 @@ No Scrapy here: redis-py and the archive module only.
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import socket
@@ -157,12 +158,46 @@ class Writer:
                     self._count(run_id, "reports_unchanged")
             elif kind == "captures":
                 store.log_captures(self.db, [{**r, "run_id": run_id} for r in data])
+            elif kind == "health":
+                self._health(run_id, data)
             elif kind == "run_finish":
                 store.finish_run(self.db, run_id, data)
             self.db.table("stream_applied").insert({"msg_id": message["id"], "run_id": run_id, "kind": kind,
                                                     "applied_at": store.now_iso()})
         self.stats.applied += 1
         self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+
+    def _health(self, run_id: int, data: dict[str, Any]) -> None:
+        """One worker's portal health: kept as its share of the pass, then the pass's merged rows rewritten (one
+        portal_health row per portal per pass, under the pass's first worker run; crawler.health.apply_health, as
+        in a single-process crawl), its reports new and seen counted in the archive. A worker killed before its
+        end sends none: its share of pages and failures is missing."""
+        from crawler.health import PortalHealth, apply_health
+
+        key = data["pass"]
+        self.db.table("portal_health_parts").upsert(
+            {"pass_key": key, "run_id": run_id, "portals": json.dumps(data.get("portals") or [], ensure_ascii=False),
+             "health": json.dumps(data.get("health") or {}, ensure_ascii=False), "received_at": store.now_iso()},
+            pk=("pass_key", "run_id"))
+        merged, portals = PortalHealth(), {}
+        parts = self.db.execute("select run_id, portals, health from portal_health_parts where pass_key = ? "
+                                "order by run_id", [key]).fetchall()
+        for _, names, health in parts:
+            portals.update(dict.fromkeys(json.loads(names)))
+            merged.merge(PortalHealth.from_dict(json.loads(health)))
+        # reports new and seen are the archive's (a worker does not know whether the writer found a report new):
+        # archived first by one of these runs, or seen again by one of them
+        ids = [int(r[0]) for r in parts]
+        marks = ",".join("?" * len(ids))
+        for run in merged.runs.values():
+            run.reports_new = run.reports_seen = 0
+        for portal, new, total in self.db.execute(
+                f"select portal, sum(first_run_id in ({marks})), count(*) from reports where first_run_id in ({marks}) "
+                f"or last_run_id in ({marks}) group by portal", ids * 3).fetchall():
+            merged.runs[portal or ""].reports_new, merged.runs[portal or ""].reports_seen = new, total - new
+        if len(ids) > 1:  # rows of an earlier merge, written under a later worker run that arrived first
+            self.db.execute(f"delete from portal_health where run_id in ({','.join('?' * (len(ids) - 1))})", ids[1:])
+        apply_health(self.db, ids[0], list(portals), merged)
 
     def close(self) -> None:
         self.db.close()

@@ -8,14 +8,13 @@ archive still has one writer at a time). Off when ARCHIVE_DB is unset or NIANBAO
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.health import PortalHealth, verdict
+from crawler.health import PortalHealth, apply_health
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class HealthExtension:
     def item_dropped(self, item: Any, response: Any = None, exception: Any = None, spider: Any = None) -> None:
         from crawler.items import NotModifiedItem
 
-        if isinstance(item, NotModifiedItem):
+        if isinstance(item, NotModifiedItem) and item.is_report:  # an unchanged list is not a report seen
             self.health.runs[item.portal].reports_seen += 1
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -75,28 +74,8 @@ def write_health(db_path: str, run_id: int, portals: list[str], health: PortalHe
     from pipelines import store
 
     db = store.open_archive(db_path)
-    rows = []
     try:
-        now = store.now_iso()
         with store.transaction(db):
-            for url, status in health.gone:
-                db.execute("update report_urls set gone_at = ?, gone_run_id = ?, gone_status = ? "
-                           "where (url = ? or canonical_url = ?) and gone_at is null", [now, run_id, status, url, url])
-            for name in portals:
-                run = health.runs[name]
-                status, failure = verdict(run)
-                prev = db.execute("select consecutive_empty, last_good_run from portal_health where portal = ? "
-                                  "and run_id < ? order by run_id desc limit 1", [name, run_id]).fetchone()
-                empty = 0 if (run.reports_new or run.reports_seen) else (prev[0] if prev else 0) + 1
-                last_good = run_id if status == "ok" else (prev[1] if prev else None)
-                row = {"run_id": run_id, "portal": name, "status": status, "failure": failure, "pages": run.pages,
-                       "reports_new": run.reports_new, "reports_seen": run.reports_seen,
-                       "failures": json.dumps(dict(run.failures), ensure_ascii=False),
-                       "examples": json.dumps(run.examples, ensure_ascii=False),
-                       "hosts_down": json.dumps(sorted(run.hosts_down)), "gone": run.gone_reports,
-                       "consecutive_empty": empty, "last_good_run": last_good, "checked_at": now}
-                db.table("portal_health").upsert(row, pk=("run_id", "portal"))
-                rows.append(row)
+            return apply_health(db, run_id, portals, health)
     finally:
         db.close()
-    return rows

@@ -24,6 +24,8 @@ import logging
 import os
 import sqlite3
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -33,6 +35,9 @@ from urllib.parse import urlsplit
 import warcio
 from scrapy import signals
 from scrapy.http import Request, Response
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -45,6 +50,21 @@ _DROP_HEADERS = {"transfer-encoding"}  # Scrapy has de-chunked the body
 def payload_digest(body: bytes) -> str:
     """WARC-Payload-Digest as warcio writes it: sha1, base32."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+@contextmanager
+def record_at(path: Path, offset: int) -> Iterator[ArcWarcRecord]:
+    """The WARC record that starts at byte `offset` of `path` (a `warc_records` row's place), to be read
+    inside the block. No record there (or not a record's start): ValueError."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        try:
+            record = next(iter(ArchiveIterator(fh)), None)
+        except ArchiveLoadFailed as exc:
+            raise ValueError(f"{path}: no WARC record at offset {offset} ({exc.msg[:80]})") from None
+        if record is None:
+            raise ValueError(f"{path}: no WARC record at offset {offset}")
+        yield record
 
 
 def repair(path: Path) -> Path:

@@ -119,7 +119,7 @@ class ConditionalRequestsMiddleware:
         children = [u for (u,) in db.execute(
             "select distinct url from report_urls where kind = 'attachment' and page_url = ? order by url", [url])]
         return {"etag": row[0], "last_modified": row[1], "sha256": row[2], "report_id": row[3], "title": row[4],
-                "memo": row[5], "children": children}
+                "memo": row[5], "children": children, "kind": row[7]}
 
     def process_request(self, request: Request) -> None:
         meta = request.meta

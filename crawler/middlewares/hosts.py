@@ -9,6 +9,8 @@ Soft404Middleware       once per host, a nonsense path is fetched; a 200 page th
                         is a soft 404 (Soft404), as inspectors-general's soft_404.py does.
 CrawlDelayMiddleware    robots.txt Crawl-delay and Request-rate set the host's download delay (and
                         concurrency 1), above AutoThrottle's adjustments; also when portals share a host.
+                        With crawler.pacing.PacedDownloader (settings.base) the delay runs from the
+                        previous request's answer, so no gap the server sees is shorter.
 """
 
 from __future__ import annotations
@@ -207,6 +209,8 @@ class CrawlDelayMiddleware:
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
         downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, concurrency=1, jitter=0)
+        if hasattr(downloader, "pace"):  # crawler.pacing.PacedDownloader: the delay from the previous answer
+            downloader.pace(key, delay)
         slot = downloader.slots.get(key)
         if slot is not None:  # no random jitter: it would go below the asked delay half the time
             slot.delay = max(slot.delay, delay)

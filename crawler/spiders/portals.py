@@ -34,7 +34,7 @@ from crawler.registry import REGISTRY_PATH, Portal, PortalListError, load_portal
 from crawler.scope import OffScopeBudget, ScopeMap, hostname, may_leave
 from pipelines.bounds import DEFAULT as DEFAULT_LIMITS
 from pipelines.bounds import Limits, cut_page
-from pipelines.classify import classify_title
+from pipelines.classify import classify_title, marker_count
 from pipelines.documents import looks_binary
 from pipelines.metadata import meta_tags, page_published_at, page_source, page_text
 
@@ -45,6 +45,24 @@ _REPORTISH = re.compile(r"年度报告|年报|年度工作报告|信息公开.{0
 _NOT_A_CANDIDATE = ("title does not name an annual report", "empty title")
 # "page" links (news, other columns) are followed this many hops away from a relevant page.
 MAX_IRRELEVANT_HOPS = 2
+LIST_KINDS = ("column", "next", "listing")
+
+
+def _report_link(link: Link) -> bool:
+    return link.kind == "report" or (link.kind == "attachment" and classify_title(link.text).is_report)
+
+
+def _looks_like_list(titles: list[str], link_text: str, links: list[Link], url: str, html: str) -> bool:
+    """A page reached by a report-like link (a sibling's deep link "XX县政府信息公开年报") that is a 年报 list:
+    no title of its own names a report, one is a column/list title, it links two or more other reports and
+    has fewer than two of the format's section headings (a report's text has them)."""
+    if not link_text or any(classify_title(t).is_report for t in titles):
+        return False
+    if not any(classify_title(t).reason == "column/list title" for t in titles):
+        return False
+    if len({lk.url for lk in links if _report_link(lk) and lk.url != url}) < 2:
+        return False
+    return marker_count(page_text(html)) < 2
 
 
 # The spider's `-a` arguments; any other name is an error that lists these.
@@ -98,6 +116,7 @@ class PortalsSpider(scrapy.Spider):
         self.start_keys: set[bytes] = set()  # portals' start/entry URLs: only ever requested by start()
         self.offscope = OffScopeBudget()
         self._keep: dict[str, bool] = {}  # host[:port] -> may a link to it be followed at all
+        self.known_lists: dict[str, str] = {}  # url -> portal: 年报 lists of earlier runs (portal_lists)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -121,10 +140,13 @@ class PortalsSpider(scrapy.Spider):
     # -- portal list ------------------------------------------------------------------------
     def load_portals(self) -> None:
         if self.portals_arg == "demo":
+            from pathlib import Path
+
             from crawler.demo.broken import start_broken
             from crawler.demo.server import start_demo
 
-            self.demo = start_demo()
+            site = self.settings.get("DEMO_SITE")  # a copy of crawler/demo/site (tests change it between crawls)
+            self.demo = start_demo(Path(site) if site else None, stable=True)  # fixed names and port: same URLs
             self.broken = start_broken()  # a deliberately broken portal: every failure class in `nianbao health`
             rows = [Portal(name=r["name"], start_url=r["start_url"], render=str(r.get("render")).lower() == "true",
                            region_code=r.get("region_code", ""), allowed_domains=r.get("allowed_domains", "").split())
@@ -151,6 +173,7 @@ class PortalsSpider(scrapy.Spider):
         """Every portal's start and entry URLs, under that portal, whatever its siblings link: links to them from
         other pages are never followed (they run here), so no sibling's link can make them duplicates. (They go
         through the duplicate filter: a resumed job or another distributed worker does not fetch them twice.)"""
+        self.known_lists = self._load_known_lists()
         fp = self.crawler.request_fingerprinter.fingerprint
         starts = [(p, url, i == 0) for p in self.portals for i, url in enumerate([p.start_url, *p.entry_urls])]
         for _portal, url, _ in starts:
@@ -164,15 +187,20 @@ class PortalsSpider(scrapy.Spider):
             request = self._request(Link(url, portal.name, "column"), portal, hops=0, referer=None,
                                     extra={"start": is_start, "column_page": not is_start})
             yield request
+        if self.settings.getbool("REVISIT_KNOWN_LISTS", True):
+            for url, name in self.known_lists.items():
+                portal = self.by_name[name]
+                request = self._request(Link(url, "", "listing"), portal, hops=0, referer=None,
+                                        extra={"column_page": True, "revisit": True})
+                if self._budget(portal, request):
+                    yield request
         if self.settings.getbool("REVISIT_KNOWN_REPORTS", True):
             for request in self._known_reports():
                 if self._budget(self.by_name[request.meta["portal"]], request):
                     yield request
 
-    def _known_reports(self) -> list[scrapy.Request]:
-        """Report URLs archived by earlier crawls of these portals and not marked gone: requested again
-        (conditionally: a 304 costs little), so a report removed from its portal is noticed even when no
-        list links it any more. Lowest priority: lists and new reports come first."""
+    def _archive_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of a read-only query on the archive of earlier crawls ([] without one, or an older archive)."""
         import sqlite3
         from pathlib import Path
 
@@ -181,11 +209,23 @@ class PortalsSpider(scrapy.Spider):
             return []
         try:
             with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30) as conn:
-                rows = conn.execute(
-                    "select u.url, u.kind, u.portal, u.page_url, r.title from report_urls u "
-                    "join reports r on r.id = u.report_id where u.gone_at is null and u.url like 'http%'").fetchall()
-        except sqlite3.Error:  # an archive older than gone marks: nothing to revisit yet
+                return conn.execute(sql).fetchall()
+        except sqlite3.Error:  # an archive older than the table: nothing known yet
             return []
+
+    def _load_known_lists(self) -> dict[str, str]:
+        """URLs that answered as 年报 lists of these portals in earlier crawls and are not marked gone: requested
+        again under their portal (REVISIT_KNOWN_LISTS), fetched as lists however a sibling links them, and
+        their 404/410/soft 404 makes the portal's run `site-changed`."""
+        rows = self._archive_rows("select url, portal from portal_lists where gone_at is null order by portal, url")
+        return {url: portal for url, portal in rows if portal in self.by_name}
+
+    def _known_reports(self) -> list[scrapy.Request]:
+        """Report URLs archived by earlier crawls of these portals and not marked gone: requested again
+        (conditionally: a 304 costs little), so a report removed from its portal is noticed even when no
+        list links it any more. Lowest priority: lists and new reports come first."""
+        rows = self._archive_rows("select u.url, u.kind, u.portal, u.page_url, r.title from report_urls u "
+                                  "join reports r on r.id = u.report_id where u.gone_at is null and u.url like 'http%'")
         out = []
         for url, kind, portal_name, page_url, title in rows:
             portal = self.by_name.get(portal_name or "")
@@ -288,10 +328,15 @@ class PortalsSpider(scrapy.Spider):
         html, _ = cut_page(response.text, getattr(self, "limits", DEFAULT_LIMITS))
         page = Page(html, response.url)
         titles = page_titles(page)
-        link_text = response.meta.get("link_text", "")
+        # a list's link text says nothing of the page (a sibling's deep link to a 年报 list reads like a report)
+        link_text = "" if response.meta.get("kind") in LIST_KINDS else response.meta.get("link_text", "")
         verdicts = [classify_title(t) for t in [*titles, link_text] if t]
         report = next((v for v in verdicts if v.is_report), None)
         title = next((t for t in [*titles, link_text] if t and classify_title(t).is_report), titles[0] if titles else "")
+        links = extract_links(page, keep_host=self._keep_host)
+        if report and _looks_like_list(titles, link_text, links, response.url, html):
+            report = None  # only the link text named a report; the page says it is a list and lists reports
+            title = titles[0] if titles else ""
         meta_info: dict[str, Any] = {}
         if report:
             text = page_text(html, page.tree)  # the page's one parse, for its text and <meta> tags too
@@ -305,10 +350,24 @@ class PortalsSpider(scrapy.Spider):
                           "title does not name an annual report")
             if not any(v.reason == "column/list title" for v in verdicts):  # list pages are not candidates
                 yield RejectedItem(response.url, portal.name, titles[0], reason)
-        links = extract_links(page, keep_host=self._keep_host)
+        if not report and self._is_list(titles, links, response):
+            self._list_seen(portal.name, response.url)
         yield from self._follow(links, response, portal, on_report_page=bool(report), title=title, meta_info=meta_info)
         if not response.meta.get("playwright"):  # replayed if the page answers 304 next time
             yield page_memo(response, links, title=title, meta_info=meta_info, is_report=bool(report))
+
+    def _is_list(self, titles: list[str], links: list[Link], response: Response) -> bool:
+        """A 200 page (not a pager page, not the start page, not a report) titled as a 年报 column
+        (政府信息公开年报…) or linking a report: one of the portal's 年报 lists."""
+        if response.status != 200 or response.meta.get("kind") == "next" or response.meta.get("start"):
+            return False
+        return (any(classify_title(t).reason == "column/list title" for t in titles)
+                or any(_report_link(lk) for lk in links))
+
+    def _list_seen(self, portal: str, url: str) -> None:
+        health = getattr(self.crawler, "portal_health", None)
+        if health is not None:
+            health.list_seen(portal, url)
 
     def _follow(self, links: list[Link], response: Response, portal: Portal, *, on_report_page: bool, title: str,
                 meta_info: dict[str, Any]) -> Iterator[scrapy.Request]:
@@ -333,10 +392,14 @@ class PortalsSpider(scrapy.Spider):
                 if self._budget(target, request, offscope=offscope):
                     yield request
                 continue
+            known_list = self.known_lists.get(link.url) == target.name
+            if known_list and link.kind not in LIST_KINDS:  # a list of an earlier run, whatever the link reads like
+                link = replace(link, kind="listing")
             next_hops = 0 if cross or link.kind in ("report", "column", "next", "listing") else hops + 1
             if next_hops > MAX_IRRELEVANT_HOPS:
                 continue
-            extra = {"offscope": offscope, "column_page": link.kind in ("column", "next", "listing") and not cross}
+            extra = {"offscope": offscope,
+                     "column_page": known_list or (link.kind in ("column", "next", "listing") and not cross)}
             request = self._request(link, target, hops=next_hops, referer=response.url, extra=extra)
             if self._budget(target, request, offscope=offscope):
                 yield request
@@ -393,8 +456,11 @@ class PortalsSpider(scrapy.Spider):
     def _not_modified(self, response: Response, portal: Portal) -> Iterator[Any]:
         """A known page or document, unchanged: mark it seen without parsing and follow its links of last
         time again (its memo); without a memo, revisit the report's known attachments."""
-        yield NotModifiedItem(response.url, portal.name, response.meta.get("kind", ""), response.status)
         known = response.meta.get("conditional") or {}
+        yield NotModifiedItem(response.url, portal.name, response.meta.get("kind", ""), response.status,
+                              is_report=known.get("report_id") is not None)
+        if self.known_lists.get(response.url) == portal.name:  # an unchanged 年报 list: still known
+            self._list_seen(portal.name, response.url)
         if known.get("memo"):
             try:
                 links, title, meta_info = decode_memo(known["memo"])
@@ -465,9 +531,13 @@ class PortalsSpider(scrapy.Spider):
                              start=bool(request.meta.get("start")))
         known = request.meta.get("conditional")
         gone = str(status) if status in (404, 410) else "soft404" if cls == "soft404" else None
-        if known and gone and health is not None:  # a URL the archive knows is gone from the portal
-            health.known_gone(request.meta.get("portal", ""), request.url, gone,
-                              report=known.get("report_id") is not None)
+        portal_name = request.meta.get("portal", "")
+        if gone and health is not None:
+            if known and known.get("report_id") is not None:  # a report the archive holds is gone from the portal
+                health.known_gone(portal_name, request.url, gone, report=True)
+            elif self.known_lists.get(request.url) == portal_name or (known and known.get("kind") in LIST_KINDS
+                                                                       and not request.meta.get("start")):
+                health.known_gone(portal_name, request.url, gone, report=False)  # a known 年报 list: site changed
         self.logger.info("fetch failed: %s (%s)", request.url, error)
         yield FetchErrorItem(
             url=request.url, portal=request.meta.get("portal", ""), kind=request.meta.get("kind", ""),

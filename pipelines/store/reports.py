@@ -63,7 +63,8 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
             _write_children(db, report_id, record)
             _write_minhash(db, report_id, sig)
             write_region(db, report_id, record)
-            index_reports(db, [report_id])  # its words, for search (pipelines/search.py)
+            # its words, for search (pipelines/search.py), segmented by the parse worker
+            index_reports(db, [report_id], {report_id: record.get("search_words")})
         _add_urls(db, report_id, record, seen)
         save_validators(db, report_id, record, seen, run_id)
         link_captures(db, report_id, record["url"])
@@ -238,7 +239,7 @@ def reparse_report(db: sqlite_utils.Database, report_id: int, report: Report) ->
                                                                                       record.get("cells", [])))
             region = next(db.query("select region_code from reports where id = ?", [report_id]))
             write_region(db, report_id, {**record, "region_code": region["region_code"]})
-            index_reports(db, [report_id])
+            index_reports(db, [report_id], {report_id: record.get("search_words")})
         elif changes["parser_version"][0] != record.get("parser_version"):
             db.table("reports").update(report_id, {"parser_version": record.get("parser_version")})
     return changes

@@ -153,6 +153,27 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": ("run_id", "portal"),
     },
+    # 年报 list URLs of each portal: pages that answered 200 as a list (crawler/health.py); a known list that
+    # later answers 404/410/soft 404 makes its portal's run `site-changed`
+    "portal_lists": {
+        "columns": {
+            "portal": str,
+            "url": str,
+            "first_run_id": int,
+            "last_run_id": int,  # the latest run in which it answered as a list
+            "last_seen_at": str,
+            "gone_at": str,
+            "gone_run_id": int,
+            "gone_status": str,  # "404", "410", "soft404"
+        },
+        "pk": ("portal", "url"),
+    },
+    # distributed workers' shares of one pass's portal health (crawler/distributed/writer.py merges them into
+    # portal_health under the pass's first worker run)
+    "portal_health_parts": {
+        "columns": {"pass_key": str, "run_id": int, "portals": str, "health": str, "received_at": str},
+        "pk": ("pass_key", "run_id"),
+    },
     "fetch_log": {
         "columns": {
             "id": int,

@@ -19,7 +19,7 @@ from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, othe
 from pipelines.tables.header import Header, column_names, words
 from pipelines.tables.match import _ENUM, detect_template, heading, last_segment, match_row, opens_t3
 from pipelines.tables.resolve import Reading, parsed, reconcile
-from pipelines.tables.tokens import BLANK, LABEL, Tok, text_segments
+from pipelines.tables.tokens import BLANK, LABEL, VALUE, Parsed, Tok, text_segments
 
 FEE_COL = "本年收费金额(单位:万元)"
 
@@ -64,6 +64,7 @@ class _Row:
     label: str = ""
     toks: list[Tok] = field(default_factory=list)
     seg: int = -1  # the printed row/line its last token came from
+    label_end: int = -1  # fixed-width text: display column where the row's label ends on its value line
 
 
 @cache
@@ -114,6 +115,8 @@ class _Parser:
         self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
         self.seg_no = 0  # the printed row/line being read
         self.pads: list[Tok] = []  # a tab row's blanks before its first value (positions only)
+        self.label_seg = -1  # the printed line of the last label
+        self.aligned = False  # fixed-width text, shown by a full row printed beneath its header words
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -129,6 +132,7 @@ class _Parser:
 
     def _tok(self, tok: Tok) -> None:
         if tok.kind == LABEL:
+            self.label_seg = self.seg_no
             h = heading(tok.key)
             if h or (self.ctx != T3 and opens_t3(tok.key)):
                 self._close()
@@ -180,7 +184,10 @@ class _Parser:
                 return
         if self.pending:
             self._close()
+            last = self.pending[-1]
             self.cur = self._resolve()
+            if last.spans and self.label_seg == self.seg_no:
+                self.cur.label_end = last.spans[-1][1]
             self.pending.clear()
             self.cur.toks += self.pads
         elif self.cur is None:
@@ -197,11 +204,17 @@ class _Parser:
             return
         for table, hdr in self.headers.items():  # 总计 heads tables 2 and 3: both keep it
             names = column_names(table, tok.key)  # `科研 机构`: one name; a dump's header line: several
-            if not names:
-                for w in words(tok):
-                    names += column_names(table, label_key(w))
             if names:
-                hdr.add(names, tok.col, self.seg_no)
+                span = (tok.spans[0][0], tok.spans[-1][1]) if tok.spans else None
+                hdr.add(names, tok.col, self.seg_no, span)
+                names = []
+            else:
+                ws = words(tok)
+                for i, w in enumerate(ws):
+                    got = column_names(table, label_key(w))
+                    span = tok.spans[i] if len(tok.spans) == len(ws) else None
+                    if got:
+                        hdr.add(got, tok.col, self.seg_no, span)
             hdr.fragment(tok.raw, self.seg_no)  # wrapped or reordered multi-line text headers
 
     def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | None, str, str | None]:
@@ -223,8 +236,7 @@ class _Parser:
                     if [where[c] for c in cols] != sorted(where.values()):
                         self.flag(f"columns_from_header:{cur.table}")
                     reading = [(got[where[c]].raw, parsed(got[where[c]])) for c in cols]
-                    # a tab row's blank 总计 is a printed field, not the end of a squared grid
-                    if _lost_cell(reading, cur.table) and got[where[cols[-1]]].key != "field":
+                    if _lost_cell(reading, cur.table):
                         return None, "总计 blank after six filled cells: a lost cell shifting the others " \
                                      "left cannot be ruled out", None
                     return reading, "", None
@@ -232,6 +244,12 @@ class _Parser:
         if order is False:
             return None, "the printed header cannot be read into one column order and gives no positions", None
         reading, why, row_flag = reconcile([t for t in toks if t.key != "pad"], len(cols), cur.table)
+        if reading is None:
+            placed = self._placed(cur, cols, order)
+            if placed is not None:
+                return placed, "", None
+        if reading is not None and not row_flag and not self.aligned:
+            self._check_aligned(cur, cols, order, len(reading))
         if reading is not None and isinstance(order, list):
             if row_flag:  # the row's sums were checked in printed order, not in the header's
                 return None, f"the row needed {row_flag} under a reordered header", None
@@ -241,6 +259,46 @@ class _Parser:
             return None, "总计 blank after six filled cells: a lost cell shifting the others left cannot " \
                          "be ruled out", None
         return reading, why, row_flag
+
+    def _placed(self, cur: _Row, cols: tuple[str, ...], order: list[int] | bool) -> Reading | None:
+        """A fixed-width dump's row with fewer values than columns: each value under the header word it
+        is printed beneath (its middle inside the word's columns, one value per column), the columns
+        with none printed blank. Only once a full row has shown the text is aligned (`_check_aligned`)
+        and when the row's label ends before the first column's header word, so a dump whose lines
+        merely start at the margin is never read by position."""
+        if not self.aligned:
+            return None
+        where = self.headers[cur.table].columns_at(cols, order)
+        toks = [t for t in cur.toks if t.key != "pad"]
+        if where is None or not toks or any(t.kind != VALUE or len(t.spans) != 1 for t in toks):
+            return None
+        if cur.table != T3 and not (0 <= cur.label_end <= min(a for a, _ in where.values())):
+            return None
+        right = max(where.values())
+        if not any(right[0] - 1 <= (t.spans[0][0] + t.spans[0][1]) / 2 <= right[1] + 1 for t in toks):
+            return None  # the rightmost column blank: a cell lost in a squared grid shifts the others left
+        got: dict[str, Tok] = {}
+        for t in toks:
+            mid = (t.spans[0][0] + t.spans[0][1]) / 2
+            hit = [c for c, (a, b) in where.items() if a - 1 <= mid <= b + 1]
+            if len(hit) != 1 or hit[0] in got:
+                return None
+            got[hit[0]] = t
+        self.flag(f"columns_from_layout:{cur.table}")
+        blank = Parsed(None, None, "null_marker", False)
+        return [(got[c].raw, parsed(got[c])) if c in got else ("", blank) for c in cols]
+
+    def _check_aligned(self, cur: _Row, cols: tuple[str, ...], order: list[int] | bool, n: int) -> None:
+        """A row read in full whose every value sits beneath its column's header word (its middle within
+        the word's display columns) shows the text is fixed-width: rows with blanks may then be placed
+        (in any table of the document)."""
+        where = self.headers[cur.table].columns_at(cols, order)
+        toks = [t for t in cur.toks if t.key != "pad"]
+        if where is None or len(toks) != n or any(t.kind != VALUE or len(t.spans) != 1 for t in toks):
+            return
+        spans = sorted(where.values())
+        if all(a <= (t.spans[0][0] + t.spans[0][1]) / 2 <= b for t, (a, b) in zip(toks, spans, strict=True)):
+            self.aligned = True
 
     def _names_row(self) -> bool:
         keys = [t.key for t in self.pending[-4:]]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from pipelines.normalize import label_key
 from pipelines.spec import T1, T2, T3, template
@@ -236,11 +237,12 @@ class Header:
         self.stale = False  # a data row was read since: the next header label starts a new header
         self.frags: list[tuple[int, str]] = []  # (printed line, cleaned text) of every header label
         self.clash = False  # two names printed at one grid column: positions not trusted
+        self.spans: list[tuple[int, int, str]] = []  # fixed-width text: display columns of each leaf name
 
     def _fresh(self) -> None:
         if self.stale:
             self.pos.clear(), self.groups.clear(), self.lines.clear(), self.group_seq.clear()
-            self.frags.clear()
+            self.frags.clear(), self.spans.clear()
             self.stale = self.clash = False
 
     def fragment(self, text: str, line: int) -> None:
@@ -252,8 +254,10 @@ class Header:
             self._fresh()
             self.frags.append((line, k))
 
-    def add(self, names: list[str], col: int, line: int) -> None:
+    def add(self, names: list[str], col: int, line: int, span: tuple[int, int] | None = None) -> None:
         self._fresh()
+        if span is not None and len(names) == 1 and not names[0].startswith("group:"):
+            self.spans.append((*span, names[0]))
         if line != self.line_no or not self.lines:
             self.lines.append([])
             self.line_no = line
@@ -293,6 +297,22 @@ class Header:
         if not all(c in where for c in cols):
             return None
         return {c: where[c] for c in cols}
+
+    def columns_at(self, cols: tuple[str, ...], order: list[int] | bool) -> dict[str, tuple[int, int]] | None:
+        """Fixed-width text: every column's display span, from its header word, when the header prints
+        one word per column, left to right in the order the header's text gives (`text_order`)."""
+        if order is False:
+            return None
+        spans = sorted(set(self.spans))
+        if len(spans) != len(cols) or any(a[1] > b[0] for a, b in pairwise(spans)):
+            return None
+        printed = list(cols) if order is True else [""] * len(cols)
+        if isinstance(order, list):
+            for j, i in enumerate(order):
+                printed[i] = cols[j]
+        if any(name not in (full, full.split("/")[-1]) for (_, _, name), full in zip(spans, printed, strict=True)):
+            return None
+        return {full: (a, b) for (a, b, _), full in zip(spans, printed, strict=True)}
 
     def text_order(self, cols: tuple[str, ...]) -> list[int] | bool:
         """Without positions: the printed order of `cols` as indexes into it (one-line header naming

@@ -7,6 +7,7 @@ only after a value in the same segment: leading blanks are merged-cell padding.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -30,6 +31,7 @@ class Tok:
     key: str = ""  # label_key for labels
     glued: bool = False  # digit run glued to a label or to other digits: may hold several cells
     col: int = -1  # grid column of the printed cell (HTML/PDF tables); -1 when unknown (text)
+    spans: tuple[tuple[int, int], ...] = ()  # text lines: display columns of each word (fixed-width dumps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,37 @@ def _plain_toks(line: str) -> tuple[Tok, ...]:
     return tuple(out)
 
 
+_WORD = re.compile(r"[^\s\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
+
+
+def _width(text: str) -> int:
+    """Display columns: wide (CJK, full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _placed_toks(line: str) -> tuple[Tok, ...]:
+    """`_plain_toks` with each word's display columns (a fixed-width dump, as `pdftotext -layout`
+    prints, keeps a blank cell as spaces under its header word)."""
+    toks = _plain_toks(line)
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(line):
+        start = _width(line[:m.start()])
+        spans.append((start, start + _width(m.group())))
+    out: list[Tok] = []
+    i = 0
+    for t in toks:
+        n = len(t.raw.split()) if t.raw else 1
+        if t.glued and t.kind == VALUE and out and out[-1].kind == LABEL and not out[-1].spans:
+            out.append(t)  # a digit run glued to a label: no span of its own
+            continue
+        if t.kind == LABEL and i + n <= len(spans) and " ".join(_WORD.findall(line)[i:i + n]) != t.raw:
+            return toks  # words changed by the tokeniser: no positions
+        out.append(replace(t, spans=tuple(spans[i:i + n])))
+        i += n
+    return tuple(out) if i == len(spans) else toks
+
+
 def _segment(toks: list[Tok] | tuple[Tok, ...], *, pads: bool = False) -> list[Tok]:
     """Drop blanks that do not follow a value in the segment (merged-cell padding); a printed blank
     cell (key "cell") is kept after the row's label. `pads`: keep the dropped ones as key "pad" (a tab
@@ -147,7 +180,7 @@ def text_segments(text: str) -> list[list[Tok]]:
         elif _PAGE_NO.match(line):
             continue  # page number of a PDF/Word page
         else:
-            toks = _plain_toks(line)
+            toks = _placed_toks(line)
             if toks:
                 segs.append(_segment(toks))
             continue

@@ -146,6 +146,49 @@ def zip_bomb_docx(megabytes: int = 2048, *, in_main_part: bool = False) -> bytes
     return _zip_with(members, (name, data, crc, megabytes * 2**20))
 
 
+def understate_local_headers(data: bytes, sizes=lambda compressed, size: (0, 0), *, descriptor_flag: bool = False) -> bytes:
+    """The zip with every local file header's sizes replaced by `sizes(compressed, size)` (a real-world
+    writer bug: streaming writers that never go back); the central directory keeps the true sizes.
+    `descriptor_flag` also sets general-purpose bit 3 (sizes in a data descriptor), as such writers may."""
+    buf = bytearray(data)
+    for info in zipfile.ZipFile(io.BytesIO(data)).infolist():
+        at = info.header_offset
+        assert buf[at:at + 4] == b"PK\x03\x04"
+        compressed, size = struct.unpack_from("<II", buf, at + 18)
+        struct.pack_into("<II", buf, at + 18, *sizes(compressed, size))
+        if descriptor_flag:
+            struct.pack_into("<H", buf, at + 6, struct.unpack_from("<H", buf, at + 6)[0] | 0x08)
+    return bytes(buf)
+
+
+def declare_size(data: bytes, name: str, size: int) -> bytes:
+    """The zip with member `name` declaring `size` inflated bytes in its central and local headers (a
+    bomb that lies about its size: its deflate stream runs on past it)."""
+    buf = bytearray(data)
+    end = buf.rindex(b"PK\x05\x06")
+    count, _, at = struct.unpack_from("<HII", buf, end + 10)
+    for _ in range(count):
+        n, m, k = struct.unpack_from("<HHH", buf, at + 28)
+        if bytes(buf[at + 46:at + 46 + n]).decode() == name:
+            struct.pack_into("<I", buf, at + 24, size)
+            struct.pack_into("<I", buf, struct.unpack_from("<I", buf, at + 42)[0] + 22, size)
+        at += 46 + n + m + k
+    return bytes(buf)
+
+
+def lying_bomb_docx(megabytes: int, declared: int = 10_000, *, in_main_part: bool = False,
+                    doctype: bool = False) -> bytes:
+    """A DOCX whose bomb member (or document.xml) declares `declared` bytes and inflates to `megabytes`
+    MiB; `doctype`: an XML member carries an entity bomb too (the DOCX is then rewritten before reading)."""
+    src = zipfile.ZipFile(io.BytesIO(report_docx()))
+    name = "word/document.xml" if in_main_part else "word/media/bomb.bin"
+    members = [(i.filename, src.read(i)) for i in src.infolist() if i.filename != name]
+    if doctype:
+        members.append(("customXml/hostile.xml", f"<?xml version='1.0'?>{BILLION_LAUGHS}<a>&lol9;</a>".encode()))
+    stream, crc = _zeros_deflated(megabytes)
+    return declare_size(_zip_with(members, (name, stream, crc, megabytes * 2**20)), name, declared)
+
+
 BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
                             for i in range(1, 10)) + "]>")

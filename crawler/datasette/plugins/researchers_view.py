@@ -2,8 +2,9 @@
 
 - The search box finds Chinese words: `escape_fts` (the SQL function datasette wraps around every
   search box query) is replaced by one that segments the query with jieba, the way the
-  `reports_words` index was built (pipelines/words.py). Each term becomes `("词​语" OR "词语")`: the
-  first phrase matches the word index, the second the trigram index (`?_fts_table=reports_fts`).
+  `reports_words` index was built (pipelines/words.py). Each term becomes the phrase of its words
+  (`"词​语"`). The trigram index `reports_fts` (detail=none) takes no phrases: search it with
+  `?_where=` and LIKE on its columns (docs/search.md).
   Without this plugin (plain `datasette -i`) the box still finds single words (诉讼, 复议, 公开) and
   words separated by spaces.
 - `report_index` opens with a few narrow columns (a redirect to `?_col=…`); "all columns" is one
@@ -27,12 +28,7 @@ BRIEF_COLUMNS = ["id", "agency", "year", "level", "late", "days_late", "checks_f
 def escape_fts(query: str) -> str:
     from pipelines.words import fts_phrase
 
-    parts = []
-    for term in query.split():
-        literal = '"' + term.replace('"', '""') + '"'
-        phrase = fts_phrase(term)
-        parts.append(literal if phrase == literal else f"({phrase} OR {literal})")
-    return " AND ".join(parts) or '""'
+    return " AND ".join(fts_phrase(term) for term in query.split()) or '""'
 
 
 @hookimpl(trylast=True)  # after datasette's own prepare_connection, so this escape_fts wins
