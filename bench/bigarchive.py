@@ -289,11 +289,48 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
     if _schema(db.conn) != expected_schema:
         raise SystemExit("the built archive's schema differs from ensure_schema's")
     t = _stage(stages, "open_archive (ensure_schema)", t)
+    db.execute("PRAGMA analysis_limit=1000")  # sampled statistics, as PRAGMA optimize takes them: minutes less at 1M
     db.execute("ANALYZE")
     db.close()
     t = _stage(stages, "ANALYZE", t)
     stages.append(("total", t - start))
     return stages
+
+
+def write_cost(n: int, rounds: int = 3) -> None:
+    """save_report CPU per report with the totals triggers and without them, alternating, fresh archives
+    (round 1 includes the warm-up of the first writes in the process)."""
+    from pipelines.dedup import canonical_url, content_hash, minhash_signature
+
+    def record(i: int) -> dict:
+        seed = SEEDS[f"{i % 5:03d}"]
+        cells = [{**c, "value": None if c["value"] is None else c["value"] + i % 50} for c in seed.expected["cells"]]
+        body = f"某县{i}局{2019 + i % 7}年政府信息公开工作年度报告 {i}\n" + seed.text
+        url = f"http://w.example/{i}.html"
+        return {"url": url, "canonical_url": canonical_url(url), "url_kind": "page",
+                "urls": [(url, canonical_url(url), "page", None)], "title": body.split()[0], "agency": f"某县{i}局",
+                "year": 2019 + i % 7, "body_text": body, "cells": cells, "ambiguous": [], "checks": [],
+                "content_hash": content_hash(body, cells), "minhash": minhash_signature(body, cells)}
+
+    records = [record(i) for i in range(n)]
+    tmp = Path(tempfile.mkdtemp(prefix="nianbao-write-"))
+    for r in range(rounds):
+        out = {}
+        for triggers in (True, False):
+            path = tmp / f"{r}{triggers}.db"
+            db = store.open_archive(path)
+            if not triggers:
+                for (name,) in db.execute("select name from sqlite_master where type = 'trigger' "
+                                          "and name like '%totals%'").fetchall():
+                    db.execute(f"drop trigger {name}")
+            start = time.process_time()
+            for rec in records:
+                store.save_report(db, rec, None)
+            out[triggers] = (time.process_time() - start) / n * 1000
+            db.close()
+        print(f"round {r + 1}: save_report {out[True]:.2f} ms CPU per report with the totals triggers, "
+              f"{out[False]:.2f} without ({n} seed reports, ~200 cells each)")
+    shutil.rmtree(tmp)
 
 
 def canned() -> dict[str, str]:
@@ -316,7 +353,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time an existing --out archive, do not build")
     parser.add_argument("--all", action="store_true", help="on big archives, time the from-every-cell query too")
     parser.add_argument("--no-fts", action="store_true", help="leave both full-text indexes empty (searches not timed)")
+    parser.add_argument("--write-cost", type=int, metavar="N",
+                        help="only: save_report CPU per report with and without the totals triggers, N reports")
     args = parser.parse_args()
+    if args.write_cost:
+        write_cost(args.write_cost)
+        return
     path = args.out or Path(tempfile.mkdtemp(prefix="nianbao-big-")) / "archive.db"
     if not args.reuse:
         path.unlink(missing_ok=True)
@@ -332,7 +374,7 @@ def main() -> None:
     size = path.stat().st_size
     print(f"archive: {size / 1e9:.2f} GB, {size / n / 1024:.1f} KB per report ({n} reports"
           f"{'' if fts else ', full-text indexes empty'})")
-    parts = conn.execute("select name, sum(pgsize) from dbstat group by name order by 2 desc").fetchall()
+    parts = conn.execute("select name, pgsize from dbstat where aggregate = 1 order by 2 desc").fetchall()
     print("  KB per report by table or index: " + ", ".join(f"{name} {b / n / 1024:.2f}" for name, b in parts
                                                              if b / n >= 10))
     groups = [("example queries", QUERIES | canned(), 100)] + ([("full-text searches", SEARCHES, 300)] if fts else [])

@@ -12,6 +12,7 @@ politeness delay. Goal: the bad crawl takes ≤ 1.2× the good crawl's time and 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sqlite3
 import subprocess
@@ -49,8 +50,12 @@ def run(world: World, tmp: Path) -> dict:
         expected = {web.report_url(r) for r in world.reports}
         by_host = Counter(h for h, _, _ in web.log)
         bad = world.bad_hosts()
+        # shortest gap the server saw between two requests to a host whose robots.txt asks for a Crawl-delay
+        gaps = [b - a for h in world.hosts.values() if h.crawl_delay
+                for a, b in itertools.pairwise(sorted(t for n, _, t in web.log if n == h.name))]
         return {"seconds": elapsed, "requests": len(web.log), "found": len(expected & urls), "expected": len(expected),
-                "errors": errors, "bad_requests": sum(n for h, n in by_host.items() if h in bad)}
+                "errors": errors, "bad_requests": sum(n for h, n in by_host.items() if h in bad),
+                "min_gap": min(gaps, default=float("nan"))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                 r = run(world, d)
                 results[name].append(r)
                 print(f"  {name:4}  {r['seconds']:6.1f} s  {r['requests']:5} requests  reports {r['found']}/"
-                      f"{r['expected']}  fetch errors {r['errors']}  requests to bad hosts {r['bad_requests']}",
+                      f"{r['expected']}  fetch errors {r['errors']}  requests to bad hosts {r['bad_requests']}  "
+                      f"shortest gap at Crawl-delay {world.crawl_delay:g} s hosts {r['min_gap']:.3f} s",
                       flush=True)
     g = sum(r["seconds"] for r in results["good"]) / args.rounds
     b = sum(r["seconds"] for r in results["bad"]) / args.rounds

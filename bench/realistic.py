@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.realgen import PORT, build, host
+from bench import realgen
+from bench.realgen import build, host
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMON = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=32",
@@ -147,10 +148,12 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=40, help="about this many pages per portal")
     parser.add_argument("--rounds", type=int, default=2, help="alternating bare/full rounds")
     parser.add_argument("--keep", type=Path, help="keep the site and the last archive in this directory")
+    parser.add_argument("--port", type=int, default=realgen.PORT, help="port of every portal (another bench may hold 8090)")
     parser.add_argument("--long", action="store_true", help="one long full crawl with RSS samples (no bare spider)")
     parser.add_argument("--every", type=float, default=5.0, help="--long: seconds between RSS samples")
     parser.add_argument("-s", dest="settings", action="append", default=[], help="extra setting for the full crawl")
     args = parser.parse_args()
+    realgen.PORT = args.port  # the generated pages link with it
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="nianbao-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
     sites = build(tmp / "site", args.portals, args.pages)
@@ -160,9 +163,9 @@ def main() -> None:
         for s in sites:
             s.files.clear()  # on disk for the server; a long crawl's site need not stay in this process
     server = subprocess.Popen([sys.executable, "-m", "bench.realserve", str(tmp / "site"), str(args.portals),
-                               str(PORT)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                               str(realgen.PORT)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert server.stdout and server.stdout.readline().strip() == "ready"
-    starts = [f"http://{host(s.k)}:{PORT}/index.html" for s in sites]
+    starts = [f"http://{host(s.k)}:{realgen.PORT}/index.html" for s in sites]
     portals_csv = tmp / "portals.csv"
     with portals_csv.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

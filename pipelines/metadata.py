@@ -485,6 +485,12 @@ def extract_metadata(title: str, body: str, *, html: str | None = None, page: st
         ("contact", _government_of_office(_agency_from_contact(contact["who"]))),
     ]
     agency_source, agency = next(((k, v) for k, v in candidates if v), (None, None))
+    if agency and not _looks_like_agency(agency):  # a place only (东湖区2021年…): a later source naming that
+        own = re.compile(re.escape(agency) + r"(?:人民政府|管理委员会|管委会|街道办事处)")  # place's government
+        fuller = next(((k, _government_of_office(v)) for k, v in candidates[1:]  # (东湖区人民政府) completes it
+                       if v and own.fullmatch(_government_of_office(v) or "")), None)
+        if fuller:
+            agency_source, agency = fuller
     if (source and agency and agency_source != "page field" and _looks_like_agency(source)
             and not _same_body(source, agency)):
         flags.append(f"agency: page field says {source}, the {agency_source} says {agency}")

@@ -71,3 +71,18 @@ def test_a_range_of_years_names_no_year(printed):
     assert classify_title(title).is_report and classify_title(title).year is None
     assert extract_metadata(title, "一、总体情况\n").year is None
     assert extract_metadata(title, "现将本局2023年度政府信息公开工作情况报告如下。\n一、总体情况\n").year == 2023
+
+
+@pytest.mark.parametrize(("field", "agency", "source"), [
+    ("来源：东湖区人民政府", "东湖区人民政府", "page field"),
+    ("发布机构：东湖区人民政府办公室", "东湖区人民政府", "page field"),  # the office stands for its government
+    ("来源：东湖区审计局", "东湖区", "title"),  # another body of the place: not the place's government
+    ("来源：平潭县人民政府", "东湖区", "title"),
+    ("", "东湖区", "title"),
+])
+def test_a_title_naming_only_the_place_is_completed_by_its_government(field, agency, source):
+    from pipelines.metadata import extract_metadata
+
+    body = "一、总体情况\n"
+    meta = extract_metadata("東湖區2021年政府信息公開工作年度報告", body, page=f"{field}\n{body}")
+    assert (meta.agency, meta.agency_source) == (agency, source)
