@@ -374,7 +374,8 @@ def main() -> None:
     size = path.stat().st_size
     print(f"archive: {size / 1e9:.2f} GB, {size / n / 1024:.1f} KB per report ({n} reports"
           f"{'' if fts else ', full-text indexes empty'})")
-    parts = conn.execute("select name, pgsize from dbstat where aggregate = 1 order by 2 desc").fetchall()
+    # (not dbstat's aggregate mode: its pgsize overflows 32 bits for a table over 2 GB)
+    parts = conn.execute("select name, sum(pgsize) from dbstat group by name order by 2 desc").fetchall()
     print("  KB per report by table or index: " + ", ".join(f"{name} {b / n / 1024:.2f}" for name, b in parts
                                                              if b / n >= 10))
     groups = [("example queries", QUERIES | canned(), 100)] + ([("full-text searches", SEARCHES, 300)] if fts else [])

@@ -37,9 +37,9 @@ INDEX_DOCS: dict[str, tuple[str, dict[str, str]]] = {
                                             "body_text": "indexed body_text"}),
     "reports_words_meta": ("The word index's segmenter version (pipelines.words.VERSION); a change re-indexes.",
                            {"key": "'segmenter'", "value": "version"}),
-    "reports_fts": ("FTS5 trigram index over reports (external content = reports, detail=none; kept current by "
+    "reports_fts": ("FTS5 trigram index over reports (external content = reports, no copy of the text; kept current by "
                     "triggers): LIKE/GLOB on its columns for any substring of 3+ characters, MATCH for 3-character "
-                    "tokens (no phrases); rowid = reports.id.",
+                    "tokens and phrases (`MATCH '\"信息处理费\"'`); rowid = reports.id.",
                     {"title": "reports.title", "agency": "reports.agency", "body_text": "reports.body_text"}),
 }
 

@@ -12,11 +12,13 @@ of the text (the text lives once, in `reports`):
   with the values the index holds for them (a contentless index forgets its text, and removing a row
   needs it), and `index_pending` (run when an archive is opened for writing) brings the index up to
   date. `reports_words_meta` records the segmenter's version: a change re-indexes every report.
-- `reports_fts`: the trigram index, external content (`content='reports'`) and `detail=none` (no
-  positions: a fifth of the size). It answers `LIKE`/`GLOB` on its columns (`reports_fts.body_text
-  like '%信息处理费%'`, index-accelerated, exact) and `MATCH` on 3-character tokens combined with
-  AND/OR; a MATCH phrase of 4+ characters is refused by SQLite ("phrase queries are not supported").
-  `substring_match` builds the AND of a term's trigrams; candidates are verified against `reports`.
+- `reports_fts`: the trigram index, external content (`content='reports'`: no copy of the text) with
+  positions (`detail=full`), so every query form researchers used keeps working: `MATCH '"信息处理费"'`
+  (a substring of 3+ characters), `LIKE`/`GLOB` on its columns (`reports_fts.body_text like
+  '%信息处理费%'`, index-accelerated, exact). `detail=none` would be a fifth of its size but SQLite
+  refuses MATCH phrases on it ("phrase queries are not supported"): a documented query form lost, so
+  it is not used. `substring_match` builds the AND of a term's trigrams; candidates are verified
+  against `reports`.
 
 `search` asks the word index first. A query matching at most `RANK_CAP` reports is ranked by FTS5's
 bm25 (title ×4, agency ×2, body ×1) over all of them. A query matching more is ranked over a bounded
@@ -55,7 +57,7 @@ SUBSTRING_CAP = 5000  # trigram candidates verified per substring search (newest
 SNIPPET_WIDTH = 24  # characters either side of the match
 
 _FTS_SQL = (f"create virtual table {FTS_TABLE} using fts5(title, agency, body_text, tokenize='trigram', "
-            "detail=none, content='reports', content_rowid='id')")
+            "content='reports', content_rowid='id')")
 _FTS_TRIGGERS = {  # sqlite-utils' trigger names; the update trigger fires on the indexed columns only
     "reports_ai": f"""create trigger reports_ai after insert on reports begin
         insert into {FTS_TABLE} (rowid, title, agency, body_text) values (new.id, new.title, new.agency, new.body_text);
@@ -246,7 +248,7 @@ def _terms(query: str) -> list[str]:
 
 
 def substring_match(terms: Iterable[str]) -> str:
-    """A MATCH for `reports_fts` (detail=none) finding every report that holds all the trigrams of every
+    """A MATCH for `reports_fts` finding every report that holds all the trigrams of every
     term of 3+ characters: a superset of the reports containing the terms; verify with LIKE."""
     grams: list[str] = []
     for term in terms:
@@ -353,7 +355,7 @@ def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[d
 def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> tuple[list[dict[str, Any]], str]:
     """Reports containing every term, newest first, and a note on how they were looked for.
 
-    Terms of 3+ characters: the trigram index (detail=none) gives the reports holding every trigram of
+    Terms of 3+ characters: the trigram index gives the reports holding every trigram of
     the terms, a superset; the newest SUBSTRING_CAP of them are verified with LIKE (the note says when
     there were more: older reports were not checked). Only shorter terms: LIKE over every report.
     """

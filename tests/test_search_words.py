@@ -173,7 +173,7 @@ def test_archive_with_the_old_indexes_migrates_in_place(tmp_path):
     before.close()
     downgrade_search(path)
     conn = sqlite3.connect(path)
-    assert "detail=none" not in _index_sql(conn, "reports_fts")
+    assert "content='reports'" not in _index_sql(conn, "reports_fts")
     assert conn.execute("select count(*) from reports_words_content").fetchone()[0] > 0
     conn.close()
     db = store.open_archive(path)
@@ -182,7 +182,10 @@ def test_archive_with_the_old_indexes_migrates_in_place(tmp_path):
         assert {q: [r["id"] for r in search(db, q)] for q in expected} == expected
         tables = {r[0] for r in db.execute("select name from sqlite_master")}
         assert "reports_words_content" not in tables and "reports_fts_content" not in tables
-        assert "detail=none" in _index_sql(db.conn, "reports_fts")
+        assert "content='reports'" in _index_sql(db.conn, "reports_fts")
+        assert "detail" not in _index_sql(db.conn, "reports_fts")  # positions kept: MATCH phrases work
+        phrase = db.execute("select count(*) from reports_fts where reports_fts match '\"依申请公开\"'").fetchone()[0]
+        assert phrase == len(db.execute("select id from reports where body_text like '%依申请公开%'").fetchall())
         assert "content=''" in _index_sql(db.conn, "reports_words")
         rid = expected["诉讼"][0]
         db.execute("update reports set body_text = '本年度无行政诉讼，另有独特短语甲乙丙。' where id = ?", [rid])

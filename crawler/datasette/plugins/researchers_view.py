@@ -3,8 +3,8 @@
 - The search box finds Chinese words: `escape_fts` (the SQL function datasette wraps around every
   search box query) is replaced by one that segments the query with jieba, the way the
   `reports_words` index was built (pipelines/words.py). Each term becomes the phrase of its words
-  (`"词​语"`). The trigram index `reports_fts` (detail=none) takes no phrases: search it with
-  `?_where=` and LIKE on its columns (docs/search.md).
+  (`"词​语"`). The trigram index `reports_fts` (substrings) is searched with
+  `?_fts_table=reports_fts` or `?_where=` and LIKE on its columns (docs/search.md).
   Without this plugin (plain `datasette -i`) the box still finds single words (诉讼, 复议, 公开) and
   words separated by spaces.
 - `report_index` opens with a few narrow columns (a redirect to `?_col=…`); "all columns" is one
