@@ -41,7 +41,7 @@ import yaml
 
 from crawler.demo.seeds import SEEDS
 from pipelines import store, words
-from pipelines.regions import classify_agency, days_late, deadline
+from pipelines.regions import canonical_agency, classify_agency, days_late, deadline
 
 ROOT = Path(__file__).resolve().parents[1]
 DIVISIONS = ROOT / "pipelines" / "data" / "divisions_2024.csv"
@@ -146,7 +146,8 @@ def _report_rows(n: int, who: list[tuple[str, str]], bodies: dict[str, list[str]
         digest = hashlib.sha256(body.encode()).hexdigest()
         seen = "2026-01-01T00:00:00+00:00"
         if agency not in regions:  # region_row's agency classification, once per agency (its 7 years share it)
-            regions[agency] = asdict(classify_agency(agency, code))
+            regions[agency] = {**asdict(classify_agency(agency, code)),
+                               "agency_canonical": canonical_agency(agency, code)}
         due = deadline(year, regions[agency]["kind"])
         region = {"report_id": rid, **regions[agency], "deadline": due and due.isoformat(),
                   "days_late": days_late(published, due)}
@@ -156,7 +157,7 @@ def _report_rows(n: int, who: list[tuple[str, str]], bodies: dict[str, list[str]
             [rid, url, url, "page", f"d{code}", f"http://www.d{code}.gov.cn/zwgk/xxgknb/", seen, seen],
             [url, "page", f'"{digest[:16]}"', "Thu, 01 Jan 2026 00:00:00 GMT", digest, rid, 200, seen, seen, 1, 1],
             [region[k] for k in ("report_id", "code", "province", "city", "county", "level", "kind", "township",
-                                 "deadline", "days_late")],
+                                 "deadline", "days_late", "agency_canonical")],
         )
 
 
@@ -225,7 +226,7 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
         conn.executemany("insert into http_validators (url, kind, etag, last_modified, sha256, report_id, last_status,"
                          " first_seen, last_seen, last_run_id, is_report) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [c[2] for c in chunk])
-        conn.executemany("insert into report_regions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [c[3] for c in chunk])
+        conn.executemany("insert into report_regions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [c[3] for c in chunk])
         conn.executemany("insert into plan values (?, ?, ?, ?)",
                          [(p[0], p[3], p[5], p[2]) for p in ((c[0][0], *plan(c[0][0])) for c in chunk)])
         done += len(chunk)

@@ -10,11 +10,12 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
                    (whitespace-separated text, as pdftotext prints; narrow header cells may wrap),
                    layout (fixed-width text, as `pdftotext -layout` prints), docx and pdf (the html
                    through LibreOffice: slow, e2e/bench only)
-    quirk          none; other_shape ((六)其他处理 printed in the other template's shape); blank (an
-                   all-blank row, blank cells for 0, an unfilled 总计); yuan (money printed in 元);
+    quirk          none; other_shape ((六)其他处理, the 规范性文件 row's name and 第(九)项 政府集中采购
+                   printed in the other template's shape); blank (an all-blank row, blank cells for 0,
+                   an unfilled 总计, table 3's value row all blank); yuan (money printed in 元);
                    column_order (columns permuted in the printed header); page_split (table 2 split
-                   with its header repeated and a page number between); merged_header (flat, vertical,
-                   grouped header arrangements); ragged (rows with an extra or a missing cell)
+                   with a page number between, its header repeated or not); merged_header (flat,
+                   vertical, grouped header arrangements); ragged (rows with an extra or a missing cell)
 
 Cells the serialisation cannot carry unambiguously (blank cells in a whitespace dump, a ragged row)
 are marked `may_null`: parsing them to NULL + flag is tolerated by the tests, any other number is
@@ -79,10 +80,12 @@ class Case:
     ser: str
     quirk: str
     seed: int = 0
+    layout: int | None = None  # force a layout variant (merged_header: 0–3, page_split: 0–1); else seeded
 
     @property
     def name(self) -> str:
-        return f"{self.tpl}-{self.ser}-{self.quirk}-{self.seed}"
+        base = f"{self.tpl}-{self.ser}-{self.quirk}-{self.seed}"
+        return base if self.layout is None else f"{base}-L{self.layout}"
 
 
 # --- the report: values and fields -------------------------------------------------------------
@@ -102,6 +105,7 @@ class Report:
     amount_header: str = "采购总金额"  # 2019: prints its unit when the cells do not
     ragged: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # row → (extra|missing, at, text)
     wrap: int = 0  # dump: header labels of tables 2 and 3 wrap every `wrap` characters (0: no wrap)
+    t1_labels: dict[str, str] = field(default_factory=dict)  # row → label printed instead of the template's
     blank_rows: set[str] = field(default_factory=set)
 
 
@@ -167,6 +171,8 @@ def make_report(case: Case) -> Report:
             raws.append(raw)
             truths.append(Truth(v, unit))
         rep.t1[r], rep.t1_truth[r] = raws, truths
+    if quirk == "other_shape":
+        _other_shape_t1(rep, random.Random(case.name + "shape"))
     # table 2 (consistent: R1, R2, R3 hold)
     rows = list(spec.tables[T2].rows)
     leaves = [r for r in rows if r.startswith("三、") and not r.endswith("(七)总计")]
@@ -195,7 +201,9 @@ def make_report(case: Case) -> Report:
     for _ in range(3):
         g = [rng.choice((0, 0, 1, rng.randint(0, 20))) for _ in range(4)]
         rep.t3 += [*g, sum(g)]
-    if quirk == "blank" and rep.t3[0] == 0:
+    if quirk == "blank" and random.Random(case.name + "t3").random() < 0.5:
+        rep.t3 = [None] * 15  # no 复议/诉讼 at all: the value row printed entirely blank
+    elif quirk == "blank" and rep.t3[0] == 0:
         rep.t3[0] = None  # the 复议/诉讼 row's first cell printed blank for 0
     if case.ser == "dump":
         rep.wrap = random.Random(case.name + "wrap").choice((0, 2, 3, 4))
@@ -226,6 +234,31 @@ def _other_shape(tpl: str, printed: dict, truth: dict, rng: random.Random) -> tu
             continue
         out_p[r], out_t[r] = vals, truth[r]
     return out_p, out_t
+
+
+NORMS = ("第二十条第(一)项/规范性文件", "第二十条第(一)项/行政规范性文件")  # 2019, 2021
+PROCUREMENT = "第二十条第(九)项/政府集中采购"  # 2019 only (the 2021 form removed 第(九)项)
+
+
+def _other_shape_t1(rep: Report, rng: random.Random) -> None:
+    """Table 1 in the other template's shape: each prints the other's name of the 规范性文件 row; a 2021
+    report keeps the 2019 第(九)项 (stored under its 2019 key), a 2019 report leaves it out (NULL)."""
+    mine, theirs = (NORMS[1], NORMS[0]) if rep.tpl == "2021" else NORMS
+    rep.t1_labels[mine] = theirs.split("/")[1]
+    if rep.tpl == "2021":
+        n, amount = rng.randint(0, 80), float(Decimal(rng.randint(0, 10**7)) / 100)
+        rep.t1[PROCUREMENT] = [str(n), f"{amount:.2f}"]
+        rep.t1_truth[PROCUREMENT] = [Truth(n), Truth(amount, "万元")]
+        rep.amount_header = "采购总金额（单位：万元）"
+    else:
+        del rep.t1[PROCUREMENT]
+        rep.t1_truth[PROCUREMENT] = [Truth(None), Truth(None)]
+
+
+def t1_cols(rep: Report, row: str) -> tuple[str, ...]:
+    """A table-1 row's columns, from whichever template has the row."""
+    own = template(rep.tpl).tables[T1].row_cols
+    return own[row] if row in own else template(other(rep.tpl)).tables[T1].row_cols[row]
 
 
 def _blank(rep: Report, printed: dict, truth: dict, leaves: list[str], rng: random.Random) -> None:
@@ -270,14 +303,13 @@ def _fw(s: str) -> str:
 
 def _t1_grids(rep: Report, case: Case) -> list[tuple[str | None, Grid]]:
     """One grid per 第二十条 sub-table (the split serialisation prints them apart)."""
-    spec = template(rep.tpl).tables[T1]
     groups: dict[str, list[str]] = {}
-    for r in spec.rows:
+    for r in rep.t1:
         groups.setdefault(r.split("/")[0], []).append(r)
     out: list[tuple[str | None, Grid]] = []
     for head, rows in groups.items():
         g: Grid = [[C(_fw(head), cs=4)]]
-        cols = list(spec.row_cols[rows[0]])
+        cols = list(t1_cols(rep, rows[0]))
         order = list(range(len(cols)))
         if case.quirk == "column_order" and len(cols) == 3:
             order = [1, 0, 2]
@@ -295,10 +327,11 @@ def _t1_grids(rep: Report, case: Case) -> list[tuple[str | None, Grid]]:
             g.append([C("信息内容"), *(C(shown[i]) for i in order), *([C("")] if len(cols) == 2 else [])])
         for r in rows:
             vals = rep.t1[r]
+            label = rep.t1_labels.get(r, r.split("/")[1])
             if len(vals) == 1:
-                g.append([C(r.split("/")[1]), C(vals[0], cs=3)])
+                g.append([C(label), C(vals[0], cs=3)])
             else:
-                g.append([C(r.split("/")[1]), *(C(vals[i]) for i in order), *([C("")] if len(vals) == 2 else [])])
+                g.append([C(label), *(C(vals[i]) for i in order), *([C("")] if len(vals) == 2 else [])])
         out.append((head, g))
     return out
 
@@ -336,7 +369,7 @@ def _t2_header(case: Case, variant: int) -> Grid:
     return [[C(note, rs=3, cs=3), C("申请人情况", cs=7)], top, low]
 
 
-def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, Grid]]:
+def _t2_grids(rep: Report, case: Case, variant: int, repeat: bool = True) -> list[tuple[str | None, Grid]]:
     rows = list(rep.t2)
     three = [r for r in rows if r.startswith("三、")]
     parts_at = [rows]
@@ -347,8 +380,8 @@ def _t2_grids(rep: Report, case: Case, variant: int) -> list[tuple[str | None, G
     hv = 1 if variant == 1 else 2 if variant == 2 else 0
     three_label = "三\n、\n本\n年\n度\n办\n理\n结\n果" if variant == 3 else "三、本年度办理结果"
     grids: list[tuple[str | None, Grid]] = []
-    for part in parts_at:
-        g: Grid = _t2_header(case, hv)
+    for i, part in enumerate(parts_at):
+        g: Grid = _t2_header(case, hv) if i == 0 or repeat else []
         mine = [r for r in part if r.startswith("三、")]
         seen: set[str] = set()
         for r in part:
@@ -409,8 +442,9 @@ def _s(v: int | None) -> str:
 
 def sections(rep: Report, case: Case) -> list[tuple[str, list[tuple[str | None, Grid]]]]:
     rng = random.Random(case.name + "layout")
-    variant = rng.randrange(4) if case.quirk == "merged_header" else 0
-    return [(HEADINGS[T1], _t1_grids(rep, case)), (HEADINGS[T2], _t2_grids(rep, case, variant)),
+    variant = (rng.randrange(4) if case.layout is None else case.layout) if case.quirk == "merged_header" else 0
+    repeat = case.quirk != "page_split" or (rng.randrange(2) if case.layout is None else case.layout) == 0
+    return [(HEADINGS[T1], _t1_grids(rep, case)), (HEADINGS[T2], _t2_grids(rep, case, variant, repeat)),
             (HEADINGS[T3], [(None, _t3_grid(rep, case, 1 if variant == 1 else 0))])]
 
 
@@ -708,8 +742,8 @@ def render_many(cases: list[Case], workdir: Path | None = None, timeout: float =
 def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
     spec = template(rep.tpl)
     out: dict[tuple[str, str, str], Truth] = {}
-    for r in spec.tables[T1].rows:
-        for c, t in zip(spec.tables[T1].row_cols[r], rep.t1_truth[r], strict=True):
+    for r, truths in rep.t1_truth.items():
+        for c, t in zip(t1_cols(rep, r), truths, strict=True):
             out[(T1, r, c)] = t
     cols = spec.tables[T2].cols
     lossy_blanks = case.ser == "dump"  # blanks vanish
@@ -727,7 +761,7 @@ def truth_cells(rep: Report, case: Case) -> dict[tuple[str, str, str], Truth]:
     if lossy_blanks or case.ser == "layout":
         for r, raws in rep.t1.items():
             if "" in raws:
-                for c in spec.tables[T1].row_cols[r]:
+                for c in t1_cols(rep, r):
                     out[(T1, r, c)].may_null = True
     return out
 

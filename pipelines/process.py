@@ -33,10 +33,11 @@ from pipelines.words import segment_fields
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-4"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+PARSER_VERSION = "2026.11.29-5"  # -2: tables read column order from the header, blank rows, 元, other shapes;
 # -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
 # -4: titles in one canonical form (二〇二三年, ２０２３, 《》, appended dates), 政务公开年度报告, implausible
 # 发布时间 never chosen, contact passages bounded by chrome, body edges free of footer chrome
+# -5: PDF columns by x-position, blank table 3 stored NULL, table-1 cross-template shapes, PDF text fixes
 
 
 class _Clock:

@@ -195,16 +195,45 @@ def load_divisions(db: sqlite_utils.Database) -> None:
         db.execute(REPORT_INDEX_VIEW)
 
 
+def canonical_agency(agency: str | None, region_code: str | None = None) -> str | None:
+    """The agency named from its own division down: leading names of the divisions above it are dropped
+    (淮安市洪泽区人民政府, 江苏省淮安市洪泽区人民政府 → 洪泽区人民政府; 江苏省淮安市财政局 → 淮安市财政局;
+    淮安市洪泽区岔河镇人民政府 → 洪泽区岔河镇人民政府). A name that starts with its own division
+    (洪泽区审计局, 淮安市人民政府) or names none (审计局) is unchanged. `reports.agency` keeps the name as
+    printed; this form (`report_regions.agency_canonical`, unique together with `code`) groups one body's
+    reports across years whichever way a year's title spelled it."""
+    name = re.sub(r"\s+", "", agency or "")
+    if not name:
+        return None
+    code = classify_agency(name, region_code).code
+    d = divisions().get(code) if code else None
+    if d is None:
+        return name
+    rest = name
+    for above in reversed(_ancestors(d)):  # 江苏省 then 淮安市: printed top down
+        if rest.startswith(above.name):
+            rest = rest[len(above.name):]
+    return rest if rest != name and rest.startswith(d.name) and len(rest) > len(d.name) else name
+
+
 def region_row(report: dict[str, Any]) -> dict[str, Any]:
     region = classify_agency(report.get("agency"), report.get("region_code"))
     due = deadline(report.get("year"), region.kind)
     return {"report_id": report["id"], **asdict(region), "deadline": due and due.isoformat(),
-            "days_late": days_late(report.get("published_at"), due)}
+            "days_late": days_late(report.get("published_at"), due),
+            "agency_canonical": canonical_agency(report.get("agency"), report.get("region_code"))}
 
 
 def fill_missing_regions(db: sqlite_utils.Database) -> int:
     """Region rows for reports that have none (an archive written before rows were kept on write)."""
     n_reports = db.execute("select count(*) from reports").fetchone()[0]
+    stale = db.execute("""select 1 from report_regions g join reports r on r.id = g.report_id
+                          where g.agency_canonical is null and r.agency is not null limit 1""").fetchone()
+    if stale:  # rows written before agency_canonical existed: fill it in place
+        for r in db.query("""select r.id, r.agency, r.region_code from reports r join report_regions g
+                             on g.report_id = r.id where g.agency_canonical is null and r.agency is not null"""):
+            db.execute("update report_regions set agency_canonical = ? where report_id = ?",
+                       [canonical_agency(r["agency"], r["region_code"]), r["id"]])
     if n_reports == db.execute("select count(*) from report_regions").fetchone()[0]:
         return 0
     rows = [region_row(r) for r in db.query("""select id, agency, region_code, year, published_at from reports

@@ -245,6 +245,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "township": "乡镇/街道 name when level = 乡",
         "deadline": "legal deadline (条例第四十九条): 部门 year+1-01-31, governments year+1-03-31",
         "days_late": "published_at − deadline in days (> 0: late; NULL: date unknown)",
+        "agency_canonical": "reports.agency from its own division down: names of the divisions above it dropped "
+                            "(淮安市洪泽区人民政府 → 洪泽区人民政府); groups one body's years, unique with code",
     },
     "report_versions": {
         "id": "primary key",

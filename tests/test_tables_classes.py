@@ -82,3 +82,63 @@ def test_litigation_groups_printed_first_are_read_by_position_and_from_the_text_
     got = {c.col_label: c.value for c in res.cells if c.table_name == T3}
     assert got["行政复议/结果维持"] == 3 and got["行政诉讼/未经复议直接起诉/总计"] == 1 and not res.ambiguous
     assert f"columns_from_header:{T3}" in res.flags
+
+
+T3_HEAD = ("<p>四、政府信息公开行政复议、行政诉讼情况</p><table>"
+           "<tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>"
+           "<tr>" + "".join(f"<td rowspan=2>{x}</td>" for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
+           + "<td colspan=5>未经复议直接起诉</td><td colspan=5>复议后起诉</td></tr><tr>"
+           + "".join(f"<td>{x}</td>" for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 2) + "</tr>")
+
+
+def test_a_table3_value_row_printed_blank_is_stored_null_never_dropped() -> None:
+    for value_row in ("<tr>" + "<td></td>" * 15 + "</tr>", ""):  # blank cells, or the row gone with its blanks
+        res = extract_tables_html(_t2(_row(NEW, "1", "0", "0", "0", "0", "0", "1")) + T3_HEAD + value_row
+                                  + "</table><p>五、存在的主要问题及改进情况</p>")
+        t3 = [c for c in res.cells if c.table_name == T3]
+        assert len(t3) == 15 and all(c.value is None and c.flag == "blank_row" for c in t3)
+        assert f"blank_row:{T3}" in res.flags and res.nulls >= 15
+        assert not [e for e in res.errors if T3 in e]
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 | 行政诉讼 |\n结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | "
+            "未经复议直接起诉 | 复议后起诉 |\n" + "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | " * 2 + "\n"
+            + "| " * 15 + "\n五、存在的主要问题及改进情况\n")
+    res = extract_tables_text("二、主动公开政府信息情况\n本年制发件数\n" + text)
+    assert [c.value for c in res.cells if c.table_name == T3] == [None] * 15
+
+
+def test_a_table3_heading_without_its_header_stores_nothing() -> None:
+    """Prose under the heading (本年度未发生行政复议、行政诉讼，总计0件) is not a blank table."""
+    res = extract_tables_text("二、主动公开政府信息情况\n本年制发件数\n四、政府信息公开行政复议、行政诉讼情况\n"
+                              "本年度未发生政府信息公开行政复议、行政诉讼，总计\n五、存在的主要问题及改进情况\n")
+    assert not [c for c in res.cells if c.table_name == T3]
+
+
+def test_table1_rows_in_the_other_templates_shape_are_mapped_and_flagged() -> None:
+    """2021 printing `规范性文件` and the 2019 第(九)项: the row under its 2021 key, 第(九)项 under its 2019
+    key (off-template); 2019 printing `行政规范性文件` without 第(九)项: its 2019 key, 第(九)项 NULL."""
+    from bench.matrix import Case, render
+    from pipelines.tables import extract_tables
+
+    buy = "第二十条第(九)项/政府集中采购"
+    res = extract_tables(html=render(Case("2021", "html", "other_shape", 0)).data.decode("utf-8"))
+    assert "other_name:主动公开政府信息情况/第二十条第(一)项/行政规范性文件 printed as 规范性文件" in res.flags
+    assert f"off_template_row:{buy}" in res.flags
+    assert [c.value is not None for c in res.cells if c.row_label == buy] == [True, True]
+    res = extract_tables(html=render(Case("2019", "html", "other_shape", 0)).data.decode("utf-8"))
+    assert any(f.startswith("other_name:") and f.endswith("printed as 行政规范性文件") for f in res.flags)
+    assert [(c.value, c.flag) for c in res.cells if c.row_label == buy] == [(None, "other_shape")] * 2
+    assert f"other_shape:{T1}/{buy} not printed (the 2021 form has no such row)" in res.flags
+
+
+def test_a_left_out_row_without_any_other_shape_is_only_reported_missing() -> None:
+    """No row or name of the other template printed: a missing 第(九)项 is not explained as another shape."""
+    from bench.matrix import Case, render
+    from pipelines.tables import extract_tables
+
+    html = render(Case("2019", "html", "none", 0)).data.decode("utf-8")
+    cut = html.index("第二十条第（九）项")
+    html = html[:html.rindex("<tr>", 0, cut)] + html[html.index("</table>", cut):]
+    res = extract_tables(html=html)
+    assert not [c for c in res.cells if "(九)" in c.row_label]
+    assert f"missing_row:{T1}/第二十条第(九)项/政府集中采购" in res.flags
+    assert not [f for f in res.flags if f.startswith(("other_shape", "other_name"))]

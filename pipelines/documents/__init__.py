@@ -44,8 +44,8 @@ class Document:
     pages: int | None = None
     error: str | None = None  # why the bytes could not be read (load_document never raises)
     bounds: list[str] = field(default_factory=list)  # bounds hit (pipelines/bounds.py): what was cut
-    # PDF with load_document(tables=True): each page's table rows (pipelines.tables.pdf.page_table_segments),
-    # read in the same pass as the text, so the table parser needs no second pdfminer parse
+    # PDF with load_document(tables=True): the table rows' segments (pipelines.tables.pdf.rows_segments of
+    # every page's page_table_rows), read in the same pass as the text: no second pdfminer parse
     table_segments: list | None = None
 
 
@@ -246,9 +246,9 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    from pipelines.tables.pdf import page_table_segments
+    from pipelines.tables.pdf import page_table_rows, rows_segments
 
-    segs: list | None = [] if tables else None
+    rows: list | None = [] if tables else None
     texts: list[str] = []
     bounds: list[str] = []
     ocr_pages = 0
@@ -270,9 +270,9 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
                 image_area = sum(float(i["width"] * i["height"]) for i in page.images)
                 if chars < 20 and image_area > 0.3 * area:
                     ocr_pages += 1
-                if segs is not None:  # the table rows from the objects just parsed; not counted in the deadline
+                if rows is not None:  # the table rows from the objects just parsed; not counted in the deadline
                     started = time.monotonic()
-                    segs.extend(page_table_segments(page))
+                    rows.extend(page_table_rows(page))
                     deadline += time.monotonic() - started
                 page.close()
     except Exception as e:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError, ...)
@@ -292,7 +292,7 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
     elif b"%%EOF" not in data[-4096:]:
         error = "truncated PDF (no %%EOF at the end)"
     return Document("pdf", text, None, None, needs_ocr=needs_ocr, pages=n, error=error, bounds=bounds,
-                    table_segments=segs if segs is not None and read == n else None)
+                    table_segments=rows_segments(rows) if rows is not None and read == n else None)
 
 
 def _docx(data: bytes, limits: Limits = DEFAULT) -> Document:

@@ -229,6 +229,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "township": str,
             "deadline": str,
             "days_late": int,
+            "agency_canonical": str,  # the agency from its own division down (pipelines/regions.py)
         },
         "pk": "report_id",
     },

@@ -16,8 +16,17 @@ from typing import Any
 
 from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
-from pipelines.tables.header import Header, column_names, words
-from pipelines.tables.match import _ENUM, detect_template, heading, last_segment, match_row, opens_t3
+from pipelines.tables.header import Header, column_names, header_order, words
+from pipelines.tables.match import (
+    _ENUM,
+    core,
+    detect_template,
+    heading,
+    last_segment,
+    match_row,
+    opens_t3,
+    other_name,
+)
 from pipelines.tables.resolve import Reading, parsed, reconcile
 from pipelines.tables.tokens import BLANK, LABEL, VALUE, Parsed, Tok, text_segments
 
@@ -93,6 +102,22 @@ def _lost_cell(reading: Reading, table: str) -> bool:
     return table == T2 and len(vals) == 7 and vals[6] is None and None not in vals[:6]
 
 
+@cache
+def _group_cores(tpl: str) -> tuple[str, ...]:
+    """Cores of the row-group labels a table prints in a merged column (三、本年度办理结果, (三)不予公开…)."""
+    groups = {g for r in template(tpl).tables[T2].rows for g in r.split("/")[:-1]}
+    return tuple(sorted({core(g) for g in groups} - {""}))
+
+
+def _group_fragment(key: str, tpl: str) -> bool:
+    """A piece of a vertically printed group label that PDF text put on a row's value line (`（三）`,
+    `三、本年`, `不予公`): it names no row itself and is part of a group label."""
+    if match_row(key, tpl, False):
+        return False
+    c = core(key)
+    return not c or any(c in g for g in _group_cores(tpl))
+
+
 def _kin(a: str, b: str) -> bool:
     """One row is the other's parent: (六)其他处理 and (六)其他处理/1.…"""
     return a.startswith(b + "/") or b.startswith(a + "/")
@@ -107,6 +132,8 @@ class _Parser:
         self.cur: _Row | None = None
         self.done: dict[tuple[str, str], bool] = {}  # row → resolved (False: ambiguous)
         self.t3_header = False  # 结果维持… printed since the table-3 heading
+        self.t3_leaves: set[str] = set()  # table-3 result columns named by a header (any heading)
+        self.t3_words = ""  # labels printed under table 3's heading (a PDF text header's pieces: 结果 / 维持)
         self.cells: list[Cell] = []
         self.ambiguous: list[Ambiguous] = []
         self.flags: list[str] = []
@@ -114,6 +141,7 @@ class _Parser:
         self.yuan_cols: set[str] = set()  # money columns whose header prints 元 (not 万元)
         self.headers = {t: Header(t) for t in TABLES}  # per table: header labels need no heading
         self.seg_no = 0  # the printed row/line being read
+        self.seg_start = 0
         self.pads: list[Tok] = []  # a tab row's blanks before its first value (positions only)
         self.label_seg = -1  # the printed line of the last label
         self.aligned = False  # fixed-width text, shown by a full row printed beneath its header words
@@ -125,6 +153,7 @@ class _Parser:
     def feed(self, segs: Iterable[list[Tok]]) -> None:
         for n, seg in enumerate(segs):
             self.seg_no = n
+            self.seg_start = len(self.pending)  # pending labels from here on are printed on this line
             self.pads = []
             for tok in seg:
                 self._tok(tok)
@@ -139,6 +168,7 @@ class _Parser:
                 if self.pending:
                     self._blank_row(None)
                 self.pending.clear()
+                self._note_t3_header()
                 self.ctx = None if h == "END" else (h or T3)
                 self.headers = {t: Header(t) for t in TABLES}
                 self.t3_header = False
@@ -151,6 +181,11 @@ class _Parser:
             self._header_label(tok)
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
                 self.t3_header = True
+            if self.ctx == T3:
+                if len(self.t3_words) < 400:
+                    self.t3_words += tok.key
+                names = column_names(T3, tok.key) or [n for w in words(tok) for n in column_names(T3, label_key(w))]
+                self.t3_leaves.update(n.split("/")[-1] for n in names)
             if "采购总金额" in tok.key and "万元" in tok.key:
                 self.amount_in_wan = True
             for col, word in (("采购总金额", "采购总金额"), (FEE_COL, "收费金额")):
@@ -320,6 +355,13 @@ class _Parser:
                 return (table, row) if owner == self.match_tpl and table == self.ctx else None
         return None
 
+    def _exact_join(self, keys: list[str]) -> tuple[str, str] | None:
+        """The template's own row named exactly by all of `keys` joined (a wrapped label), or None."""
+        hit = match_row("".join(keys), self.match_tpl, False)
+        if hit and hit[0] == self.match_tpl and hit[1] == self.ctx:
+            return hit[1], hit[2]
+        return None
+
     def _blank_before(self, labels: list[Tok], nxt: tuple[str, str]) -> None:
         """Labels left over before a row's own label (sub-table headings between them) may name the row
         before it, printed blank (`行政许可` with no value, then `第二十条第(六)项`, `信息内容…`, `行政处罚 5`)."""
@@ -328,8 +370,10 @@ class _Parser:
         rows = template(self.match_tpl).tables[nxt[0]].rows
         if nxt[1] not in rows:
             return
-        for tok in labels:
-            row = self._exact([tok.key])
+        keys = [t.key for t in labels if not _group_fragment(t.key, self.match_tpl)]
+        for i in range(len(keys)):  # a label wrapped over up to three lines joins back
+            row = next((r for j in range(i + 1, min(len(keys), i + 3) + 1)
+                        if (r := self._exact_join(keys[i:j]))), None)
             if row is None or row[0] != nxt[0] or row in self.done:
                 continue
             at = rows.index(row[1])
@@ -369,14 +413,28 @@ class _Parser:
         if self.ctx == T3:
             return _Row(T3 if self.t3_header else None, "", self.match_tpl)
         keys = [t.key for t in self.pending[-4:]]
-        for fuzzy in (False, True):
-            for k in range(1, len(keys) + 1):
-                hit = match_row("".join(keys[-k:]), self.match_tpl, fuzzy)
-                if hit:
-                    owner, table, row = hit
-                    self.ctx = table
-                    self._blank_before(self.pending[:len(self.pending) - k], (table, row))
-                    return _Row(table, row, owner)
+        pending = self.pending
+        trimmed = len(self.pending)
+        # only pieces printed on the value line itself: a group label on a line of its own may stand
+        # between a row's values printed above its label and the next row (values misplaced, not fixed)
+        while (trimmed > max(1, self.seg_start) and self.pending[trimmed - 1].col < 0
+               and _group_fragment(self.pending[trimmed - 1].key, self.match_tpl)):
+            trimmed -= 1
+        for labels in (self.pending, self.pending[:trimmed]) if trimmed < len(self.pending) else (self.pending,):
+            keys_ = [t.key for t in labels[-4:]]
+            for fuzzy in (False, True):
+                for k in range(1, len(keys_) + 1):
+                    hit = match_row("".join(keys_[-k:]), self.match_tpl, fuzzy)
+                    if hit:
+                        owner, table, row = hit
+                        if labels is not pending:
+                            self.flag(f"label_fragment_skipped:{row}")
+                        label = "".join(keys_[-k:])
+                        if self.tpl and owner == self.tpl and other_name(label, self.tpl, table, row):
+                            self.flag(f"other_name:{table}/{row} printed as {last_segment(label)}")
+                        self.ctx = table
+                        self._blank_before(labels[:len(labels) - k], (table, row))
+                        return _Row(table, row, owner)
         return _Row(self.ctx if self.ctx in (T1, T2) else None, None, self.match_tpl,
                     label=last_segment(keys[-1]))
 
@@ -428,6 +486,7 @@ class _Parser:
 
         if self.tpl:
             self._unprinted_shape()
+        self._blank_t3()
         cells = sorted(self.cells, key=lambda x: key(x.table_name, x.row_label, x.col_label))
         amb = sorted(self.ambiguous, key=lambda x: key(x.table_name, x.row_label, x.col_label))
         flags = list(self.flags)
@@ -444,6 +503,31 @@ class _Parser:
         else:
             errors = [*errors, "template not recognised from the labels"]
         return TableResult(self.tpl, cells, amb, sum(1 for c in cells if c.value is None), flags, errors)
+
+    def _note_t3_header(self) -> None:
+        """Table 3's result columns named by a text header whose labels wrap over lines (`结果维` / `持`)."""
+        frags = self.headers[T3].frags if self.ctx == T3 else []
+        if frags and len(self.t3_leaves) < 4:
+            by_line: dict[int, str] = {}
+            for n, f in frags:
+                by_line[n] = by_line.get(n, "") + f
+            order = header_order(T3, tuple(v for _, v in sorted(by_line.items())))
+            if isinstance(order, tuple):
+                self.t3_leaves.update(c.split("/")[-1] for c in order)
+
+    def _blank_t3(self) -> None:
+        """Table 3's header was printed (its four result columns named) but no value row was read: the
+        row was printed blank (grid cells, `|  |  |`) or, in a whitespace dump, vanished with its
+        blanks. Its 15 cells are stored NULL with `flag = 'blank_row'` (counted), never dropped."""
+        self._note_t3_header()
+        named = len(self.t3_leaves & {"结果维持", "结果纠正", "其他结果", "尚未审结"}) == 4 or all(
+            w in self.t3_words for w in ("维持", "纠正", "其他", "审结", "总计"))  # the four results' pieces
+        if (T3, "") in self.done or not named:
+            return
+        self.done[(T3, "")] = True
+        self.flag(f"blank_row:{T3}")
+        for col in template(self.match_tpl).tables[T3].cols:
+            self.cells.append(Cell(T3, "", col, None, "", None, "blank_row"))
 
     def _unprinted_shape(self) -> None:
         """A row printed in the other template's shape ((六)其他处理 as one row in a 2021 report, or split
@@ -463,6 +547,19 @@ class _Parser:
                 self.flag(f"other_shape:{tname}/{row} printed as {', '.join(stand_in)}")
                 for col in spec.row_cols[row]:
                     self.cells.append(Cell(tname, row, col, None, "", None, "other_shape"))
+        # rows only this template has (2019: 第(五)项/其他对外管理服务事项, 第(九)项/政府集中采购), left out by
+        # a report that prints other rows in the other template's shape: the other form has no such row
+        off = [r for t, r in printed if r not in template(self.tpl).tables[t].rows]
+        if not off and not any(f.startswith("other_name:") for f in self.flags):
+            return
+        theirs = {core(r.split("/")[-1]) for r in template(other(self.tpl)).tables[T1].rows}
+        for row in template(self.tpl).tables[T1].rows:
+            if (T1, row) in self.done or core(row.split("/")[-1]) in theirs or not any(t == T1 for t, _ in self.done):
+                continue
+            self.done[(T1, row)] = True
+            self.flag(f"other_shape:{T1}/{row} not printed (the {other(self.tpl)} form has no such row)")
+            for col in template(self.tpl).tables[T1].row_cols[row]:
+                self.cells.append(Cell(T1, row, col, None, "", None, "other_shape"))
 
 
 def _labels(segs: list[list[Tok]]) -> list[str]:

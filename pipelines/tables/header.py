@@ -250,6 +250,9 @@ class Header:
         if self.table not in TREES:
             return
         k = "".join(clean(self.table, w) for w in text.split())  # a dump merges a line's words
+        if k and self.stale and not any(column_names(self.table, label_key(w)) for w in [text, *text.split()]):
+            return  # after data rows only a column name starts a new header, not pieces of a row-group
+            # label printed vertically between the rows (PDF text: `不予公` / `开`)
         if k:
             self._fresh()
             self.frags.append((line, k))

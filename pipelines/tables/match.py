@@ -36,6 +36,13 @@ def last_segment(key: str) -> str:
 
 @lru_cache(maxsize=8192)
 def core(key: str) -> str:
+    s = printed_core(key)
+    return _ALIASES.get(s, s)
+
+
+@lru_cache(maxsize=8192)
+def printed_core(key: str) -> str:
+    """`core` before aliases: `行政规范性文件` and `规范性文件` stay apart (the two templates' names)."""
     s = key
     m = _ENUM.match(s)
     if m:
@@ -44,8 +51,7 @@ def core(key: str) -> str:
     while prev != s:
         prev, s = s, _PARENS.sub("", s)
     s = _UNCLOSED.sub("", s)  # a note cut by a line wrap
-    s = _PUNCT.sub("", s)
-    return _ALIASES.get(s, s)
+    return _PUNCT.sub("", s)
 
 
 def _levenshtein(a: str, b: str, limit: int) -> int:
@@ -114,6 +120,16 @@ def match_row(key: str, tpl: str, fuzzy: bool) -> Target | None:
         if len(hits) == 1:
             return hits.pop()
     return None
+
+
+def other_name(key: str, tpl: str, table: str, row: str) -> bool:
+    """The label names the template's `row` by the other template's name for it (a 2021 report printing
+    `规范性文件`, a 2019 one `行政规范性文件`): same row by alias, printed as the other template spells it."""
+    printed = printed_core(last_segment(key))
+    if printed == printed_core(row.split("/")[-1]):
+        return False
+    return any(printed == printed_core(r.split("/")[-1]) and core(r.split("/")[-1]) == core(row.split("/")[-1])
+               for r in template(other(tpl)).tables[table].rows)
 
 
 def heading(key: str) -> str | None:

@@ -1,32 +1,75 @@
-"""PDF → token segments with pdfplumber: ruled tables first, page text as the fallback."""
+"""PDF → token segments with pdfplumber: ruled tables first, page text as the fallback.
+
+A ruled table's cell index says nothing about its column: pdfplumber cuts a table into a separate grid
+wherever the ruling changes (a header whose merged cells leave out vertical lines, a header continued on
+the next page), so `自然人` can be cell 2 of a four-cell header row and its values cell 4 of a ten-cell
+data row. Every cell is therefore given the column of its left edge: the x-positions of all cell edges
+in the document, clustered within `_X_TOL` points, numbered left to right. A header leaf and the values
+under it share their left edge whatever the header's merges; a cell spanning several columns (法人或其他
+组织, 行政诉讼) takes its first one, which is what the header's group logic expects.
+"""
 
 from __future__ import annotations
 
 import io
+from bisect import bisect_right
 
 import pdfplumber
 
 from pipelines.tables.tokens import Tok, cells_segment
 
+_X_TOL = 2.5  # points: edges closer than this are one column edge (line widths, rounding)
 
-def page_table_segments(page: pdfplumber.page.Page) -> list[list[Tok]]:
-    """One page's table rows as segments (pipelines/documents reads them in its own pass over the pages)."""
-    segs: list[list[Tok]] = []
-    for table in page.extract_tables():
-        for row in table:
-            seg = cells_segment(list(row), grid=True)
-            if seg:
-                segs.append(seg)
-    return segs
+Row = list[tuple[float | None, str | None]]  # (left edge, text) per cell; None = covered by a span
+
+
+def _columns(xs: list[float]) -> list[float]:
+    """Cluster left edges: the first edge of each cluster, ascending."""
+    starts: list[float] = []
+    last = None
+    for x in sorted(set(xs)):
+        if last is None or x - last > _X_TOL:
+            starts.append(x)
+        last = x
+    return starts
+
+
+def page_table_rows(page: pdfplumber.page.Page) -> list[Row]:
+    """One page's ruled table rows (pipelines/documents reads them in its own pass over the pages)."""
+    rows: list[Row] = []
+    for table in page.find_tables():
+        texts = table.extract()
+        for prow, trow in zip(table.rows, texts, strict=False):
+            rows.append([(None if box is None else float(box[0]), text)
+                         for box, text in zip(prow.cells, trow, strict=False)])
+    return rows
+
+
+def pdf_table_rows(data: bytes) -> list[Row]:
+    """Every ruled table row of the document, pages in order, each cell with its left edge."""
+    rows: list[Row] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            rows.extend(page_table_rows(page))
+            page.flush_cache()
+    return rows
 
 
 def pdf_table_segments(data: bytes) -> list[list[Tok]]:
     """One segment per table row, pages in order (a table split over pages just continues)."""
+    return rows_segments(pdf_table_rows(data))
+
+
+def rows_segments(rows: list[Row]) -> list[list[Tok]]:
+    """Table rows with cell left edges → segments whose tokens carry the document-wide column."""
+    starts = _columns([x for row in rows for x, t in row if x is not None and t is not None])
     segs: list[list[Tok]] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            segs.extend(page_table_segments(page))
-            page.flush_cache()
+    for row in rows:
+        cells = [t for x, t in row if x is not None and t is not None]
+        cols = [bisect_right(starts, x) - 1 for x, t in row if x is not None and t is not None]
+        seg = cells_segment(list(cells), cols, grid=True)
+        if seg:
+            segs.append(seg)
     return segs
 
 

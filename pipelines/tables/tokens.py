@@ -18,6 +18,7 @@ LABEL, VALUE, BLANK = "L", "V", "B"
 OCR_UNREADABLE = "\ufffd"  # a number OCR could not read with confidence (pipelines/ocr): NULL, flagged
 NULL_MARKERS = frozenset({"—", "——", "–", "―", "─", "-", "--", "/", "\\", "无", "-/-", "—/—"})
 _UNITS = "万元|元|个|件|项|条|次|家|人|宗|份"
+_UNIT_WORDS = frozenset(_UNITS.split("|"))
 _VALUE = re.compile(rf"^([+\-−﹣]?)(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?({_UNITS})?$")
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)”])(\d+)$")
 _PAGE_NO = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
@@ -95,6 +96,9 @@ def _plain_toks(line: str) -> tuple[Tok, ...]:
         if not w:
             continue
         p = parse_value(w)
+        if not words and out and out[-1].kind == VALUE and w in _UNIT_WORDS and parse_value(out[-1].raw + w):
+            out[-1] = Tok(VALUE, out[-1].raw + w)  # `76 个`: the unit of the value before it (PDF text)
+            continue
         if p is not None and (p.value is not None or w != "无"):
             flush()
             out.append(Tok(VALUE, w, glued=p.digits))
