@@ -188,9 +188,9 @@ _JUNK = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|
                    re.S | re.I)
 _HEAD = re.compile(r"<head\b.*?</head\s*>", re.S | re.I)
 _SECTION = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况|政府信息公开工作年度报告")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
-_VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "param", "source", "track",
-         "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd"}  # void, or closed implicitly by HTML parsers
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")  # self-closing: the attributes end in "/"
+_VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "param", "source", "track",
+         "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd"})  # void, or closed implicitly by HTML parsers
 _INLINE = r"span|font|b|i|u|s|em|strong|small|big|sub|sup|label|abbr|ins|del|mark|o:p|st1:[\w-]+"
 _BREAKS = re.compile(r"(?:<br>\s*){2,}")
 _BLOCKS = r"div|section|article|center|blockquote|main|aside|header|footer|nav|form|fieldset|ul|ol|dl"
@@ -199,15 +199,16 @@ _BLOCKS = r"div|section|article|center|blockquote|main|aside|header|footer|nav|f
 def nesting_depth(html: str) -> int:
     """Deepest element nesting, counted the way a tag soup opens and closes (cheap: one regex pass)."""
     depth = deepest = 0
-    for m in _TAG.finditer(html):
-        closing, name, selfclose = m.group(1), m.group(2).lower(), m.group(3)
-        if name in _VOID or selfclose:
+    for closing, name, rest in _TAG.findall(html):  # findall: no match objects (~1 ms on a 100 KB page)
+        if rest.endswith("/") or name.lower() in _VOID:
             continue
         if closing:
-            depth = max(0, depth - 1)
+            if depth:
+                depth -= 1
         else:
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > deepest:
+                deepest = depth
     return deepest
 
 

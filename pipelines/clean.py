@@ -130,16 +130,18 @@ def strip_leading_chrome(text: str, names: set[str] = frozenset()) -> str:
     return "\n".join(lines).strip()
 
 
-def extract_body(html: str, url: str | None = None) -> str:
+def extract_body(html: str, url: str | None = None, tree=None) -> str:
     """Main content of a report page as text, tables as pipe rows, chrome removed, Simplified.
 
     The body never starts or ends with the portal's name, a header/footer line or a breadcrumb
     (strip_leading_chrome).
+    tree: `html` already parsed, for this function alone (it is changed: pass a copy of a shared tree).
     """
-    try:
-        tree = lxml_html.fromstring(html)
-    except Exception:
-        return ""
+    if tree is None:
+        try:
+            tree = lxml_html.fromstring(html)
+        except Exception:
+            return ""
     names = site_names(tree)
     _drop_metadata_blocks(tree)
     text = trafilatura.extract(

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -52,6 +53,7 @@ def report_core(text: str) -> str:
     return "\n".join(lines[start:])
 
 
+@lru_cache(maxsize=4)  # content_hash and minhash_signature both ask for the same report's key
 def text_key(text: str) -> str:
     """Report text as compared for dedup: its core (above), Simplified, NFKC, no whitespace or punctuation."""
     return re.sub(r"[\s\W_]+", "", report_core(text))
@@ -96,15 +98,39 @@ def shingles(body_text: str, cells: Iterable[Mapping[str, Any]] = ()) -> set[byt
 
 
 def minhash_signature(body_text: str, cells: Iterable[Mapping[str, Any]] = ()) -> bytes:
-    """MinHash signature (NUM_PERM little-endian uint32 values) of a report; b"" for an empty one."""
-    from datasketch import MinHash  # imported lazily: pulls numpy/scipy
+    """MinHash signature (NUM_PERM little-endian uint32 values) of a report; b"" for an empty one.
+
+    The values are datasketch's `MinHash(num_perm=128, seed=1)` with its "affine32" scheme (the
+    default of datasketch 2.x, which wrote the archives' signatures), computed here with numpy: the
+    same numbers (tests/test_dedup.py compares them with datasketch), without datasketch's import of
+    scipy (0.4 s CPU in every parse worker) and its per-token Python hash calls.
+    """
+    import numpy as np
 
     tokens = shingles(body_text, cells)
     if not tokens:
         return b""
-    mh = MinHash(num_perm=NUM_PERM, seed=_SEED)
-    mh.update_batch(list(tokens))
-    return mh.hashvalues.astype("<u4").tobytes()
+    a, b = _permutations()
+    sha1 = hashlib.sha1
+    # datasketch's sha1_hash32: the first 4 bytes of SHA-1, little-endian
+    hv = np.frombuffer(b"".join([sha1(t).digest()[:4] for t in tokens]), "<u4").astype(np.uint32)
+    hv = hv ^ (hv >> np.uint32(16))  # MurmurHash3 finaliser (datasketch's _fmix, 32 bits), wrapping
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    hv = hv ^ (hv >> np.uint32(16))
+    return (hv.reshape(-1, 1) * a + b).min(axis=0).astype("<u4").tobytes()
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    """datasketch's affine32 permutations for NUM_PERM and _SEED: odd a, any b, h → a·h + b mod 2^32."""
+    import numpy as np
+
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def similarity(sig_a: bytes, sig_b: bytes) -> float:

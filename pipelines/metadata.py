@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from lxml import html as lxml_html
 
@@ -131,15 +132,37 @@ def _cn_number(text: str) -> int:
     return int(text)
 
 
-def page_text(html: str) -> str:
-    """Visible text of a whole page (scripts and styles dropped), one text node per line."""
-    try:
-        tree = lxml_html.fromstring(html)
-    except Exception:
-        return ""
-    for bad in tree.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    return "\n".join(t.strip() for t in tree.itertext() if t.strip())
+_INVISIBLE = frozenset({"script", "style", "noscript"})
+
+
+def page_text(html: str, tree: Any = None) -> str:
+    """Visible text of a whole page (scripts and styles dropped), one text node per line.
+
+    tree: the page already parsed (lxml.html.fromstring(html)); it is read, never changed.
+    """
+    if tree is None:
+        try:
+            tree = lxml_html.fromstring(html)
+        except Exception:
+            return ""
+    out: list[str] = []
+
+    def walk(el: Any) -> None:
+        # itertext() after dropping script/style/noscript: a dropped element's tail joins the text before it
+        text = el.text if isinstance(el.tag, str) and el.text else ""
+        for child in el:
+            if isinstance(child.tag, str) and child.tag in _INVISIBLE:
+                text += child.tail or ""
+                continue
+            if t := text.strip():
+                out.append(t)
+            walk(child)
+            text = child.tail or ""
+        if t := text.strip():
+            out.append(t)
+
+    walk(tree)
+    return "\n".join(out)
 
 
 @lru_cache(maxsize=64)
@@ -148,10 +171,30 @@ def _meta_tags(html: str) -> dict[str, str]:
         tree = lxml_html.fromstring(html)
     except Exception:
         return {}
+    return _meta_of(tree)
+
+
+def _meta_of(tree: Any) -> dict[str, str]:
     return {
         (m.get("name") or m.get("property") or "").lower(): (m.get("content") or "").strip()
         for m in tree.xpath("//meta[@content]")
     }
+
+
+_last_meta: tuple[str, dict[str, str]] | None = None  # the last page's tags, read from its shared tree
+
+
+def meta_tags(html: str, tree: Any = None) -> dict[str, str]:
+    """<meta name|property> → content of a page; tree: `html` already parsed (then no parse here)."""
+    global _last_meta
+    last = _last_meta
+    if last is not None and last[0] is html:
+        return last[1]
+    if tree is None:
+        return _meta_tags(html)
+    found = _meta_of(tree)
+    _last_meta = (html, found)
+    return found
 
 
 def published_candidates(html: str | None, text: str) -> list[tuple[str, str]]:
@@ -161,7 +204,7 @@ def published_candidates(html: str | None, text: str) -> list[tuple[str, str]]:
     """
     out: list[tuple[str, str]] = []
     if html:
-        meta = _meta_tags(html)
+        meta = meta_tags(html)
         for name in ("pubdate", "publishdate", "firstpublishedtime", "article:published_time"):
             if (m := _DATE.search(meta.get(name, ""))) and (iso := _iso(m)):
                 out.append((iso, f"meta {name}"))
@@ -217,7 +260,7 @@ def choose_published(candidates: list[tuple[str, str]], year: int | None = None,
 
 def page_source(html: str | None, text: str) -> str | None:
     if html:
-        meta = _meta_tags(html)
+        meta = meta_tags(html)
         for name in ("contentsource", "source"):
             if meta.get(name):
                 return meta[name]
@@ -404,7 +447,7 @@ def report_year(title: str, body: str) -> int | None:
 
 
 def extract_metadata(title: str, body: str, *, html: str | None = None, page: str | None = None,
-                     today: date | None = None) -> Metadata:
+                     today: date | None = None, tree: Any = None) -> Metadata:
     """Metadata of one report.
 
     title: the page or document title; body: the report text (Simplified); html: the raw page
@@ -415,7 +458,10 @@ def extract_metadata(title: str, body: str, *, html: str | None = None, page: st
     The agency is the reporting body as the report names it, in AGENCY_SOURCES order: a page
     field (来源/信息来源/发布机构) is often a CMS default and yields to anything the report prints; an
     office that compiles (本报告由…人民政府办公室编制) or answers questions stands for its government.
+    tree: `html` already parsed (pipelines/process.py parses a page once); read, never changed.
     """
+    if html and tree is not None:
+        meta_tags(html, tree)  # the <meta> tags from the shared tree, not a parse of their own
     page = page if page is not None else body
     lines = body.splitlines()
     flags: list[str] = []

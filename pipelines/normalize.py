@@ -54,6 +54,10 @@ def normalize_text(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
 
 
+_WS = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=16384)  # the table parser asks for the same few hundred labels ~2,000 times a report
 def label_key(text: str) -> str:
     """Canonical label form: normalised and with all whitespace removed."""
-    return re.sub(r"\s+", "", normalize_text(text))
+    return _WS.sub("", normalize_text(text))

@@ -9,10 +9,13 @@ import alike. Each stage's CPU time goes into `timings` (bench/realistic.py prin
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
+
+from lxml import html as lxml_html
 
 from pipelines.bounds import DEFAULT, Limits, bound_html, bound_tables
 from pipelines.checks import run_checks
@@ -62,6 +65,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
     url, html = doc.url, doc.html
     page_meta = doc.page_meta or {}
     pdf: bytes | None = None
+    pdf_read: tuple[list, str] | None = None  # the PDF's table rows and text, read with its pages
+    tree: Any = None  # an HTML page parsed once (lxml), shared read-only by the stages
     needs_ocr = False
     read: OcrResult | None = None
     bounds: list[str] = []
@@ -70,7 +75,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         if doc.pages:  # a report printed as page images (a page whose body is images, a folder of scans)
             loaded = Document("image", "", None, None, needs_ocr=True, pages=len(doc.pages))
         else:
-            loaded = load_document(doc.body, content_type=doc.content_type, url=url, limits=limits)
+            loaded = load_document(doc.body, content_type=doc.content_type, url=url, limits=limits, tables=True)
         clock.mark("pdf" if loaded.kind == "pdf" else "decode")
         if loaded.error:
             return Rejected(f"unreadable {loaded.kind}: {loaded.error}", clock.timings)
@@ -82,12 +87,13 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         raw_text = loaded.text
         # the PDF table reader opens every page: over PDF_MAX_PAGES the tables come from the pages read
         pdf = doc.body if loaded.kind == "pdf" and (loaded.pages or 0) <= limits.pdf_max_pages else None
+        pdf_read = (loaded.table_segments, loaded.text) if pdf and loaded.table_segments is not None else None
         ocr_limits = ocr if isinstance(ocr, OcrLimits) else OcrLimits.from_env()
         if needs_ocr and ocr is not False and ocr_limits.enabled and loaded.kind in ("pdf", "image"):
             read = read_document(doc.pages or doc.body, loaded.kind, ocr_limits)
             clock.mark("ocr")
             if read.text.strip():  # the tables below come from the OCR'd page HTML
-                html, raw_text, pdf = read.html, read.text, None
+                html, raw_text, pdf, pdf_read = read.html, read.text, None, None
         body_text = extract_body(html, url) if html and source_kind == "html" else clean_text(raw_text)
         clock.mark("clean")
         page = normalize_text(raw_text)
@@ -96,9 +102,11 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         source_kind = "html"
         html, notes = bound_html(html, limits)
         bounds += notes
-        body_text = extract_body(html, url)
+        tree = _parse(html)  # the one parse of the page: clean (a copy), page text, <meta> tags, tables
+        clock.mark("decode")
+        body_text = extract_body(html, url, copy.deepcopy(tree)) if tree is not None else extract_body(html, url)
         clock.mark("clean")
-        page = normalize_text(page_text(html))
+        page = normalize_text(page_text(html, tree))
         clock.mark("decode")
 
     title = doc.title
@@ -113,12 +121,14 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
 
     fetch_day = _day(doc.fetched_at)  # a 发布时间 after the fetch cannot be real (also on reprocess)
     meta = extract_metadata(title, body_text, html=html if source_kind == "html" else None, page=page,
-                            today=fetch_day)
+                            today=fetch_day, tree=tree)
     clock.mark("metadata")
     if html:
-        html, notes = bound_tables(html, limits)
+        cut, notes = bound_tables(html, limits)
+        if cut is not html:  # over TABLES_MAX_PER_PAGE: the table parser reads the cut page, parsed anew
+            html, tree = cut, None
         bounds += notes
-    tables = _tables(html, body_text, pdf)
+    tables = _tables(html, body_text, pdf, pdf_read, tree)
     checks = run_checks(tables)
     cells = [dict(vars(c)) for c in tables.cells]  # flat dataclasses: vars() is asdict() without deep copies
     ocr_flags: list[str] = []
@@ -209,10 +219,21 @@ def _day(stamp: str | None) -> date | None:
         return None
 
 
-def _tables(html: str | None, body_text: str, pdf: bytes | None) -> TableResult:
-    """The statistical tables from the richest source available; errors are recorded, never raised."""
+def _parse(html: str) -> Any:
+    """lxml.html.fromstring(html), or None when lxml cannot (each stage then parses, or fails, as before)."""
     try:
-        return extract_tables(html=html, text=body_text, pdf=pdf)
+        return lxml_html.fromstring(html)
+    except Exception:
+        return None
+
+
+def _tables(html: str | None, body_text: str, pdf: bytes | None,
+            pdf_read: tuple[list, str] | None = None, tree: Any = None) -> TableResult:
+    """The statistical tables from the richest source available; errors are recorded, never raised."""
+    segments, text = pdf_read or (None, None)
+    try:
+        return extract_tables(html=html, text=body_text, pdf=pdf, pdf_segments=segments, pdf_text=text,
+                              html_tree=tree)
     except Exception as exc:  # a parser bug must not lose the report
         return TableResult(template=None, cells=[], ambiguous=[], nulls=0, flags=[],
                            errors=[f"table parser failed: {type(exc).__name__}: {exc}"])

@@ -92,6 +92,22 @@ def test_minhash_separates_revisions_from_other_reports():
     assert minhash_signature(text, cells) == sig  # deterministic across processes (fixed seed)
 
 
+@pytest.mark.parametrize("stem", sorted(p.stem for p in SEEDS.glob("*.txt")))
+def test_minhash_is_datasketchs_affine32_signature(stem):
+    """Signatures stored in archives were written by datasketch 2.x (MinHash, seed 1, the affine32 scheme);
+    the numpy implementation must give the same bytes, or old archives' near-duplicate keys stop matching."""
+    datasketch = pytest.importorskip("datasketch", minversion="2.0")
+    from pipelines.dedup import _SEED, NUM_PERM, shingles
+
+    text = seed_text(stem)
+    cells = seed_cells(stem) if (SEEDS / "expected" / f"{stem}.json").exists() else []
+    for body, with_cells in ((text, cells), (text[: len(text) // 3], []), ("总体情况", [])):
+        mh = datasketch.MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
+        mh.update_batch(list(shingles(body, with_cells)))
+        assert minhash_signature(body, with_cells) == mh.hashvalues.astype("<u4").tobytes()
+    assert minhash_signature("", []) == b""
+
+
 def test_repost_and_traditional_mirror_merge_into_one_report(db):
     text, cells = seed_text(), seed_cells()
     city = record("http://www.qj.gov.cn/xxgk/nb/t1.html", text, cells)

@@ -36,7 +36,7 @@ from pipelines.bounds import DEFAULT as DEFAULT_LIMITS
 from pipelines.bounds import Limits, cut_page
 from pipelines.classify import classify_title, marker_count
 from pipelines.documents import looks_binary
-from pipelines.metadata import page_published_at, page_source, page_text
+from pipelines.metadata import meta_tags, page_published_at, page_source, page_text
 
 # Priorities: finish reports before wandering; pages of a list before other columns.
 PRIORITY = {"report": 30, "attachment": 25, "next": 20, "listing": 20, "column": 10, "page": 0}
@@ -339,7 +339,9 @@ class PortalsSpider(scrapy.Spider):
             title = titles[0] if titles else ""
         meta_info: dict[str, Any] = {}
         if report:
-            text = page_text(html)
+            text = page_text(html, page.tree)  # the page's one parse, for its text and <meta> tags too
+            if page.tree is not None:
+                meta_tags(html, page.tree)
             meta_info = {"published_at": page_published_at(html, text), "source": page_source(html, text)}
             doc = self._document(response, portal, "page", title, response.text, meta_info)
             yield self._scan_request(doc, self._scan_urls(html, response.url, portal), [], portal) or doc

@@ -44,6 +44,9 @@ class Document:
     pages: int | None = None
     error: str | None = None  # why the bytes could not be read (load_document never raises)
     bounds: list[str] = field(default_factory=list)  # bounds hit (pipelines/bounds.py): what was cut
+    # PDF with load_document(tables=True): the table rows' segments (pipelines.tables.pdf.rows_segments of
+    # every page's page_table_rows), read in the same pass as the text: no second pdfminer parse
+    table_segments: list | None = None
 
 
 # --- kind sniffing ---------------------------------------------------------------------------
@@ -239,10 +242,13 @@ def html_text(html: str) -> str:
 
 # --- loaders ---------------------------------------------------------------------------------
 
-def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT) -> Document:
+def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = False) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
+    from pipelines.tables.pdf import page_table_rows, rows_segments
+
+    rows: list | None = [] if tables else None
     texts: list[str] = []
     bounds: list[str] = []
     ocr_pages = 0
@@ -264,6 +270,10 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT) -> Document:
                 image_area = sum(float(i["width"] * i["height"]) for i in page.images)
                 if chars < 20 and image_area > 0.3 * area:
                     ocr_pages += 1
+                if rows is not None:  # the table rows from the objects just parsed; not counted in the deadline
+                    started = time.monotonic()
+                    rows.extend(page_table_rows(page))
+                    deadline += time.monotonic() - started
                 page.close()
     except Exception as e:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError, ...)
         inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else e  # pdfplumber wraps them
@@ -281,7 +291,8 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT) -> Document:
         error = "PDF has no pages"
     elif b"%%EOF" not in data[-4096:]:
         error = "truncated PDF (no %%EOF at the end)"
-    return Document("pdf", text, None, None, needs_ocr=needs_ocr, pages=n, error=error, bounds=bounds)
+    return Document("pdf", text, None, None, needs_ocr=needs_ocr, pages=n, error=error, bounds=bounds,
+                    table_segments=rows_segments(rows) if rows is not None and read == n else None)
 
 
 def _docx(data: bytes, limits: Limits = DEFAULT) -> Document:
@@ -355,8 +366,12 @@ def _sheets(data: bytes, kind: str, limits: Limits = DEFAULT) -> Document:
 
 
 def load_document(data: bytes, *, content_type: str | None = None, url: str | None = None,
-                  max_bytes: int = 50 * 2**20, timeout: float | None = None, limits: Limits = DEFAULT) -> Document:
-    """Read one fetched document. Never raises; `error` says why the bytes could not be read."""
+                  max_bytes: int = 50 * 2**20, timeout: float | None = None, limits: Limits = DEFAULT,
+                  tables: bool = False) -> Document:
+    """Read one fetched document. Never raises; `error` says why the bytes could not be read.
+
+    tables: a PDF's table rows are read in the same pass as its text (`Document.table_segments`).
+    """
     kind = sniff_kind(data, content_type, url)
     if not data:
         return Document(kind, "", None, None, error="empty document")
@@ -372,7 +387,7 @@ def load_document(data: bytes, *, content_type: str | None = None, url: str | No
             page, bounds = bound_html(text, limits)
             return Document("html", html_text(page), page, enc, bounds=bounds)
         if kind == "pdf":
-            return _pdf(data, deadline, limits)
+            return _pdf(data, deadline, limits, tables)
         if kind == "docx":
             return _docx(data, limits)
         if kind in ("xls", "xlsx"):

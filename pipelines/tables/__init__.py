@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
@@ -589,42 +590,53 @@ def extract_tables_text(text: str) -> TableResult:
     return parse_segments(segs)
 
 
-def extract_tables_html(html: str) -> TableResult:
+def extract_tables_html(html: str, tree: Any = None) -> TableResult:
+    """tree: `html` already parsed by lxml.html.fromstring (read, never changed); None parses it here."""
     from pipelines.tables.html import html_segments
 
     try:
-        segs, _ = html_segments(html or "")
+        segs, _ = html_segments(html or "", tree)
     except Exception as exc:
         return _failed("html", exc)
     return parse_segments(segs)
 
 
-def extract_tables_pdf(data: bytes) -> TableResult:
-    """pdfplumber tables first; extract_text(x_tolerance=1) when they give less."""
+def extract_tables_pdf(data: bytes, segments: list[list[Tok]] | None = None, text: str | None = None) -> TableResult:
+    """pdfplumber tables first; extract_text(x_tolerance=1) when they give less.
+
+    `segments` and `text`: what a pass over the pages already read (pipelines/documents `_pdf` with
+    tables=True: one pdfminer parse per page instead of three); None reads them from `data`.
+    """
     from pipelines.tables.pdf import pdf_table_segments, pdf_text
 
     try:
-        segs = pdf_table_segments(data)
+        segs = pdf_table_segments(data) if segments is None else segments
     except Exception as exc:
         return _failed("pdf", exc)
     best = parse_segments(segs)
     if best.template and len(best.cells) >= template(best.template).cell_count():
         return best
     try:
-        alt = extract_tables_text(pdf_text(data))
+        alt = extract_tables_text(pdf_text(data) if text is None else text)
     except Exception as exc:
         best.errors.append(f"pdf text unreadable: {type(exc).__name__}: {exc}")
         return best
     return alt if alt.score() > best.score() else best
 
 
-def extract_tables(*, html: str | None = None, text: str | None = None, pdf: bytes | None = None) -> TableResult:
-    """Try every source given; return the most complete result."""
+def extract_tables(*, html: str | None = None, text: str | None = None, pdf: bytes | None = None,
+                   pdf_segments: list[list[Tok]] | None = None, pdf_text: str | None = None,
+                   html_tree: Any = None) -> TableResult:
+    """Try every source given; return the most complete result.
+
+    pdf_segments/pdf_text: the PDF's table rows and page text already read (see extract_tables_pdf);
+    html_tree: `html` already parsed (see extract_tables_html).
+    """
     results: list[TableResult] = []
     if html:
-        results.append(extract_tables_html(html))
+        results.append(extract_tables_html(html, html_tree))
     if pdf:
-        results.append(extract_tables_pdf(pdf))
+        results.append(extract_tables_pdf(pdf, pdf_segments, pdf_text))
     if text:
         results.append(extract_tables_text(text))
     if not results:

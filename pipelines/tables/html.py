@@ -7,6 +7,8 @@ Text outside leaf tables becomes plain lines (headings between split tables, or 
 
 from __future__ import annotations
 
+import copy
+
 import lxml.html
 from lxml import etree
 
@@ -25,7 +27,25 @@ def _span(el: etree._Element, attr: str, cap: int) -> int:
         return 1
 
 
+def _without_comments(el: etree._Element) -> etree._Element:
+    """A copy of `el` as a parse with remove_comments=True gives it: each comment's tail joins the text before it."""
+    el = copy.deepcopy(el)
+    for comment in list(el.iter(etree.Comment)):
+        parent, tail = comment.getparent(), comment.tail or ""
+        if parent is None:
+            continue
+        prev = comment.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail or None
+        else:
+            parent.text = (parent.text or "") + tail or None
+        parent.remove(comment)
+    return el
+
+
 def _text(el: etree._Element) -> str:
+    if next(el.iter(etree.Comment), None) is not None:  # a tree parsed with its comments (html_segments' tree=)
+        el = _without_comments(el)
     parts: list[str] = []
     for node in el.iter():
         tag = node.tag if isinstance(node.tag, str) else ""
@@ -71,10 +91,15 @@ def _table_segments(table: etree._Element) -> list[list[Tok]]:
     return segs
 
 
-def html_segments(html: str) -> tuple[list[list[Tok]], int]:
-    """→ (segments in document order, number of leaf tables)."""
-    data = html.encode("utf-8", "replace")
-    root = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
+def html_segments(html: str, tree: etree._Element | None = None) -> tuple[list[list[Tok]], int]:
+    """→ (segments in document order, number of leaf tables).
+
+    tree: `html` already parsed (lxml.html.fromstring(html), comments and all): read, never changed.
+    """
+    if tree is None:
+        data = html.encode("utf-8", "replace")
+        tree = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
+    root = tree
     segs: list[list[Tok]] = []
     buf: list[str] = []
     n_tables = 0

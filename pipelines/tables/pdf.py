@@ -34,16 +34,23 @@ def _columns(xs: list[float]) -> list[float]:
     return starts
 
 
+def page_table_rows(page: pdfplumber.page.Page) -> list[Row]:
+    """One page's ruled table rows (pipelines/documents reads them in its own pass over the pages)."""
+    rows: list[Row] = []
+    for table in page.find_tables():
+        texts = table.extract()
+        for prow, trow in zip(table.rows, texts, strict=False):
+            rows.append([(None if box is None else float(box[0]), text)
+                         for box, text in zip(prow.cells, trow, strict=False)])
+    return rows
+
+
 def pdf_table_rows(data: bytes) -> list[Row]:
     """Every ruled table row of the document, pages in order, each cell with its left edge."""
     rows: list[Row] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
-            for table in page.find_tables():
-                texts = table.extract()
-                for prow, trow in zip(table.rows, texts, strict=False):
-                    rows.append([(None if box is None else float(box[0]), text)
-                                 for box, text in zip(prow.cells, trow, strict=False)])
+            rows.extend(page_table_rows(page))
             page.flush_cache()
     return rows
 
