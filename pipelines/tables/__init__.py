@@ -97,9 +97,13 @@ def _order(tpl: str) -> dict[tuple[str, str], float]:
 def _lost_cell(reading: Reading, table: str) -> bool:
     """A table-2 row whose 总计 is blank while the six cells before it are filled: in a grid that a
     DOCX/PDF export normalised, a row that lost a cell looks exactly like this (the values shifted
-    left, a blank added at the end), so the row is not trusted."""
+    left, a blank added at the end), so the row is not trusted — unless its sixth value is smaller
+    than the five before it together: a shifted row would print its 总计 there, and a total of
+    counts is never below the sum of the counts it adds up."""
     vals = [p.value for _, p in reading]
-    return table == T2 and len(vals) == 7 and vals[6] is None and None not in vals[:6]
+    if not (table == T2 and len(vals) == 7 and vals[6] is None and None not in vals[:6]):
+        return False
+    return not vals[5] < sum(vals[:5])
 
 
 @cache
