@@ -68,6 +68,10 @@ def test_bad_csv_through_scrapy_crawl(tmp_path, case):
     (["-a", "portal=demo"], ["unknown spider argument -a portal", "-a portals="]),
     (["-a", "sample=abc"], ["-a sample=abc"]),
     (["-a", "portals=demo", "-s", "PORTAL_MAX_PAGES=lots"], ["-s PORTAL_MAX_PAGES=lots", "number"]),
+    (["-a", "portals=demo", "-s", "PAGE_MAX_CHARS=abc"], ["-s PAGE_MAX_CHARS=abc", "whole number"]),
+    (["-a", "portals=demo", "-s", "PDF_MAX_PAGES=1.5"], ["-s PDF_MAX_PAGES=1.5", "whole number"]),
+    (["-a", "portals=demo", "-s", "DOCUMENT_TIMEOUT_S=-1"], ["-s DOCUMENT_TIMEOUT_S=-1", "number ≥ 0"]),
+    (["-a", "portals=demo", "-s", "PARSE_WORKERS=two"], ["-s PARSE_WORKERS=two", "whole number"]),
 ])
 def test_bad_arguments_through_scrapy_crawl(tmp_path, args, words):
     proc = _scrapy(*args, "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}")

@@ -5,6 +5,7 @@ is Scrapy's own crawl command (COMMANDS_MODULE commands override the built-in on
 from __future__ import annotations
 
 import sys
+from dataclasses import fields
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -32,8 +33,20 @@ NUMBERS = ("PORTAL_MAX_PAGES", "OFFSCOPE_MAX_HOSTS", "OFFSCOPE_MAX_PAGES", "HOST
 
 
 def check_settings(pairs: list[str]) -> None:
+    from pipelines.bounds import SETTINGS as BOUNDS
+    from pipelines.bounds import Limits, setting_number
+
+    kinds = {BOUNDS[f.name]: float if f.type in (float, "float") else int for f in fields(Limits)}
+    kinds |= {"DOCUMENT_TIMEOUT_S": float, "PARSE_WORKERS": int, "PARSE_WORKER_MAX_TASKS": int,
+              "SCRAPER_SLOT_MAX_ACTIVE_SIZE": int}
     for pair in pairs:
         name, _, value = pair.partition("=")
+        if name in kinds:  # the document bounds (docs/hostile-input.md) and the parse pool's settings
+            try:
+                setting_number(name, value, kinds[name])
+            except ValueError:
+                what = "a whole number" if kinds[name] is int else "a number"
+                raise ValueError(f"-s {name}={value}: give {what} ≥ 0, e.g. -s {name}=100") from None
         if name in NUMBERS:
             try:
                 if float(value) < 0:
