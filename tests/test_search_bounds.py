@@ -10,6 +10,7 @@ from pipelines import search as search_mod
 from pipelines import store
 from pipelines.search import index_pending, search_result
 from pipelines.words import segment_fields
+from tests.search_rows import insert_report
 from tests.test_store import record
 
 
@@ -21,12 +22,7 @@ def db(tmp_path):
 
 
 def _insert(db, body: str, title: str = "某局2021年度报告", agency: str = "某局") -> int:
-    with store.transaction(db):
-        db.execute("insert into reports (title, agency, year, body_text, content_hash) values (?, ?, 2021, ?, ?)",
-                   [title, agency, body, f"h{hash((title, agency, body))}"])
-        rid = db.execute("select last_insert_rowid()").fetchone()[0]
-    index_pending(db)
-    return rid
+    return insert_report(db, body, title, agency)
 
 
 @pytest.mark.parametrize("cap", [1, 3, 5])

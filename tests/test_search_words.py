@@ -14,6 +14,7 @@ import pytest
 from pipelines import store
 from pipelines.search import index_pending, pending, search, substring_match
 from pipelines.words import SEP, fts_query, segment, unmark, words
+from tests.search_rows import insert_report
 from tests.test_cli_sample_archive import build_archive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,13 +31,7 @@ WORD_CASES = {
 FILLERS = ["本机关", "2021年", "全年共", "。"]
 
 
-def _insert(db, body: str, title: str = "某某局2021年度报告", agency: str = "某某局") -> int:
-    with store.transaction(db):
-        db.execute("insert into reports (title, agency, year, body_text, content_hash) values (?, ?, 2021, ?, ?)",
-                   [title, agency, body, f"h{hash((title, body))}"])
-        rid = db.execute("select last_insert_rowid()").fetchone()[0]
-    index_pending(db)
-    return rid
+_insert = insert_report
 
 
 @pytest.mark.parametrize("word", list(WORD_CASES))

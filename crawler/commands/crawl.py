@@ -5,7 +5,6 @@ is Scrapy's own crawl command (COMMANDS_MODULE commands override the built-in on
 from __future__ import annotations
 
 import sys
-from dataclasses import fields
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -33,15 +32,14 @@ NUMBERS = ("PORTAL_MAX_PAGES", "OFFSCOPE_MAX_HOSTS", "OFFSCOPE_MAX_PAGES", "HOST
 
 
 def check_settings(pairs: list[str]) -> None:
-    from pipelines.bounds import SETTINGS as BOUNDS
-    from pipelines.bounds import Limits, setting_number
+    from crawler.commands.import_settings import HONOURED  # the document bounds, one list
+    from pipelines.bounds import setting_number
 
-    kinds = {BOUNDS[f.name]: float if f.type in (float, "float") else int for f in fields(Limits)}
-    kinds |= {"DOCUMENT_TIMEOUT_S": float, "PARSE_WORKERS": int, "PARSE_WORKER_MAX_TASKS": int,
-              "SCRAPER_SLOT_MAX_ACTIVE_SIZE": int}
+    kinds = {name: kind for name, kind in HONOURED.items() if kind is not bool}
+    kinds |= {"PARSE_WORKERS": int, "PARSE_WORKER_MAX_TASKS": int, "SCRAPER_SLOT_MAX_ACTIVE_SIZE": int}
     for pair in pairs:
         name, _, value = pair.partition("=")
-        if name in kinds:  # the document bounds (docs/hostile-input.md) and the parse pool's settings
+        if name in kinds:  # the document bounds (docs/hostile-input.md), OCR_* and the parse pool's settings
             try:
                 setting_number(name, value, kinds[name])
             except ValueError:
