@@ -11,7 +11,7 @@ reports, 2.8–8.8 K characters) under the agency's name, every number shifted p
 checks are those of the seed of the year's template (2019 template for 2019–2020, 2021 after), i.e.
 ~200 cells with the real canonical keys, numbers shifted alike. Every table a crawl writes per report
 is filled: reports, report_urls, cell_values (the report_cells view), report_checks, report_regions,
-report_minhash, report_lsh, http_validators, both full-text indexes (the word index gets each seed's
+report_minhash, report_lsh, http_validators, check_values (the report_checks view), both full-text indexes (the word index gets each seed's
 jieba segmentation once, varied the same way) and the cell totals.
 
 Built in bulk, not through save_report (≈1.5 h CPU per million reports): the schema is created by
@@ -195,7 +195,7 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
     bodies = {k: _parts(s.text) for k, s in seeds.items()}
     conn.execute("create temp table seed_cells (seed text, key_id integer, value real, raw text, unit text, flag text,"
                  " primary key (seed, key_id))")
-    conn.execute("create temp table seed_checks (seed text, n integer, rule text, scope text, expected real, "
+    conn.execute("create temp table seed_checks (seed text, n integer, key_id integer, scope text, expected real, "
                  "actual real, primary key (seed, n))")
     for k, s in seeds.items():
         for c in s.expected["cells"]:
@@ -206,9 +206,11 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
             conn.execute("insert or replace into seed_cells values (?, ?, ?, ?, ?, ?)",
                          (k, key, c["value"], store.cells.stored_raw(c["value"], c.get("raw")), c.get("unit"),
                           c.get("flag")))
-        conn.executemany("insert into seed_checks values (?, ?, ?, ?, ?, ?)",
-                         [(k, i, c["rule"], c["scope"], c.get("expected"), c.get("actual"))
-                          for i, c in enumerate(s.expected.get("checks", []))])
+        for i, c in enumerate(s.expected.get("checks", [])):
+            conn.execute(store.checks.ADD_KEY.format(r="?1", s="?2"), (c["rule"], c["scope"]))
+            key = conn.execute(store.checks.KEY.format(r="?1", s="?2"), (c["rule"], c["scope"])).fetchone()[0]
+            conn.execute("insert into seed_checks values (?, ?, ?, ?, ?, ?)",
+                         (k, i, key, c["scope"], c.get("expected"), c.get("actual")))
     who = agencies()
     conn.execute("create temp table plan (id integer primary key, cseed text, shift integer, year integer)")
     rows = _report_rows(n, who, bodies)
@@ -239,11 +241,11 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
                            s.raw, s.unit, s.flag
                     from plan p join seed_cells s on s.seed = p.cseed order by p.id, s.key_id""")
     t = _stage(stages, "cell_values (INSERT … SELECT)", t)
-    conn.execute("""insert into report_checks (report_id, rule, scope, expected, actual, ok)
-                    select p.id, c.rule, c.scope, c.expected + p.shift, c.actual + p.shift,
+    conn.execute("""insert into check_values (report_id, key_id, expected, actual, ok)
+                    select p.id, c.key_id, c.expected + p.shift, c.actual + p.shift,
                            not (p.id % 10 < 3 and c.n = 0)
-                    from plan p join seed_checks c on c.seed = p.cseed order by p.id, c.n""")
-    t = _stage(stages, "report_checks", t)
+                    from plan p join seed_checks c on c.seed = p.cseed order by p.id, c.key_id""")
+    t = _stage(stages, "check_values (the report_checks view)", t)
     conn.execute("insert into report_minhash select id, randomblob(512) from plan")
     conn.execute("""with recursive band(b) as (select 0 union all select b + 1 from band where b < 15)
                     insert into report_lsh (bucket, report_id)

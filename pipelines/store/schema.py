@@ -18,6 +18,7 @@ import sqlite_utils
 from pipelines.regions import fill_missing_regions, load_divisions
 from pipelines.search import enable_search
 from pipelines.store.cells import ensure_cell_store
+from pipelines.store.checks import ensure_check_store
 from pipelines.store.totals import ensure_totals
 
 SCHEMA_VERSION = 1
@@ -109,6 +110,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "ok": int,
         },
         "pk": ("report_id", "rule", "scope"),
+        "view": True,  # a view over the compact check store (pipelines/store/checks.py), same name and columns
     },
     "crawl_runs": {
         "columns": {
@@ -314,7 +316,6 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("reports", ["year"], False),
     ("reports", ["year", "template"], False),  # counts by year and template without reading the wide rows
     ("report_urls", ["canonical_url"], False),
-    ("report_checks", ["rule", "ok"], False),
     ("fetch_log", ["run_id"], False),
     ("portal_health", ["portal", "run_id"], False),
     ("fetch_log", ["url"], False),
@@ -359,6 +360,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for column, col_type in missing.items():
                 table.add_column(column, col_type)
     ensure_cell_store(db)  # cell_keys + cell_values, and the report_cells view (migrates an old table)
+    ensure_check_store(db)  # check_keys + check_values, and the report_checks view (migrates an old table)
     ensure_totals(db)  # cell_year_totals + the report_cell_totals view, kept by triggers (filled for an old archive)
     for table, cols, unique in INDEXES:
         db.table(table).create_index(cols, unique=unique, if_not_exists=True)
