@@ -58,6 +58,9 @@ SNIPPET_WIDTH = 24  # characters either side of the match
 
 _FTS_SQL = (f"create virtual table {FTS_TABLE} using fts5(title, agency, body_text, tokenize='trigram', "
             "content='reports', content_rowid='id')")
+# the same index without positions (`nianbao compact`, pipelines/compact.py): a sixth of the size; SQLite then
+# refuses MATCH phrases of 2+ trigrams ("phrase queries are not supported"); LIKE/GLOB and single trigrams work
+FTS_COMPACT_SQL = _FTS_SQL[:-1] + ", detail='none')"
 _FTS_TRIGGERS = {  # sqlite-utils' trigger names; the update trigger fires on the indexed columns only
     "reports_ai": f"""create trigger reports_ai after insert on reports begin
         insert into {FTS_TABLE} (rowid, title, agency, body_text) values (new.id, new.title, new.agency, new.body_text);
@@ -114,7 +117,7 @@ def is_current(db: sqlite_utils.Database) -> bool:
     """Both indexes have the current definition and segmenter, their triggers are in place, nothing is queued."""
     if not db.table("reports").exists():
         return True
-    if _norm(_sql_of(db, FTS_TABLE)) != _norm(_FTS_SQL) or _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL):
+    if _norm(_sql_of(db, FTS_TABLE)) not in (_norm(_FTS_SQL), _norm(FTS_COMPACT_SQL)) or _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL):
         return False
     if _words_version(db) != words.VERSION:
         return False
@@ -129,7 +132,7 @@ def enable_search(db: sqlite_utils.Database) -> None:
     older definition from `reports`, and index whatever is queued."""
     if not db.table("reports").exists():
         return
-    rebuild_trigram = _norm(_sql_of(db, FTS_TABLE)) != _norm(_FTS_SQL)
+    rebuild_trigram = _norm(_sql_of(db, FTS_TABLE)) not in (_norm(_FTS_SQL), _norm(FTS_COMPACT_SQL))  # either form is current
     rebuild_words = _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL) or _words_version(db) != words.VERSION
     triggers = {**_FTS_TRIGGERS, **_WORDS_TRIGGERS}
     stale = [n for n, sql in triggers.items() if _norm(_sql_of(db, n)) != _norm(sql)]
@@ -157,6 +160,24 @@ def enable_search(db: sqlite_utils.Database) -> None:
             for sql in triggers.values():
                 db.execute(sql)
     index_pending(db)
+
+
+def has_positions(db: sqlite_utils.Database) -> bool:
+    """Whether the trigram index keeps positions (MATCH '"信息处理费"' works), i.e. is not a compact copy's."""
+    return _norm(_sql_of(db, FTS_TABLE)) != _norm(FTS_COMPACT_SQL)
+
+
+def drop_positions(db: sqlite_utils.Database) -> None:
+    """Rebuild the trigram index without positions (`detail=none`), in place: what `nianbao compact` does to
+    its copy. `nianbao search` finds the same reports (it asks for single trigrams and verifies with LIKE)."""
+    with _transaction(db):
+        for name in _FTS_TRIGGERS:
+            db.execute(f"drop trigger if exists {name}")
+        db.execute(f"drop table if exists {FTS_TABLE}")
+        db.execute(FTS_COMPACT_SQL)
+        db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('rebuild')")
+        for sql in _FTS_TRIGGERS.values():
+            db.execute(sql)
 
 
 class _transaction:
