@@ -117,14 +117,28 @@ def is_current(db: sqlite_utils.Database) -> bool:
     """Both indexes have the current definition and segmenter, their triggers are in place, nothing is queued."""
     if not db.table("reports").exists():
         return True
-    if _norm(_sql_of(db, FTS_TABLE)) not in (_norm(_FTS_SQL), _norm(FTS_COMPACT_SQL)) or _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL):
+    if _norm(_sql_of(db, FTS_TABLE)) not in (_norm(_FTS_SQL), _norm(FTS_COMPACT_SQL)):
+        return False
+    if _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL):
         return False
     if _words_version(db) != words.VERSION:
         return False
     for name, sql in {**_FTS_TRIGGERS, **_WORDS_TRIGGERS}.items():
         if _norm(_sql_of(db, name)) != _norm(sql):
             return False
-    return not any(_sql_of(db, name) for name in _OLD_TRIGGERS) and pending(db) == 0
+    if any(_sql_of(db, name) for name in _OLD_TRIGGERS) or pending(db):
+        return False
+    return _newest_indexed(db)
+
+
+def _newest_indexed(db: sqlite_utils.Database) -> bool:
+    """The newest report is in both indexes (an index left empty, as `bench.bigarchive --no-fts` leaves
+    them, is not current: a search there would silently find nothing)."""
+    newest = db.execute("select max(id) from reports").fetchone()[0]
+    if newest is None:
+        return True
+    return all(db.execute(f"select exists (select 1 from {t}_docsize where id = ?)", [newest]).fetchone()[0]
+               for t in (FTS_TABLE, WORDS_TABLE))
 
 
 def enable_search(db: sqlite_utils.Database) -> None:
@@ -296,6 +310,9 @@ def search_result(db: sqlite_utils.Database, query: str, limit: int = 50) -> Sea
     terms = _terms(query)
     if not terms:
         raise ValueError("empty search query")
+    if not is_current(db):  # an index of an older definition, empty or behind: read the text itself
+        found, _ = _substring_search(db, terms, limit, indexed=False)
+        return SearchResult(found, 0, "search indexes not current", "substrings: LIKE over every report")
     rows: list[dict[str, Any]] = []
     match = words.fts_query(query)
     found, ranking = 0, "no word matches"
@@ -373,7 +390,8 @@ def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[d
     return out
 
 
-def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> tuple[list[dict[str, Any]], str]:
+def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int,
+                      indexed: bool = True) -> tuple[list[dict[str, Any]], str]:
     """Reports containing every term, newest first, and a note on how they were looked for.
 
     Terms of 3+ characters: the trigram index gives the reports holding every trigram of
@@ -387,7 +405,7 @@ def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -
         params += [f"%{_like_escape(t)}%"] * 3
     like_sql = " and ".join(where)
     note = "substrings: LIKE over every report"
-    if long_terms and db.table(FTS_TABLE).exists():
+    if indexed and long_terms and db.table(FTS_TABLE).exists():
         match = substring_match(long_terms)
         ids = [r[0] for r in db.execute(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? "
                                         "order by rowid desc limit ?", [match, SUBSTRING_CAP + 1])]
