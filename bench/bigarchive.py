@@ -60,7 +60,7 @@ CELL_SEEDS = {"2019": ["000", "001", "003", "004"], "2021": ["002"]}  # the seed
 QUERIES = {  # the example queries of the documentation
     "new requests by agency and year (tables.md)": """
         select r.agency, r.year, c.value as new_requests
-        from reports r join report_cells c on c.report_id = r.id
+        from reports r cross join report_cells c on c.report_id = r.id
         where c.table_name = '收到和处理政府信息公开申请情况'
           and c.row_label = '一、本年新收政府信息公开申请数量' and c.col_label = '总计'
         order by r.agency, r.year""",
