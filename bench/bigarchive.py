@@ -431,7 +431,7 @@ def main() -> None:
         print(f"correction rates from report_cell_totals {'equal' if same else 'DIFFER FROM'} those from every cell")
     conn.close()
     if not args.keep and not args.out:
-        path.unlink()
+        shutil.rmtree(path.parent)  # the temporary folder, with the archive's -wal and -shm
 
 if __name__ == "__main__":
     main()
