@@ -68,7 +68,7 @@ def test_a_text_reading_that_assumed_the_column_order_never_beats_a_grid_that_re
         ([], 193, reordered, "grid"),  # a tie: the first (the grid), as before
     ]:
         grid, text = _result(193, grid_flags), _result(text_cells, text_flags)
-        monkeypatch.setattr(tables, "extract_tables_html", lambda html, tree, g=grid: g)
-        monkeypatch.setattr(tables, "extract_tables_text", lambda t, x=text: x)
+        monkeypatch.setattr(tables, "extract_tables_html", lambda html, tree, g=grid, **kw: g)
+        monkeypatch.setattr(tables, "extract_tables_text", lambda t, x=text, **kw: x)
         got = extract_tables(html="<table></table>", text="…")
         assert got is (grid if chosen == "grid" else text), (grid_flags, text_cells, text_flags)
