@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -277,6 +278,79 @@ NO_CONTACT = [
     "如对本报告有疑问，请联系我们。\n（二）主动公开情况\n发布信息87654321条，邮编223100\n",
 ]
 
+# ---- every phone of the passage: number lists × separators × fax arrangements × traps ----
+# (printed, stored) number forms: area code, bracketed, em dash, spaced, full-width, mobile, extensions
+LIST_FORMS = [
+    ("0517-87654321", "0517-87654321"), ("（0517）8765432", "0517-8765432"), ("0517—86660001", "0517-86660001"),
+    ("0517 83331234", "0517-83331234"), ("０５１７－８２２２３３３３", "0517-82223333"), ("13912345678", "13912345678"),
+    ("139 1234 5678", "13912345678"), ("189-1234-5678", "18912345678"), ("0517-87654321转8001", "0517-87654321-8001"),
+    ("0517-87654321-8002", "0517-87654321-8002"), ("0517-87654321分机803", "0517-87654321-803"),
+    ("0517-87654321 ext. 12", "0517-87654321-12"), ("87650000", "87650000"),
+]
+LIST_SEPS = ["、", "，", "；", "/", "或", "和", " 或 "]
+FAX = ("0517-87650099", "0517-87650099")
+# where a fax stands: apart under its own label, in one 电话/传真 label (every number both), as a note
+# after a listed number, first; "two labels": 咨询电话 and 投诉电话 each with its own number
+FAX_FORMS = {
+    "no fax": ("{label}：{numbers}", False),
+    "传真 apart": ("{label}：{numbers}，传真：{fax}", False),
+    "电话/传真": ("电话/传真：{numbers}", True),
+    "（传真） note": ("{label}：{numbers}、{fax}（传真）", False),
+    "fax first": ("传真：{fax}；{label}：{numbers}", False),
+    "Tel/Fax": ("Tel：{numbers}；Fax：{fax}", False),
+    "two labels": ("咨询电话：{first}；投诉电话：{rest}；传真：{fax}", False),
+}
+# what may follow a list and is never a phone: a postcode, a date, an amount, an ID, office hours
+TRAPS = {"none": "", "postcode": "、223100", "date": "，2024年1月15日", "amount": "、86543210元", "count": "、8654321件",
+         "decimal": "、87654321.50", "ID": "、320826198001011234", "hours": "（工作日8:30-17:30）",
+         "文号": "，青政办〔2023〕8765432号"}
+PHONE_PHRASINGS = {k: PHRASINGS[k] for k in ("如对…（…）", "请联系：…；…", "联系方式：", "heading + lines")}
+
+
+def _lists(full: bool) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    forms = LIST_FORMS if full else LIST_FORMS[::2]
+    for i, a in enumerate(forms):
+        yield "one", [a]
+        b = forms[(i + 5) % len(forms)]
+        if b[1] != a[1]:
+            yield "two", [a, b]
+            c = forms[(i + 3) % len(forms)]
+            if c[1] not in (a[1], b[1]):
+                yield "three", [a, b, c]
+
+
+def phones(full: bool = True) -> Iterator[Result]:
+    """Every number to call (contact_phones, printed order) and every fax (contact_faxes) of the contact passage;
+    contact_phone is the first phone; nothing after a list (postcode, date, amount, ID, hours) is a phone."""
+    for (pk, phrasing), (n, numbers), sep, (fk, (form, fax_is_phone)), (tk, trap), wrap in itertools.product(
+            PHONE_PHRASINGS.items(), list(_lists(full)), LIST_SEPS, FAX_FORMS.items(), TRAPS.items(),
+            ("none", "lines")):
+        if (fk != "no fax" and tk != "none") or (fk == "two labels" and len(numbers) < 2):
+            continue  # traps are crossed with the plain lists; two labels need two numbers
+        if wrap == "lines" and any(" " in printed for printed, _ in numbers):
+            continue  # a wrapped text cannot tell `0517 83331234` cut at the line end from two numbers
+        printed = sep.join(p for p, _ in numbers) + trap
+        want = [w for _, w in numbers]
+        text = form.format(label="联系电话", numbers=printed, fax=FAX[0], first=numbers[0][0],
+                           rest=sep.join(p for p, _ in numbers[1:]))
+        faxes = [FAX[1]] if fk not in ("no fax", "电话/传真") else []
+        if fax_is_phone:
+            faxes = want
+        # the phrasing's own {label}：{phone} slot carries the whole arrangement
+        sentence = phrasing.replace("{label}：{phone}", text).format(who=WHO, addr=ADDRESS, post=POSTCODE,
+                                                                      email=EMAIL)
+        body = normalize_text(f"{TITLE}\n{BODY}{_wrap(sentence, wrap)}\n{FOOTER}")
+        meta = extract_metadata("", body)
+        case = f"{pk} × {n} × {sep!r} × {fk} × trap {tk} × {wrap}: {printed}"
+        got = (json.loads(meta.contact_phones or "null"), json.loads(meta.contact_faxes or "null"))
+        yield Result("phones", "contact_phones, faxes", case, (want, faxes), got)
+        yield Result("phones", "contact_phone = first", case, want[0], meta.contact_phone)
+        yield Result("phones", "postcode kept apart", case, POSTCODE, meta.contact_postcode)
+    for passage in NO_CONTACT:
+        meta = extract_metadata("", normalize_text(f"{TITLE}\n{BODY}{passage}\n{FOOTER}"))
+        yield Result("phones", "none taken", passage[:30], ("[]", "[]"), (meta.contact_phones, meta.contact_faxes))
+
+
 REPORT_HTML = ("<h1>青山县审计局2023年政府信息公开工作年度报告</h1>"
                + "".join(f"<p>{h}</p><p>{'本年度，我局认真落实政府信息公开各项要求，规范公开流程。' * 4}</p>"
                          for h in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -316,7 +390,7 @@ def chrome(full: bool = True) -> Iterator[Result]:
 
 MATRICES: dict[str, Callable[[bool], Iterator[Result]]] = {
     "titles": titles, "look-alikes": lookalikes, "page fields": page_fields, "untitled": untitled,
-    "发布时间": dates, "contact": contacts, "chrome": chrome,
+    "发布时间": dates, "contact": contacts, "phones": phones, "chrome": chrome,
 }
 
 

@@ -233,7 +233,7 @@ class ArchivePipeline:
             "report_id": report_id,
             "outcome": outcome,
             **{k: getattr(item, k) for k in ("url", "title", "agency", "year", "published_at", "template", "portal",
-                                             "contact_phone", "contact_address", "cells_count", "checks_failed")},
+                                             "contact_phone", "contact_phones", "contact_address", "cells_count", "checks_failed")},
         }
 
     # -- fetch log --------------------------------------------------------------------------

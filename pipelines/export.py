@@ -119,7 +119,7 @@ def export(db_path: str | Path, out_dir: str | Path, version: str | None = None,
 
 
 SNAPSHOT_TABLES = {
-    "reports": "select i.*, r.contact_phone, r.contact_address, r.contact_postcode, r.contact_email, r.index_no, "
+    "reports": "select i.*, r.contact_phone, r.contact_phones, r.contact_faxes, r.contact_address, r.contact_postcode, r.contact_email, r.index_no, "
                "r.doc_no, r.signature_date, r.content_hash, r.first_seen, r.last_seen "
                "from report_index i join reports r on r.id = i.id order by i.id",
     "cells": "select c.report_id, r.agency, r.year, c.table_name, c.row_label, c.col_label, c.value, c.raw, "

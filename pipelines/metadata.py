@@ -8,6 +8,7 @@ trafilatura's date is not used: on these portals it picks dates out of related-l
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -78,15 +79,22 @@ _CONTACT_LINE_FLAT = re.compile(r"(?:联系方式|联系人|联系电话|咨询�
 _CONTACT_WHO = re.compile(
     r"请(?:与|向|联系|致电)[:：]?(?P<who>[^,，;；:：(（。]{2,60}?)(?:联系|咨询|反映|$|(?=[,，;；(（。]))"
 )
-_CONTACT_LABEL = r"(?:联系电话|咨询电话|办公电话|联系方式|咨询方式|电话|Tel|TEL|Phone|传真|地址|邮编|邮政编码|电子邮箱|电子信箱|邮箱|E-?mail|联系人)"
-_PHONE_LABEL = (r"(?:(?:联系电话|咨询电话|办公电话|联系方式|咨询方式|电话)(?:[/、和及或]传真|[(（]传真[)）])?"
-                r"|Tel|TEL|Phone)")
+_CONTACT_LABEL = r"(?:(?:联系|咨询|办公|投诉|监督|举报|服务|值班)?电话|联系方式|咨询方式|Tel|TEL|Phone|传真|Fax|FAX|地址|邮编|邮政编码|电子邮箱|电子信箱|邮箱|E-?mail|联系人)"
+# A phone label: one or two label words joined (电话/传真, 电话、传真, 电话（传真）, 传真/电话, 电话和传真).
+# 投诉/监督/举报/咨询…电话 are phones to call; a number under a label that says only 传真/Fax is a fax.
+_PHONE_WORD = r"(?:(?:联系|咨询|办公|投诉|监督|举报|服务|值班)?电话|联系方式|咨询方式|Tel|Phone|传真|Fax)"
+_PHONE_LABEL = re.compile(r"(?<![A-Za-z])(?P<label>" + _PHONE_WORD + r"(?:[/、和及或]" + _PHONE_WORD + r"|[(（]"
+                          + _PHONE_WORD + r"[)）])?)[:：]?", re.I)
 _PHONE_NUMBER = (
     r"(?P<area>[(（]?0\d{2,3}[)）]?\s*[-－—–]?\s*)?(?P<num>[2-9]\d{6,7})"
     r"(?:\s*(?:[-－—–]|转|分机|ext\.?)\s*(?P<ext>\d{1,5}))?(?!\d)"
     r"|(?P<mobile>1[3-9]\d(?:[-－—–\s]?\d{4}){2})(?!\d)"
 )
-_PHONE = re.compile(_PHONE_LABEL + r"[:：]?(?P<v>" + _PHONE_NUMBER + r")", re.I)
+# one number: never inside a longer digit run (an ID, a 统一社会信用代码), never followed by a unit, a date or
+# a decimal point (an amount, a count, 2024年…), never a 6-digit postcode (too short for either form)
+_ONE_PHONE = re.compile(r"(?<![\d.])(?:" + _PHONE_NUMBER + r")(?![\d.]|[元万亿件条次个人份项年月日号%])"
+                        r"(?:[(（](?P<note>[^()（）]{1,12})[)）])?", re.I)  # 0517-87654322（传真）
+_PHONE_SEP = re.compile(r"[、,，;；/]|或者?|和|及")  # between two numbers of one label
 _ADDRESS = re.compile(r"(?:通讯地址|联系地址|办公地址|地址)[:：]?(?P<v>[^,，;；。)）]{4,80}?)(?=[,，;；。)）]|" + _CONTACT_LABEL + "|$)")
 _POSTCODE = re.compile(r"(?:邮政编码|邮编)[:：]?(?P<v>\d{6})(?!\d)")
 _EMAIL = re.compile(r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[:：]?(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.I)
@@ -405,16 +413,50 @@ def _phone(m: re.Match) -> str:
     return f"{out}-{m['ext']}" if m["ext"] else out
 
 
-def _contact(text: str) -> dict[str, str | None]:
-    out: dict[str, str | None] = {"who": None, "phone": None, "address": None, "postcode": None, "email": None}
+def _kinds(words: str) -> tuple[bool, bool]:
+    """(a phone, a fax) per a label or note: 电话/传真 is both, 传真 alone a fax (not a number to call)."""
+    return (bool(re.search(r"电话|联系方式|咨询方式|tel|phone", words, re.I)), bool(re.search(r"传真|fax", words, re.I)))
+
+
+def phone_numbers(window: str) -> tuple[list[str], list[str]]:
+    """(phones, faxes) of a contact passage (NFKC, whitespace squeezed), each in printed order, once.
+
+    Every labelled number and the numbers listed after it (separated by 、，；/或和及) count; a number's own
+    note (（传真）, （办公室）) decides its kind when it names one, else its label does. Unlabelled numbers are
+    never taken: outside a label's list a digit run may be a 文号, a count or a postcode.
+    """
+    phones: list[str] = []
+    faxes: list[str] = []
+    pos = 0
+    while label := _PHONE_LABEL.search(window, pos):
+        pos = label.end()
+        while m := _ONE_PHONE.match(window, pos):
+            phone, fax = _kinds(m["note"] or "")
+            if not (phone or fax):
+                phone, fax = _kinds(label["label"])
+            if phone:
+                phones.append(_phone(m))
+            if fax:
+                faxes.append(_phone(m))
+            pos = m.end()
+            sep = _PHONE_SEP.match(window, pos)
+            if not sep or not _ONE_PHONE.match(window, sep.end()):
+                break
+            pos = sep.end()
+    return list(dict.fromkeys(phones)), list(dict.fromkeys(faxes))
+
+
+def _contact(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"who": None, "phone": None, "phones": [], "faxes": [], "address": None, "postcode": None,
+                           "email": None}
     window = _contact_window(text)
     if not window:
         return out
     window = unicodedata.normalize("NFKC", window)
     if w := _CONTACT_WHO.search(window):
         out["who"] = w["who"]
-    if p := _PHONE.search(window):
-        out["phone"] = _phone(p)
+    out["phones"], out["faxes"] = phone_numbers(window)
+    out["phone"] = out["phones"][0] if out["phones"] else None
     if a := _ADDRESS.search(window):
         out["address"] = a["v"].rstrip("(（")  # 地址：…（邮编：…）
     if z := _POSTCODE.search(window):
@@ -509,6 +551,8 @@ def extract_metadata(title: str, body: str, *, html: str | None = None, page: st
         published_at=published,
         signature_date=sig_date,
         contact_phone=contact["phone"],
+        contact_phones=json.dumps(contact["phones"], ensure_ascii=False),
+        contact_faxes=json.dumps(contact["faxes"], ensure_ascii=False),
         contact_address=contact["address"],
         contact_postcode=contact["postcode"],
         contact_email=contact["email"],

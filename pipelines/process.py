@@ -33,13 +33,14 @@ from pipelines.words import segment_fields
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-7"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+PARSER_VERSION = "2026.11.29-8"  # -2: tables read column order from the header, blank rows, 元, other shapes;
 # -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
 # -4: titles in one canonical form (二〇二三年, ２０２３, 《》, appended dates), 政务公开年度报告, implausible
 # 发布时间 never chosen, contact passages bounded by chrome, body edges free of footer chrome
 # -5: PDF columns by x-position, blank table 3 stored NULL, table-1 cross-template shapes, PDF text fixes
 # -6: glued digit runs cut only when they cannot be fewer numbers (a blank cell): 0000000, never 17 → 1 | 7
 # -7: a blank 总计 after six filled cells read as printed when the sixth is below the sum of the five before it
+# -8: every phone and fax of the contact passage (contact_phones, contact_faxes)
 
 
 class _Clock:

@@ -102,7 +102,11 @@ class ReportMetadata:
     year: int | None = None
     published_at: str | None = None
     signature_date: str | None = None
-    contact_phone: str | None = None
+    contact_phone: str | None = None  # the first of contact_phones
+    # every number to call / fax printed in the contact passage, JSON arrays in printed order ("[]": none
+    # printed; NULL: read by a parser older than these columns, `nianbao reprocess` fills them)
+    contact_phones: str | None = None
+    contact_faxes: str | None = None
     contact_address: str | None = None
     contact_postcode: str | None = None
     contact_email: str | None = None

@@ -79,7 +79,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "year": "the report's subject year (统计期限), not the publication year",
         "published_at": "ISO 8601 publication time: the page's 发布时间, else the signature date",
         "signature_date": "date under the closing signature",
-        "contact_phone": "phone from the 如对本报告有任何疑问… sentence",
+        "contact_phone": "phone from the 如对本报告有任何疑问… sentence (the first of contact_phones)",
         "contact_address": "postal address from the contact sentence",
         "contact_postcode": "postcode from the contact sentence",
         "contact_email": "e-mail from the contact sentence",
@@ -96,6 +96,11 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "checks_failed": "number of failing consistency checks (report_checks.ok = 0)",
         "table_flags": "notes of the table parser (doubled digits, shifted columns, …)",
         "table_errors": "table parser errors; the report is kept",
+        "contact_phones": "every number to call printed in the contact passage (联系/咨询/投诉电话, 电话/传真, "
+                          "mobiles), JSON array in printed order, normalised like contact_phone; [] when none; "
+                          "NULL in rows written before this column (`nianbao reprocess` fills it)",
+        "contact_faxes": "every fax number of the contact passage (传真, and 电话/传真 numbers, which are both), "
+                         "JSON array; [] when none; NULL in rows written before this column",
         "bounds_hit": "bounds this document hit (docs/hostile-input.md), each with its setting and what was kept; "
                       "NULL when none",
         "content_hash": "hash of body text and cells: identical content is one report",

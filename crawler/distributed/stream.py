@@ -136,7 +136,7 @@ class StreamPipeline:
         self._flush_captures()  # its WARC capture first, so the writer links it to the report
         self._send("report", item.to_dict())
         return {k: getattr(item, k) for k in ("url", "title", "agency", "year", "published_at", "template", "portal",
-                                         "contact_phone", "contact_address", "cells_count", "checks_failed")}
+                                         "contact_phone", "contact_phones", "contact_address", "cells_count", "checks_failed")}
 
     # -- fetch log and captures ----------------------------------------------------------
     def response_received(self, response, request, spider=None) -> None:

@@ -176,7 +176,7 @@ def _write_children(db: sqlite_utils.Database, report_id: int, record: Mapping[s
 # the crawl's and stays as it is).
 PARSED_FIELDS = [
     "agency", "agency_source", "year", "published_at", "published_source", "metadata_flags", "signature_date",
-    "contact_phone", "contact_address", "contact_postcode", "contact_email", "template", "source_kind", "index_no",
+    "contact_phone", "contact_phones", "contact_faxes", "contact_address", "contact_postcode", "contact_email", "template", "source_kind", "index_no",
     "doc_no", "body_text", "needs_ocr", "cells_count", "nulls_count", "checks_failed", "table_flags", "table_errors",
     "content_hash",
 ]

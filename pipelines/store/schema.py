@@ -65,6 +65,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "ocr_model": str,
             "ocr_confidence": float,
             "bounds_hit": str,
+            # every phone / fax number of the contact passage, JSON arrays (contact_phone is the first phone)
+            "contact_phones": str,
+            "contact_faxes": str,
         },
         "pk": "id",
     },
