@@ -8,7 +8,8 @@ Every expected cell is graded: right (the value, or NULL where the report printe
 (NULL + flag where a number was printed: lost but not wrong), wrong (another number, or a number
 where a blank was printed), missing (neither a cell nor an ambiguity). A NULL is `null-amb`
 (ambiguous by format) when it is proven: another report with a different value in that cell prints
-a byte-identical document (`bench.matrix.ambiguous_cells`; for docx/pdf the identical source HTML);
+a byte-identical document (`bench.matrix.ambiguous_cells`; for docx/pdf the identical source HTML, or
+one whose conversion prints the same: `twins`);
 otherwise it is `null-def`, recoverable from the document but missed: a parser defect. Cells the parser invents are
 counted as extra. Fields go through the whole pipeline (`pipelines.process`): agency, year,
 published date and contact, right or not. Figures, not a timed test.
@@ -22,9 +23,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.matrix import FAST, QUIRKS, SERIALISATIONS, Doc, Truth, ambiguous_cells, cases, render_many
+from bench.matrix import (
+    FAST,
+    QUIRKS,
+    SERIALISATIONS,
+    SLOW,
+    Doc,
+    Truth,
+    ambiguous_cells,
+    cases,
+    convert,
+    printed_form,
+    render_many,
+    squared_twins,
+)
 from pipelines.documents import load_document
-from pipelines.tables import TableResult, extract_tables
+from pipelines.tables import EXPLICIT_CELL_KINDS, TableResult, extract_tables
 
 REAL = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
 GRADES = ("right", "null_def", "null_amb", "wrong", "missing")
@@ -48,12 +62,14 @@ class Graded:
 
 def parse_tables(doc: Doc) -> TableResult:
     """The tables as the pipeline reads them: the document's HTML, its text, and the PDF itself."""
+    explicit = doc.kind in EXPLICIT_CELL_KINDS  # as pipelines.process decides it
     if doc.kind == "txt":
-        return extract_tables(text=doc.data.decode("utf-8"))
+        return extract_tables(text=doc.data.decode("utf-8"), explicit_cells=explicit)
     loaded = load_document(doc.data, url=f"http://127.0.0.1/report.{doc.kind}")
     if loaded.error:
         return TableResult(None, [], [], 0, [], [f"unreadable: {loaded.error}"])
-    return extract_tables(html=loaded.html, text=loaded.text, pdf=doc.data if doc.kind == "pdf" else None)
+    return extract_tables(html=loaded.html, text=loaded.text, pdf=doc.data if doc.kind == "pdf" else None,
+                          explicit_cells=explicit)
 
 
 def grade_cells(truth: dict[tuple[str, str, str], Truth], res: TableResult, name: str = "",
@@ -84,8 +100,21 @@ def grade_cells(truth: dict[tuple[str, str, str], Truth], res: TableResult, name
     return g
 
 
-def grade_doc(doc: Doc) -> Graded:
-    return grade_cells(doc.cells, parse_tables(doc), doc.case.name, ambiguous_cells(doc.case))
+def grade_doc(doc: Doc, twins: frozenset[str] = frozenset()) -> Graded:
+    """twins: see `printed_twins`."""
+    return grade_cells(doc.cells, parse_tables(doc), doc.case.name, ambiguous_cells(doc.case, twins))
+
+
+def printed_twins(docs: list[Doc]) -> dict[str, frozenset[str]]:
+    """Per docx/pdf case: the sources of other reports whose conversion prints the same document
+    (`bench.matrix.squared_twins`, each converted by LibreOffice and compared by `printed_form`)."""
+    out: dict[str, frozenset[str]] = {}
+    for kind in SLOW:
+        batch = [(d, t) for d in docs if d.case.ser == kind and d.data for t in squared_twins(d.case)]
+        for (d, src), data in zip(batch, convert([t for _, t in batch], kind), strict=True):
+            if data and printed_form(data, kind) == printed_form(d.data, kind):
+                out[d.case.name] = out.get(d.case.name, frozenset()) | {src}
+    return out
 
 
 def grade_fields(doc: Doc) -> Counter:
@@ -144,8 +173,9 @@ def main() -> None:
     total = Graded()
     exact_docs = 0
     fields: Counter = Counter()
+    twins = printed_twins(docs)
     for doc in docs:
-        g = grade_doc(doc)
+        g = grade_doc(doc, twins.get(doc.case.name, frozenset()))
         total.add(g)
         exact_docs += g.exact
         by_ser.setdefault(doc.case.ser, Counter()).update(g.counts)

@@ -1,6 +1,6 @@
 """A synthetic archive of N reports (realistic text, cells and checks), its size and query times.
 
-    .venv/bin/python -m bench.bigarchive --reports 1000000 [--out PATH] [--keep] [--no-fts]
+    .venv/bin/python -m bench.bigarchive --reports 1000000 [--out PATH] [--keep] [--no-fts | --compact]
     .venv/bin/python -m bench.bigarchive --reports 100000          # a smaller run
     .venv/bin/python -m bench.bigarchive --out PATH --reuse        # time an archive built before
 
@@ -11,7 +11,7 @@ reports, 2.8–8.8 K characters) under the agency's name, every number shifted p
 checks are those of the seed of the year's template (2019 template for 2019–2020, 2021 after), i.e.
 ~200 cells with the real canonical keys, numbers shifted alike. Every table a crawl writes per report
 is filled: reports, report_urls, cell_values (the report_cells view), report_checks, report_regions,
-report_minhash, report_lsh, http_validators, both full-text indexes (the word index gets each seed's
+report_minhash, report_lsh, http_validators, check_values (the report_checks view), both full-text indexes (the word index gets each seed's
 jieba segmentation once, varied the same way) and the cell totals.
 
 Built in bulk, not through save_report (≈1.5 h CPU per million reports): the schema is created by
@@ -40,7 +40,7 @@ from pathlib import Path
 import yaml
 
 from crawler.demo.seeds import SEEDS
-from pipelines import store, words
+from pipelines import search, store, words
 from pipelines.regions import canonical_agency, classify_agency, days_late, deadline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ CELL_SEEDS = {"2019": ["000", "001", "003", "004"], "2021": ["002"]}  # the seed
 QUERIES = {  # the example queries of the documentation
     "new requests by agency and year (tables.md)": """
         select r.agency, r.year, c.value as new_requests
-        from reports r join report_cells c on c.report_id = r.id
+        from reports r cross join report_cells c on c.report_id = r.id
         where c.table_name = '收到和处理政府信息公开申请情况'
           and c.row_label = '一、本年新收政府信息公开申请数量' and c.col_label = '总计'
         order by r.agency, r.year""",
@@ -87,6 +87,8 @@ QUERIES = {  # the example queries of the documentation
           and c.row_label = '一、本年新收政府信息公开申请数量' order by r.year""",
     "late reports by province (report_index)": """
         select province, count(*), sum(late) from report_index group by province order by 2 desc""",
+    "late reports by province (agency_years)": """
+        select province, sum(reports), sum(late) from agency_years group by province order by 2 desc""",
 }
 SEARCHES = {
     "words: 诉讼 (search.md)": """select r.id, r.agency, r.year,
@@ -173,11 +175,15 @@ def _schema(conn: sqlite3.Connection) -> list[tuple]:
                         "order by type, name").fetchall()
 
 
-def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple[str, float]]:
-    """Build the archive; returns (stage, seconds)."""
+def build(path: Path, n: int, fts: bool = True, batch: int = 5000, compact: bool = False) -> list[tuple[str, float]]:
+    """Build the archive (with `compact`: as `nianbao compact` writes it, the trigram index without
+    positions); returns (stage, seconds)."""
     stages: list[tuple[str, float]] = []
     t = start = time.monotonic()
-    store.open_archive(path).close()
+    db = store.open_archive(path)
+    if compact:
+        search.drop_positions(db)
+    db.close()
     conn = sqlite3.connect(path, isolation_level=None)
     expected_schema = _schema(conn)
     conn.execute("PRAGMA journal_mode=OFF")  # a throwaway build: no rollback journal, a big page cache
@@ -195,7 +201,7 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
     bodies = {k: _parts(s.text) for k, s in seeds.items()}
     conn.execute("create temp table seed_cells (seed text, key_id integer, value real, raw text, unit text, flag text,"
                  " primary key (seed, key_id))")
-    conn.execute("create temp table seed_checks (seed text, n integer, rule text, scope text, expected real, "
+    conn.execute("create temp table seed_checks (seed text, n integer, key_id integer, scope text, expected real, "
                  "actual real, primary key (seed, n))")
     for k, s in seeds.items():
         for c in s.expected["cells"]:
@@ -206,9 +212,11 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
             conn.execute("insert or replace into seed_cells values (?, ?, ?, ?, ?, ?)",
                          (k, key, c["value"], store.cells.stored_raw(c["value"], c.get("raw")), c.get("unit"),
                           c.get("flag")))
-        conn.executemany("insert into seed_checks values (?, ?, ?, ?, ?, ?)",
-                         [(k, i, c["rule"], c["scope"], c.get("expected"), c.get("actual"))
-                          for i, c in enumerate(s.expected.get("checks", []))])
+        for i, c in enumerate(s.expected.get("checks", [])):
+            conn.execute(store.checks.ADD_KEY.format(r="?1", s="?2"), (c["rule"], c["scope"]))
+            key = conn.execute(store.checks.KEY.format(r="?1", s="?2"), (c["rule"], c["scope"])).fetchone()[0]
+            conn.execute("insert into seed_checks values (?, ?, ?, ?, ?, ?)",
+                         (k, i, key, c["scope"], c.get("expected"), c.get("actual")))
     who = agencies()
     conn.execute("create temp table plan (id integer primary key, cseed text, shift integer, year integer)")
     rows = _report_rows(n, who, bodies)
@@ -239,11 +247,11 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
                            s.raw, s.unit, s.flag
                     from plan p join seed_cells s on s.seed = p.cseed order by p.id, s.key_id""")
     t = _stage(stages, "cell_values (INSERT … SELECT)", t)
-    conn.execute("""insert into report_checks (report_id, rule, scope, expected, actual, ok)
-                    select p.id, c.rule, c.scope, c.expected + p.shift, c.actual + p.shift,
+    conn.execute("""insert into check_values (report_id, key_id, expected, actual, ok)
+                    select p.id, c.key_id, c.expected + p.shift, c.actual + p.shift,
                            not (p.id % 10 < 3 and c.n = 0)
-                    from plan p join seed_checks c on c.seed = p.cseed order by p.id, c.n""")
-    t = _stage(stages, "report_checks", t)
+                    from plan p join seed_checks c on c.seed = p.cseed order by p.id, c.key_id""")
+    t = _stage(stages, "check_values (the report_checks view)", t)
     conn.execute("insert into report_minhash select id, randomblob(512) from plan")
     conn.execute("""with recursive band(b) as (select 0 union all select b + 1 from band where b < 15)
                     insert into report_lsh (bucket, report_id)
@@ -259,6 +267,8 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000) -> list[tuple
                     from (select year, cseed, count(*) as n, sum(shift) as shifts from plan group by 1, 2) p
                     join seed_cells s on s.seed = p.cseed group by 1, 2 order by 1, 2""")
     t = _stage(stages, "cell totals", t)
+    store.coverage_totals.rebuild_agency_years(conn)  # what its triggers keep on write, from every report at once
+    t = _stage(stages, "agency_years (coverage summary)", t)
     conn.execute("COMMIT")
     conn.execute("BEGIN")
     for kind, _name, sql in later:
@@ -346,6 +356,14 @@ def timed(conn: sqlite3.Connection, sql: str) -> tuple[float, int]:
     return (time.perf_counter() - start) * 1000, len(rows)
 
 
+def timed_search(db, query: str) -> float:
+    from pipelines.search import search_result
+
+    start = time.perf_counter()
+    search_result(db, query)
+    return (time.perf_counter() - start) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1_000_000)
@@ -354,6 +372,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time an existing --out archive, do not build")
     parser.add_argument("--all", action="store_true", help="on big archives, time the from-every-cell query too")
     parser.add_argument("--no-fts", action="store_true", help="leave both full-text indexes empty (searches not timed)")
+    parser.add_argument("--compact", action="store_true",
+                        help="build the download form of `nianbao compact` (trigram index without positions)")
     parser.add_argument("--write-cost", type=int, metavar="N",
                         help="only: save_report CPU per report with and without the totals triggers, N reports")
     args = parser.parse_args()
@@ -366,7 +386,7 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(path.parent).free
         print(f"building {args.reports} reports in {path} ({free / 1e9:.0f} GB free)", flush=True)
-        stages = build(path, args.reports, fts=not args.no_fts)
+        stages = build(path, args.reports, fts=not args.no_fts, compact=args.compact)
         print(f"built {args.reports} reports in {stages[-1][1]:.0f} s "
               f"({args.reports / stages[-1][1]:.0f} reports/s, {os.cpu_count()} cores shared)")
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -391,6 +411,19 @@ def main() -> None:
             page = min(timed(conn, f"select * from ({sql}) limit 50")[0] for _ in range(3))
             flag = "" if min(warm, page) < goal else "  OVER"
             print(f"  {name:52s} {cold:8.1f} / {warm:8.1f}  {rows:7d}  first 50: {page:7.1f}{flag}")
+    if fts:  # what a researcher types: `nianbao search` (pipelines.search.search_result, 50 results)
+        import sqlite_utils
+
+        from pipelines.search import search_result
+        sdb = sqlite_utils.Database(conn)
+        print("nianbao search (goal < 300 ms): cold / warm ms, results, how")
+        for q in ("诉讼", "复议 纠正", "依申请公开", "政府信息公开", "信息处理费", "商业秘密", "本机关未收取"):
+            start = time.perf_counter()
+            res = search_result(sdb, q)
+            cold = (time.perf_counter() - start) * 1000
+            warm = min(timed_search(sdb, q) for _ in range(3))
+            flag = "" if warm < 300 else "  OVER"
+            print(f"  {q:20s} {cold:8.1f} / {warm:8.1f}  {len(res.rows):3d}  {res.ranking}; {res.substrings}{flag}")
     by_cells = QUERIES["行政复议 correction rate per year, from every cell"]
     if n <= 200_000 or args.all:
         same = sorted(conn.execute(QUERIES["行政复议 correction rate per year (tables.md, totals)"])) == \
@@ -398,7 +431,7 @@ def main() -> None:
         print(f"correction rates from report_cell_totals {'equal' if same else 'DIFFER FROM'} those from every cell")
     conn.close()
     if not args.keep and not args.out:
-        path.unlink()
+        shutil.rmtree(path.parent)  # the temporary folder, with the archive's -wal and -shm
 
 if __name__ == "__main__":
     main()

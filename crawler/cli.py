@@ -6,6 +6,7 @@
     nianbao coverage [DB]                  missing years, late reports, failing checks
     nianbao health [DB]                    each portal's last crawl: status, failure class, reports
     nianbao export [DB] --out DIR          versioned, checksummed snapshot
+    nianbao compact SRC DEST               a smaller copy to download (trigram index without positions)
     nianbao report [DB] --out FILE.html    pictures in one self-contained HTML file
     nianbao import PATH… [--db DB] [-s NAME=VALUE]  files you already have → the archive
     nianbao reprocess [DB] [--dry-run]     current parsers over the archived WARC captures, in place
@@ -180,6 +181,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from pipelines.compact import CompactError, compact
+    from pipelines.readonly import NotAnArchive
+
+    try:
+        done = compact(_existing(args.src), args.dest)
+    except (CompactError, NotAnArchive) as exc:
+        print(f"nianbao compact: {exc}", file=sys.stderr)
+        return 2
+    per = done.bytes / max(done.reports, 1) / 1024
+    print(f"nianbao compact: {args.dest}: {done.bytes / 1e6:.1f} MB ({done.source_bytes / 1e6:.1f} MB before), "
+          f"{per:.1f} KB per report, {done.reports} reports", file=sys.stderr)
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pipelines import dashboard
 
@@ -340,6 +356,12 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", action="append", choices=["csv", "xlsx", "parquet"],
                    help="only these formats (repeatable; default: csv, xlsx, and parquet when pyarrow is installed)")
     e.set_defaults(func=cmd_export)
+
+    k = sub.add_parser("compact", help="a smaller copy for download: the trigram index without positions "
+                                       "(LIKE and nianbao search unchanged; MATCH phrases on reports_fts refused)")
+    k.add_argument("src", type=Path, help="the archive (only read)")
+    k.add_argument("dest", type=Path, help="the copy to write (a new file)")
+    k.set_defaults(func=cmd_compact)
 
     r = sub.add_parser("report", help="coverage, timeliness, trends and failing reports as one offline HTML file")
     r.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)

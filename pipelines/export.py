@@ -125,7 +125,7 @@ SNAPSHOT_TABLES = {
     "cells": "select c.report_id, r.agency, r.year, c.table_name, c.row_label, c.col_label, c.value, c.raw, "
              "c.unit, c.flag from report_cells c join reports r on r.id = c.report_id order by c.report_id",  # cell_values order (report, key)
     "checks": "select k.report_id, r.agency, r.year, k.rule, k.scope, k.expected, k.actual, k.ok "
-              "from report_checks k join reports r on r.id = k.report_id order by k.report_id, k.rowid",
+              "from report_checks k join reports r on r.id = k.report_id order by k.report_id",  # check_values order (report, key: as written)
 }
 
 

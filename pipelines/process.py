@@ -27,13 +27,13 @@ from pipelines.metadata import extract_metadata, implausible_date, page_text
 from pipelines.normalize import normalize_text
 from pipelines.ocr import OcrLimits, OcrResult, read_document
 from pipelines.records import Fetched, Rejected, Report, ReportMetadata
-from pipelines.tables import TableResult, extract_tables
+from pipelines.tables import EXPLICIT_CELL_KINDS, TableResult, extract_tables
 from pipelines.words import segment_fields
 
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-8"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+PARSER_VERSION = "2026.11.29-9"  # -2: tables read column order from the header, blank rows, 元, other shapes;
 # -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
 # -4: titles in one canonical form (二〇二三年, ２０２３, 《》, appended dates), 政务公开年度报告, implausible
 # 发布时间 never chosen, contact passages bounded by chrome, body edges free of footer chrome
@@ -41,6 +41,10 @@ PARSER_VERSION = "2026.11.29-8"  # -2: tables read column order from the header,
 # -6: glued digit runs cut only when they cannot be fewer numbers (a blank cell): 0000000, never 17 → 1 | 7
 # -7: a blank 总计 after six filled cells read as printed when the sixth is below the sum of the five before it
 # -8: every phone and fax of the contact passage (contact_phones, contact_faxes)
+# -9: a blank 总计 after six filled cells always read as printed in a web page or text file (rows list their
+# own cells); a ragged row keeps the cells every one-cell shift agrees on (`ragged_row`); merged-cell duplicates
+# collapsed only when no other dropped cell fits the sums; fixed-width rows with blanks before the first full
+# row placed once that row shows the alignment
 
 
 class _Clock:
@@ -130,7 +134,7 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         if cut is not html:  # over TABLES_MAX_PER_PAGE: the table parser reads the cut page, parsed anew
             html, tree = cut, None
         bounds += notes
-    tables = _tables(html, body_text, pdf, pdf_read, tree)
+    tables = _tables(html, body_text, pdf, pdf_read, tree, explicit_cells=source_kind in EXPLICIT_CELL_KINDS)
     checks = run_checks(tables)
     cells = [dict(vars(c)) for c in tables.cells]  # flat dataclasses: vars() is asdict() without deep copies
     ocr_flags: list[str] = []
@@ -230,12 +234,13 @@ def _parse(html: str) -> Any:
 
 
 def _tables(html: str | None, body_text: str, pdf: bytes | None,
-            pdf_read: tuple[list, str] | None = None, tree: Any = None) -> TableResult:
-    """The statistical tables from the richest source available; errors are recorded, never raised."""
+            pdf_read: tuple[list, str] | None = None, tree: Any = None, explicit_cells: bool = False) -> TableResult:
+    """The statistical tables from the richest source available; errors are recorded, never raised.
+    explicit_cells: the document's rows list their own cells (a web page, a text file; not a converted grid)."""
     segments, text = pdf_read or (None, None)
     try:
         return extract_tables(html=html, text=body_text, pdf=pdf, pdf_segments=segments, pdf_text=text,
-                              html_tree=tree)
+                              html_tree=tree, explicit_cells=explicit_cells)
     except Exception as exc:  # a parser bug must not lose the report
         return TableResult(template=None, cells=[], ambiguous=[], nulls=0, flags=[],
                            errors=[f"table parser failed: {type(exc).__name__}: {exc}"])

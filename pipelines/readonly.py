@@ -5,15 +5,24 @@ prints as one line with exit code 2), then opens with `immutable=1` (no locks, n
 switch) unless the file is in WAL mode with a `-wal` beside it, i.e. a crawl may be writing it:
 then `mode=ro`, which reads the WAL but never writes the database file.
 
-An older archive (missing tables, columns, the search index or current regions) cannot be migrated
-in place by a command that only reads: `open_for_reading` then migrates a private in-memory copy
-(`sqlite3` backup) and says so on stderr. The file itself is never written.
+An older archive cannot be migrated in place by a command that only reads. `open_for_reading`:
+
+- search indexes not current (an older definition, queued words, an index left empty): the file is
+  read as it is; `nianbao search` then looks for the terms with LIKE over every report (correct, slower)
+  and says so. Nothing is rebuilt, in memory or elsewhere;
+- tables, columns, views or regions missing: a migrated copy in a temporary file (`VACUUM INTO`, then
+  `ensure_schema`), opened read-only and unlinked at once (it goes when closed), said on stderr. Memory
+  stays bounded whatever the archive's size (the copy takes disk, as `nianbao serve` does).
+
+The file itself is never written.
 """
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -66,14 +75,18 @@ def vacuum_into(db: sqlite_utils.Database, target: Path) -> None:
 def is_current(db: sqlite_utils.Database) -> bool:
     """Everything a reading command uses is there: schema, both search indexes current, a region per report."""
     from pipelines.search import is_current as search_is_current
+
+    return schema_is_current(db) and search_is_current(db)
+
+
+def schema_is_current(db: sqlite_utils.Database) -> bool:
+    """Every table, column and view of the current schema is there, with a region row per report."""
     from pipelines.store import TABLES
 
     for name, spec in TABLES.items():  # tables or views (report_cells is a view over the cell store)
         columns = {r[1] for r in db.execute(f"PRAGMA table_info([{name}])").fetchall()}
         if not columns or set(spec["columns"]) - columns:
             return False
-    if not search_is_current(db):
-        return False
     if not {"report_index", "report_cell_totals"} <= set(db.view_names()):
         return False
     missing = db.execute("select count(*) from reports r where not exists "
@@ -82,23 +95,38 @@ def is_current(db: sqlite_utils.Database) -> bool:
 
 
 def migrated_copy(db: sqlite_utils.Database) -> sqlite_utils.Database:
-    """A private in-memory copy of `db`, migrated with its missing regions filled (the source is untouched)."""
-    from pipelines.store import ensure_schema
+    """A private migrated copy of `db` in a temporary file, opened read-only and already unlinked (the
+    source is untouched; memory stays bounded; the disk space returns when the copy is closed)."""
+    from pipelines.store import open_archive
 
-    mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    db.conn.backup(mem)
-    copy = sqlite_utils.Database(mem)
-    ensure_schema(copy)
-    return copy
+    folder = Path(tempfile.mkdtemp(prefix="nianbao-read-"))
+    path = folder / "archive.db"
+    try:
+        vacuum_into(db, path)
+        copy = open_archive(path)  # migrates, fills missing regions, (re)builds what the schema needs
+        try:
+            copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+        return open_readonly(path)  # immutable: SQLite never reopens the path, so it can go now
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_for_reading(path: str | Path, *, command: str = "nianbao") -> sqlite_utils.Database:
-    """`open_readonly`, or a migrated in-memory copy when the file predates the current schema."""
+    """`open_readonly`; a migrated temporary copy when the file lacks part of the current schema."""
+    from pipelines.search import is_current as search_is_current
+
     db = open_readonly(path)
-    if is_current(db):
+    if schema_is_current(db):
+        if not search_is_current(db):
+            print(f"{command}: the search indexes of {path} are not current (older, empty or with queued "
+                  "reports): searches read every report with LIKE (open it for writing once to index it)",
+                  file=sys.stderr)
         return db
-    print(f"{command}: {path} predates the current schema or regions; reading a migrated in-memory copy "
-          "(the file is not changed)", file=sys.stderr)
+    print(f"{command}: {path} predates the current schema or regions; reading a migrated copy in a temporary "
+          "file (the archive is not changed)", file=sys.stderr)
     try:
         return migrated_copy(db)
     finally:

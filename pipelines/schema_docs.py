@@ -48,7 +48,8 @@ TABLE_DOCS: dict[str, str] = {
     "report_urls": "Every URL (page, attachment, or file:// of a local import) where a report was seen.",
     "report_cells": "Every number of the three statistical tables, under the canonical keys of the official format. "
                     "A view (writable) over the compact store cell_keys + cell_values (docs/data-path.md).",
-    "report_checks": "Consistency checks per report: R1 勾稽关系, R2 (七)总计, R3 总计 column, R4 复议/诉讼 总计.",
+    "report_checks": "Consistency checks per report: R1 勾稽关系, R2 (七)总计, R3 总计 column, R4 复议/诉讼 总计. "
+                     "A view (writable) over the compact store check_keys + check_values (docs/data-path.md).",
     "crawl_runs": "One row per crawl (or local import) with its counts and finish reason.",
     "fetch_log": "Every HTTP response and fetch error of every crawl.",
     "portal_health": "Each portal's health in each crawl: status, main failure class, pages, reports, empty runs (nianbao health).",
@@ -379,7 +380,7 @@ def build_metadata() -> dict[str, Any]:
             tables[fts + suffix] = {"hidden": True}
     tables["reports_words_pending"] = {"hidden": True}
     tables["reports_words_meta"] = {"hidden": True}
-    for store_table in ("cell_keys", "cell_values", "cell_year_totals"):  # storage behind report_cells, report_cell_totals
+    for store_table in ("cell_keys", "cell_values", "cell_year_totals", "check_keys", "check_values"):  # storage behind report_cells, report_cell_totals
         tables[store_table] = {"hidden": True}
     db = {"description": canned.get("database_description", ""), "tables": tables, "queries": canned["queries"]}
     return {k: v for k, v in canned.items() if k not in ("queries", "database_description")} | {

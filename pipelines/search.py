@@ -58,6 +58,9 @@ SNIPPET_WIDTH = 24  # characters either side of the match
 
 _FTS_SQL = (f"create virtual table {FTS_TABLE} using fts5(title, agency, body_text, tokenize='trigram', "
             "content='reports', content_rowid='id')")
+# the same index without positions (`nianbao compact`, pipelines/compact.py): a sixth of the size; SQLite then
+# refuses MATCH phrases of 2+ trigrams ("phrase queries are not supported"); LIKE/GLOB and single trigrams work
+FTS_COMPACT_SQL = _FTS_SQL[:-1] + ", detail='none')"
 _FTS_TRIGGERS = {  # sqlite-utils' trigger names; the update trigger fires on the indexed columns only
     "reports_ai": f"""create trigger reports_ai after insert on reports begin
         insert into {FTS_TABLE} (rowid, title, agency, body_text) values (new.id, new.title, new.agency, new.body_text);
@@ -114,14 +117,28 @@ def is_current(db: sqlite_utils.Database) -> bool:
     """Both indexes have the current definition and segmenter, their triggers are in place, nothing is queued."""
     if not db.table("reports").exists():
         return True
-    if _norm(_sql_of(db, FTS_TABLE)) != _norm(_FTS_SQL) or _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL):
+    if _norm(_sql_of(db, FTS_TABLE)) not in (_norm(_FTS_SQL), _norm(FTS_COMPACT_SQL)):
+        return False
+    if _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL):
         return False
     if _words_version(db) != words.VERSION:
         return False
     for name, sql in {**_FTS_TRIGGERS, **_WORDS_TRIGGERS}.items():
         if _norm(_sql_of(db, name)) != _norm(sql):
             return False
-    return not any(_sql_of(db, name) for name in _OLD_TRIGGERS) and pending(db) == 0
+    if any(_sql_of(db, name) for name in _OLD_TRIGGERS) or pending(db):
+        return False
+    return _newest_indexed(db)
+
+
+def _newest_indexed(db: sqlite_utils.Database) -> bool:
+    """The newest report is in both indexes (an index left empty, as `bench.bigarchive --no-fts` leaves
+    them, is not current: a search there would silently find nothing)."""
+    newest = db.execute("select max(id) from reports").fetchone()[0]
+    if newest is None:
+        return True
+    return all(db.execute(f"select exists (select 1 from {t}_docsize where id = ?)", [newest]).fetchone()[0]
+               for t in (FTS_TABLE, WORDS_TABLE))
 
 
 def enable_search(db: sqlite_utils.Database) -> None:
@@ -129,7 +146,7 @@ def enable_search(db: sqlite_utils.Database) -> None:
     older definition from `reports`, and index whatever is queued."""
     if not db.table("reports").exists():
         return
-    rebuild_trigram = _norm(_sql_of(db, FTS_TABLE)) != _norm(_FTS_SQL)
+    rebuild_trigram = _norm(_sql_of(db, FTS_TABLE)) not in (_norm(_FTS_SQL), _norm(FTS_COMPACT_SQL))  # either form is current
     rebuild_words = _norm(_sql_of(db, WORDS_TABLE)) != _norm(_WORDS_SQL) or _words_version(db) != words.VERSION
     triggers = {**_FTS_TRIGGERS, **_WORDS_TRIGGERS}
     stale = [n for n, sql in triggers.items() if _norm(_sql_of(db, n)) != _norm(sql)]
@@ -157,6 +174,24 @@ def enable_search(db: sqlite_utils.Database) -> None:
             for sql in triggers.values():
                 db.execute(sql)
     index_pending(db)
+
+
+def has_positions(db: sqlite_utils.Database) -> bool:
+    """Whether the trigram index keeps positions (MATCH '"信息处理费"' works), i.e. is not a compact copy's."""
+    return _norm(_sql_of(db, FTS_TABLE)) != _norm(FTS_COMPACT_SQL)
+
+
+def drop_positions(db: sqlite_utils.Database) -> None:
+    """Rebuild the trigram index without positions (`detail=none`), in place: what `nianbao compact` does to
+    its copy. `nianbao search` finds the same reports (it asks for single trigrams and verifies with LIKE)."""
+    with _transaction(db):
+        for name in _FTS_TRIGGERS:
+            db.execute(f"drop trigger if exists {name}")
+        db.execute(f"drop table if exists {FTS_TABLE}")
+        db.execute(FTS_COMPACT_SQL)
+        db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('rebuild')")
+        for sql in _FTS_TRIGGERS.values():
+            db.execute(sql)
 
 
 class _transaction:
@@ -275,6 +310,9 @@ def search_result(db: sqlite_utils.Database, query: str, limit: int = 50) -> Sea
     terms = _terms(query)
     if not terms:
         raise ValueError("empty search query")
+    if not is_current(db):  # an index of an older definition, empty or behind: read the text itself
+        found, _ = _substring_search(db, terms, limit, indexed=False)
+        return SearchResult(found, 0, "search indexes not current", "substrings: LIKE over every report")
     rows: list[dict[str, Any]] = []
     match = words.fts_query(query)
     found, ranking = 0, "no word matches"
@@ -352,7 +390,8 @@ def _rows(db: sqlite_utils.Database, ids: list[int], terms: list[str]) -> list[d
     return out
 
 
-def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> tuple[list[dict[str, Any]], str]:
+def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int,
+                      indexed: bool = True) -> tuple[list[dict[str, Any]], str]:
     """Reports containing every term, newest first, and a note on how they were looked for.
 
     Terms of 3+ characters: the trigram index gives the reports holding every trigram of
@@ -366,7 +405,7 @@ def _substring_search(db: sqlite_utils.Database, terms: list[str], limit: int) -
         params += [f"%{_like_escape(t)}%"] * 3
     like_sql = " and ".join(where)
     note = "substrings: LIKE over every report"
-    if long_terms and db.table(FTS_TABLE).exists():
+    if indexed and long_terms and db.table(FTS_TABLE).exists():
         match = substring_match(long_terms)
         ids = [r[0] for r in db.execute(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? "
                                         "order by rowid desc limit ?", [match, SUBSTRING_CAP + 1])]

@@ -97,7 +97,7 @@ def test_live_wal_archive_is_read_not_written(tmp_path):
     writer.close()
 
 
-def test_old_archive_is_migrated_in_memory_only(tmp_path, snapshot):
+def test_old_archive_is_migrated_in_a_temporary_copy_only(tmp_path, snapshot):
     old = tmp_path / "old.sqlite"
     old.write_bytes(snapshot.read_bytes())
     conn = sqlite3.connect(old)
@@ -108,9 +108,38 @@ def test_old_archive_is_migrated_in_memory_only(tmp_path, snapshot):
     assert not __import__("pipelines.readonly", fromlist=["x"]).is_current(open_readonly(old))
     db = open_for_reading(old)
     assert db.execute("select count(*) from report_regions").fetchone()[0] == 3
+    copy = db.execute("pragma database_list").fetchone()[2]
+    assert copy and Path(copy) != old and not Path(copy).exists()  # a file (not memory), already unlinked
     db.close()
     _every_reading_command(old, tmp_path)
     assert sha(old) == before
+
+
+def test_archive_with_empty_search_indexes_is_read_in_place(tmp_path, snapshot):
+    """As `bench.bigarchive --no-fts` leaves them: nothing is rebuilt (in memory or elsewhere), the file is read
+    as it is, and a search reads the text itself, finding what the indexes would."""
+    from pipelines.search import search
+
+    bare = tmp_path / "bare.sqlite"
+    bare.write_bytes(snapshot.read_bytes())
+    conn = sqlite3.connect(bare)
+    for index in ("reports_fts", "reports_words"):
+        conn.execute(f"insert into {index} ({index}) values ('delete-all')")
+    conn.commit()
+    conn.close()
+    before = sha(bare)
+    db = open_for_reading(bare)
+    assert Path(db.execute("pragma database_list").fetchone()[2]) == bare.resolve()  # the file itself
+    assert db.execute("select count(*) from reports_words_docsize").fetchone()[0] == 0  # nothing built
+    full = open_readonly(snapshot)
+    for query in ("依申请公开", "正文1", "公开工作", "不存在"):
+        assert {r["id"] for r in search(db, query)} == {r["id"] for r in search(full, query)}, query
+    db.close()
+    full.close()
+    proc = nianbao("search", bare, "依申请公开")
+    assert proc.returncode == 0 and proc.stdout.count("依申请公开") >= 3, proc.stderr
+    assert "LIKE" in proc.stderr
+    assert sha(bare) == before
 
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all\n", b"%PDF-1.7\n" + b"x" * 200,

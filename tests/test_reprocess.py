@@ -98,8 +98,8 @@ def test_a_parser_change_updates_exactly_the_affected_reports(archive, monkeypat
             meta.agency = meta.agency.replace("城市管理局", "城市管理综合行政执法局")
         return meta
 
-    def tables(html, body_text, pdf, *parsed):  # and a table rule that reads one more item for 双辽
-        result = real_tables(html, body_text, pdf, *parsed)  # parsed: the PDF's rows, the page's tree
+    def tables(html, body_text, pdf, *parsed, **kw):  # and a table rule that reads one more item for 双辽
+        result = real_tables(html, body_text, pdf, *parsed, **kw)  # parsed: the PDF's rows, the page's tree
         if "双辽" in body_text[:400]:
             first = result.cells[0]
             result.cells[0] = replace(first, value=(first.value or 0) + 1000, raw=str((first.value or 0) + 1000))

@@ -193,7 +193,7 @@ def test_archive_with_the_old_indexes_migrates_in_place(tmp_path):
 
 
 def test_old_indexes_are_not_rewritten_by_reading(tmp_path):
-    """`nianbao search` on an archive with the old indexes reads a migrated copy; the file is unchanged."""
+    """`nianbao search` on an archive with the old indexes reads the text itself (LIKE); the file is unchanged."""
     import hashlib
     import subprocess
     import sys

@@ -187,6 +187,23 @@ def test_fixed_width_dump_places_blank_cells_under_their_header_words() -> None:
     assert f"columns_from_layout:{T2}" in res.flags
 
 
+@pytest.mark.parametrize("blank", range(6))  # printed columns 0–5 (column 6, the last, is refused below)
+def test_fixed_width_blank_cells_before_the_first_full_row_are_placed_too(blank: int) -> None:
+    """The full row that shows the text is fixed-width may come after the row with the blank (the first
+    row of a document's first sub-table has none before it): the row is read by position at the end."""
+    full = ["二、上年结转政府信息公开申请数量", "16", "3", "2", "4", "1", "2", "4"]
+    vals = ["9", "3", "2", "1", "1", "1", "4"]
+    vals[blank] = ""
+    gaps = ["一、本年新收政府信息公开申请数量", *vals]
+    for rows in ([full, gaps], [gaps, full]):
+        res = extract_tables_text(_t2(_layout(rows)))
+        got = [c for c in res.cells if c.row_label.startswith("一、")]
+        assert len(got) == 7 and not res.ambiguous, res.ambiguous[:1]
+        printed = dict(zip(["总计", "自然人", *(f"法人或其他组织/{x}" for x in LEAVES)], vals, strict=True))
+        assert {c.col_label: c.raw for c in got} == printed
+        assert f"columns_from_layout:{T2}" in res.flags
+
+
 def test_fixed_width_row_with_its_last_column_blank_is_refused() -> None:
     """In a fixed-width (squared) grid a row that lost a cell prints its last column blank: refused."""
     lines = _layout([["二、上年结转政府信息公开申请数量", "16", "3", "2", "4", "1", "2", "4"],

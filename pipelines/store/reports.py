@@ -15,6 +15,7 @@ from pipelines.regions import region_row
 from pipelines.search import index_reports
 from pipelines.store.captures import link_captures
 from pipelines.store.cells import delete_cells, write_cells
+from pipelines.store.checks import delete_checks, write_checks
 from pipelines.store.memos import save_validators
 from pipelines.store.schema import TABLES, now_iso, transaction
 
@@ -54,8 +55,8 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
                 row["version"] = _archive_version(db, target, sim, seen, run_id) + 1
                 reports.update(target, row)
                 delete_cells(db, target)
-                for child in ("report_checks", "report_lsh"):
-                    db.execute(f"delete from {child} where report_id = ?", [target])
+                delete_checks(db, target)
+                db.execute("delete from report_lsh where report_id = ?", [target])
                 report_id, outcome = target, "updated"
             else:
                 row.update(first_seen=seen, first_run_id=run_id, version=1)
@@ -120,8 +121,8 @@ def _archive_version(db: sqlite_utils.Database, report_id: int, sim: float, seen
     old = next(db.query("select * from reports where id = ?", [report_id]))
     cells = list(db.query("select table_name, row_label, col_label, value, raw, unit, flag from report_cells "
                           "where report_id = ?", [report_id]))
-    checks = list(db.query("select rule, scope, expected, actual, ok from report_checks where report_id = ? "
-                           "order by rowid", [report_id]))
+    checks = list(db.query("select rule, scope, expected, actual, ok from report_checks where report_id = ?",
+                           [report_id]))  # the store's order: as written
     version = old.get("version") or 1
     db.table("report_versions").insert({
         "report_id": report_id, "version": version, "content_hash": old["content_hash"], "similarity": round(sim, 4),
@@ -165,9 +166,7 @@ def _write_children(db: sqlite_utils.Database, report_id: int, record: Mapping[s
         for a in record.get("ambiguous", [])
     ]
     write_cells(db, report_id, cells)
-    checks = [{"report_id": report_id, **c, "ok": int(bool(c["ok"]))} for c in record.get("checks", [])]
-    if checks:
-        db.table("report_checks").insert_all(checks, replace=True)
+    write_checks(db, report_id, record.get("checks", []))
 
 
 # -- nianbao reprocess: the current parsers over an archived capture, in place -------------------------
@@ -240,7 +239,7 @@ def reparse_report(db: sqlite_utils.Database, report_id: int, report: Report) ->
                 return changes
             db.table("reports").update(report_id, {k: record.get(k) for k in [*PARSED_FIELDS, "parser_version"]})
             delete_cells(db, report_id)
-            db.execute("delete from report_checks where report_id = ?", [report_id])
+            delete_checks(db, report_id)
             _write_children(db, report_id, record)
             _write_minhash(db, report_id, record.get("minhash") or minhash_signature(record["body_text"],
                                                                                       record.get("cells", [])))

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import DescIndex
 
 from pipelines.regions import fill_missing_regions, load_divisions
 from pipelines.search import enable_search
 from pipelines.store.cells import ensure_cell_store
+from pipelines.store.checks import ensure_check_store
+from pipelines.store.coverage_totals import ensure_agency_years
 from pipelines.store.totals import ensure_totals
 
 SCHEMA_VERSION = 1
@@ -112,6 +115,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "ok": int,
         },
         "pk": ("report_id", "rule", "scope"),
+        "view": True,  # a view over the compact check store (pipelines/store/checks.py), same name and columns
     },
     "crawl_runs": {
         "columns": {
@@ -311,13 +315,14 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 
-INDEXES: list[tuple[str, list[str], bool]] = [
+INDEXES: list[tuple[str, list[Any], bool]] = [
     ("reports", ["content_hash"], True),
     ("reports", ["agency", "year"], False),
     ("reports", ["year"], False),
     ("reports", ["year", "template"], False),  # counts by year and template without reading the wide rows
+    ("reports", [DescIndex("year"), "agency"], False),  # newest year first, by agency (failing_r1): no sort
     ("report_urls", ["canonical_url"], False),
-    ("report_checks", ["rule", "ok"], False),
+    ("report_regions", ["days_late"], False),  # late reports, latest first, without sorting every report
     ("fetch_log", ["run_id"], False),
     ("portal_health", ["portal", "run_id"], False),
     ("fetch_log", ["url"], False),
@@ -362,7 +367,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for column, col_type in missing.items():
                 table.add_column(column, col_type)
     ensure_cell_store(db)  # cell_keys + cell_values, and the report_cells view (migrates an old table)
+    ensure_check_store(db)  # check_keys + check_values, and the report_checks view (migrates an old table)
     ensure_totals(db)  # cell_year_totals + the report_cell_totals view, kept by triggers (filled for an old archive)
+    ensure_agency_years(db)  # reports per agency, division and year for the coverage listings, kept by triggers
     for table, cols, unique in INDEXES:
         db.table(table).create_index(cols, unique=unique, if_not_exists=True)
     enable_search(db)  # trigram full-text index on reports (pipelines/search.py)

@@ -27,7 +27,7 @@ from pipelines.tables.match import (
     opens_t3,
     other_name,
 )
-from pipelines.tables.resolve import Reading, parsed, reconcile
+from pipelines.tables.resolve import Partial, Reading, parsed, reconcile
 from pipelines.tables.tokens import BLANK, LABEL, VALUE, Parsed, Tok, text_segments
 
 FEE_COL = "本年收费金额(单位:万元)"
@@ -96,10 +96,11 @@ def _order(tpl: str) -> dict[tuple[str, str], float]:
 
 def _lost_cell(reading: Reading, table: str) -> bool:
     """A table-2 row whose 总计 is blank while the six cells before it are filled: in a grid that a
-    DOCX/PDF export normalised, a row that lost a cell looks exactly like this (the values shifted
-    left, a blank added at the end), so the row is not trusted — unless its sixth value is smaller
-    than the five before it together: a shifted row would print its 总计 there, and a total of
-    counts is never below the sum of the counts it adds up."""
+    converter squared (DOCX, PDF, spreadsheet, a Word file through LibreOffice), a row that lost a cell
+    looks exactly like this (the values shifted left, a blank added at the end), so the row is not
+    trusted — unless its sixth value is smaller than the five before it together: a shifted row
+    would print its 总计 there, and a total of counts is never below the sum of the counts it adds up.
+    Only asked of squared sources (see `extract_tables`' `explicit_cells`)."""
     vals = [p.value for _, p in reading]
     if not (table == T2 and len(vals) == 7 and vals[6] is None and None not in vals[:6]):
         return False
@@ -128,8 +129,9 @@ def _kin(a: str, b: str) -> bool:
 
 
 class _Parser:
-    def __init__(self, tpl: str | None) -> None:
+    def __init__(self, tpl: str | None, explicit_cells: bool = False) -> None:
         self.tpl = tpl
+        self.squared = not explicit_cells  # a converter may have added blank cells to square the grid
         self.match_tpl = tpl or "2021"
         self.ctx: str | None = None
         self.pending: list[Tok] = []
@@ -149,6 +151,8 @@ class _Parser:
         self.pads: list[Tok] = []  # a tab row's blanks before its first value (positions only)
         self.label_seg = -1  # the printed line of the last label
         self.aligned = False  # fixed-width text, shown by a full row printed beneath its header words
+        # rows with blanks placed by position before any full row showed the alignment: (columns, reading)
+        self.deferred: dict[tuple[str, str], tuple[tuple[str, ...], Reading]] = {}
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -256,7 +260,7 @@ class _Parser:
                         hdr.add(got, tok.col, self.seg_no, span)
             hdr.fragment(tok.raw, self.seg_no)  # wrapped or reordered multi-line text headers
 
-    def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | None, str, str | None]:
+    def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | Partial | None, str, str | None]:
         """The row's values in template column order: by grid position under the printed header when
         the header names every column; else in printed order, permuted by a one-line header."""
         toks = cur.toks
@@ -275,7 +279,7 @@ class _Parser:
                     if [where[c] for c in cols] != sorted(where.values()):
                         self.flag(f"columns_from_header:{cur.table}")
                     reading = [(got[where[c]].raw, parsed(got[where[c]])) for c in cols]
-                    if _lost_cell(reading, cur.table):
+                    if self.squared and _lost_cell(reading, cur.table):
                         return None, "总计 blank after six filled cells: a lost cell shifting the others " \
                                      "left cannot be ruled out", None
                     return reading, "", None
@@ -285,16 +289,20 @@ class _Parser:
         reading, why, row_flag = reconcile([t for t in toks if t.key != "pad"], len(cols), cur.table)
         if reading is None:
             placed = self._placed(cur, cols, order)
-            if placed is not None:
+            if placed is not None and self.aligned:
+                self.flag(f"columns_from_layout:{cur.table}")
                 return placed, "", None
+            if placed is not None:  # read at the end if a full row later shows the text is fixed-width
+                self.deferred[(cur.table, cur.row)] = (cols, placed)
         if reading is not None and not row_flag and not self.aligned:
             self._check_aligned(cur, cols, order, len(reading))
         if reading is not None and isinstance(order, list):
-            if row_flag:  # the row's sums were checked in printed order, not in the header's
+            if row_flag and row_flag != "ragged_row":  # the row's sums were checked in printed order
+                # (a ragged row's agreed cells need no sums: they hold in any column order)
                 return None, f"the row needed {row_flag} under a reordered header", None
             self.flag(f"columns_from_header:{cur.table}")
             reading = [reading[i] for i in order]
-        if reading is not None and _lost_cell(reading, cur.table):
+        if reading is not None and row_flag != "ragged_row" and self.squared and _lost_cell(reading, cur.table):
             return None, "总计 blank after six filled cells: a lost cell shifting the others left cannot " \
                          "be ruled out", None
         return reading, why, row_flag
@@ -302,11 +310,10 @@ class _Parser:
     def _placed(self, cur: _Row, cols: tuple[str, ...], order: list[int] | bool) -> Reading | None:
         """A fixed-width dump's row with fewer values than columns: each value under the header word it
         is printed beneath (its middle inside the word's columns, one value per column), the columns
-        with none printed blank. Only once a full row has shown the text is aligned (`_check_aligned`)
-        and when the row's label ends before the first column's header word, so a dump whose lines
-        merely start at the margin is never read by position."""
-        if not self.aligned:
-            return None
+        with none printed blank. Used only when a full row of the document (before or after it) shows the
+        text is aligned (`_check_aligned`, `_place_deferred`) and when the row's label ends before the
+        first column's header word, so a dump whose lines merely start at the margin is never read by
+        position."""
         where = self.headers[cur.table].columns_at(cols, order)
         toks = [t for t in cur.toks if t.key != "pad"]
         if where is None or not toks or any(t.kind != VALUE or len(t.spans) != 1 for t in toks):
@@ -323,7 +330,6 @@ class _Parser:
             if len(hit) != 1 or hit[0] in got:
                 return None
             got[hit[0]] = t
-        self.flag(f"columns_from_layout:{cur.table}")
         blank = Parsed(None, None, "null_marker", False)
         return [(got[c].raw, parsed(got[c])) if c in got else ("", blank) for c in cols]
 
@@ -457,29 +463,52 @@ class _Parser:
             self.flag(f"off_template_row:{cur.row}")
         cols = template(cur.owner).tables[cur.table].row_cols[cur.row]
         reading, why, row_flag = self._read(cur, cols)
-        if key in self.done:  # printed twice; the earlier copy was ambiguous
+        if key in self.done:  # printed twice; the earlier copy was ambiguous (in part or whole)
             self.flag(f"duplicate_row:{cur.row}")
-            if reading is None:
+            if reading is None or None in reading:
                 return
             self.ambiguous = [a for a in self.ambiguous if (a.table_name, a.row_label) != key]
-        self.done[key] = reading is not None
+            self.cells = [c for c in self.cells if (c.table_name, c.row_label) != key]
+        self.done[key] = reading is not None and None not in reading
         if reading is None:
             self.ambiguous.extend(Ambiguous(cur.table, cur.row, c, why) for c in cols)
             return
+        self._emit(key, cols, reading, why, row_flag)
+
+    def _emit(self, key: tuple[str, str], cols: tuple[str, ...], reading: Reading | Partial, why: str,
+              row_flag: str | None) -> None:
+        table, row = key
         if row_flag:
-            self.flag(f"{row_flag}:{cur.table}/{cur.row}")
-        for col, (raw, p) in zip(cols, reading, strict=True):
+            self.flag(f"{row_flag}:{table}/{row}")
+        for col, item in zip(cols, reading, strict=True):
+            if item is None:  # a ragged row's column that depends on which cell is the extra one
+                self.ambiguous.append(Ambiguous(table, row, col, why))
+                continue
+            raw, p = item
             unit, value, flag = p.unit, p.value, p.flag or row_flag
             if col in AMOUNT_COLS and value is not None and (unit == "元" or (unit is None and col in self.yuan_cols)):
                 # money printed in 元: stored in 万元 like every amount; raw keeps the printed figure
                 value, unit, flag = float(Decimal(str(value)) / 10000), "万元", flag or "yuan_to_wan"
-                self.flag(f"yuan_to_wan:{cur.row}|{col}")
+                self.flag(f"yuan_to_wan:{row}|{col}")
             if unit is None and value is not None and (
                 col in UNIT_IN_HEADER or (col in AMOUNT_COLS and self.amount_in_wan)):
                 unit = "万元"
             if p.flag == "doubled_digits":
-                self.flag(f"doubled_digits:{cur.row}|{col}")
-            self.cells.append(Cell(cur.table, cur.row, col, value, raw, unit, flag))
+                self.flag(f"doubled_digits:{row}|{col}")
+            self.cells.append(Cell(table, row, col, value, raw, unit, flag))
+
+    def _place_deferred(self) -> None:
+        """Fixed-width rows with blanks printed before the first full row: once a full row anywhere in the
+        document showed the text is aligned, they are read by position like the rows after it."""
+        if not self.aligned:
+            return
+        for key, (cols, reading) in self.deferred.items():
+            if self.done.get(key) is not False:  # a later copy of the row was read
+                continue
+            self.ambiguous = [a for a in self.ambiguous if (a.table_name, a.row_label) != key]
+            self.done[key] = True
+            self.flag(f"columns_from_layout:{key[0]}")
+            self._emit(key, cols, reading, "", None)
 
     def result(self, errors: list[str]) -> TableResult:
         order = _order(self.match_tpl)
@@ -488,6 +517,7 @@ class _Parser:
             cols = template(self.match_tpl).tables[t].cols + template(other(self.match_tpl)).tables[t].cols
             return order.get((t, r), 10**6), cols.index(c) if c in cols else 99
 
+        self._place_deferred()
         if self.tpl:
             self._unprinted_shape()
         self._blank_t3()
@@ -570,12 +600,13 @@ def _labels(segs: list[list[Tok]]) -> list[str]:
     return [t.key for seg in segs for t in seg if t.kind == LABEL and len(t.key) <= 48]
 
 
-def parse_segments(segs: list[list[Tok]], errors: list[str] | None = None) -> TableResult:
-    """Run the state machine over token segments; never raises."""
+def parse_segments(segs: list[list[Tok]], errors: list[str] | None = None, *,
+                   explicit_cells: bool = False) -> TableResult:
+    """Run the state machine over token segments; never raises. `explicit_cells`: see `extract_tables`."""
     errors = list(errors or [])
     parser = _Parser(None)
     try:
-        parser = _Parser(detect_template(_labels(segs)))
+        parser = _Parser(detect_template(_labels(segs)), explicit_cells)
         parser.feed(segs)
     except Exception as exc:  # keep what was parsed
         errors.append(f"table parser stopped: {type(exc).__name__}: {exc}")
@@ -586,15 +617,15 @@ def _failed(what: str, exc: Exception) -> TableResult:
     return TableResult(None, [], [], 0, [], [f"{what} unreadable: {type(exc).__name__}: {exc}"])
 
 
-def extract_tables_text(text: str) -> TableResult:
+def extract_tables_text(text: str, *, explicit_cells: bool = False) -> TableResult:
     try:
         segs = text_segments(text or "")
     except Exception as exc:
         return _failed("text", exc)
-    return parse_segments(segs)
+    return parse_segments(segs, explicit_cells=explicit_cells)
 
 
-def extract_tables_html(html: str, tree: Any = None) -> TableResult:
+def extract_tables_html(html: str, tree: Any = None, *, explicit_cells: bool = False) -> TableResult:
     """tree: `html` already parsed by lxml.html.fromstring (read, never changed); None parses it here."""
     from pipelines.tables.html import html_segments
 
@@ -602,7 +633,7 @@ def extract_tables_html(html: str, tree: Any = None) -> TableResult:
         segs, _ = html_segments(html or "", tree)
     except Exception as exc:
         return _failed("html", exc)
-    return parse_segments(segs)
+    return parse_segments(segs, explicit_cells=explicit_cells)
 
 
 def extract_tables_pdf(data: bytes, segments: list[list[Tok]] | None = None, text: str | None = None) -> TableResult:
@@ -628,25 +659,35 @@ def extract_tables_pdf(data: bytes, segments: list[list[Tok]] | None = None, tex
     return alt if alt.score() > best.score() else best
 
 
+# Document kinds whose table rows list their own cells: a web page's HTML (a Word-export page too) and a
+# text file. A row that lost a cell there prints one cell fewer, so an empty last cell was printed empty.
+# Every other kind may have passed a converter that squares the grid (LibreOffice adds an empty cell to
+# each short row of a DOCX, DOC/WPS or PDF it writes; a spreadsheet is a full grid; OCR rebuilds one).
+EXPLICIT_CELL_KINDS = frozenset({"html", "txt"})
+
+
 def extract_tables(*, html: str | None = None, text: str | None = None, pdf: bytes | None = None,
                    pdf_segments: list[list[Tok]] | None = None, pdf_text: str | None = None,
-                   html_tree: Any = None) -> TableResult:
+                   html_tree: Any = None, explicit_cells: bool = False) -> TableResult:
     """Try every source given; return the most complete result.
 
     pdf_segments/pdf_text: the PDF's table rows and page text already read (see extract_tables_pdf);
-    html_tree: `html` already parsed (see extract_tables_html).
+    html_tree: `html` already parsed (see extract_tables_html). explicit_cells: `html` and `text` come
+    from a document whose rows list their own cells (kind in EXPLICIT_CELL_KINDS), so a blank 总计
+    after six filled cells is read as printed; otherwise (the default) such a row may be a squared
+    grid's lost cell and is read only when its sixth value is below the sum of the five before it.
     """
     results: list[TableResult] = []
     if html:
-        results.append(extract_tables_html(html, html_tree))
+        results.append(extract_tables_html(html, html_tree, explicit_cells=explicit_cells))
     if pdf:
         results.append(extract_tables_pdf(pdf, pdf_segments, pdf_text))
     if text:
-        results.append(extract_tables_text(text))
+        results.append(extract_tables_text(text, explicit_cells=explicit_cells))
     if not results:
         return TableResult(None, [], [], 0, [], ["no input"])
     return max(results, key=TableResult.score)
 
 
-__all__ = ["Ambiguous", "Cell", "TableResult", "detect_template", "extract_tables", "extract_tables_html",
+__all__ = ["EXPLICIT_CELL_KINDS", "Ambiguous", "Cell", "TableResult", "detect_template", "extract_tables", "extract_tables_html",
            "extract_tables_pdf", "extract_tables_text", "parse_segments"]

@@ -14,6 +14,8 @@ from pipelines.spec import T2, T3
 from pipelines.tables.tokens import BLANK, Parsed, Tok, parse_value
 
 Reading = list[tuple[str, Parsed]]  # (raw, parsed) per column
+# a ragged row's reading: None where the column's value depends on which printed cell is the extra one
+Partial = list[tuple[str, Parsed] | None]
 _MAX_TRIES = 200_000
 
 
@@ -83,6 +85,19 @@ def _collapse(items: list[tuple[str, Parsed]], n: int) -> Iterator[Reading]:
         yield [it for i, it in enumerate(items) if i not in gone]
 
 
+def _only_fit(items: list[tuple[str, Parsed]], n: int, ok: Callable[[list], bool], reading: Reading) -> bool:
+    """No other reading that drops len-n values — any of them, not only duplicates: a stray cell can be
+    anywhere — fits the row's sums (or cannot be checked): the sums single out `reading`."""
+    want = tuple(p.value for _, p in reading)
+    for tries, drop in enumerate(combinations(range(len(items)), len(items) - n)):
+        if tries > _MAX_TRIES:
+            return False
+        vals = [p.value for i, (_, p) in enumerate(items) if i not in drop]
+        if tuple(vals) != want and ok(vals):
+            return False
+    return True
+
+
 def _splits(runs: list[str], n: int) -> Iterator[Reading]:
     """Ways to cut glued digit runs into n numbers (no leading zeros), run boundaries kept."""
 
@@ -118,8 +133,21 @@ def _checked(reading: Reading, ok: Callable[[list], bool]) -> bool:
     return None not in vals and ok(vals)
 
 
-def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str, str | None]:
-    """→ (reading, why-if-none, row flag)."""
+def agreed(items: list[tuple[str, Parsed]], n: int) -> Partial | None:
+    """A row of n+1 values for n columns, one of them extra (a stray or duplicated cell), anywhere: the
+    n+1 readings that drop one value each put items[j] or items[j+1] in column j, so a column is
+    certain exactly when those two are equal. → the certain columns' values, None for the others;
+    None when no column is certain."""
+    if len(items) != n + 1:
+        return None
+    out: Partial = [items[j] if (items[j][1].value, items[j][1].unit) == (items[j + 1][1].value, items[j + 1][1].unit)
+                    else None for j in range(n)]
+    return out if any(x is not None for x in out) else None
+
+
+def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | Partial | None, str, str | None]:
+    """→ (reading, why, row flag). A `ragged_row` reading is partial: None in the columns it cannot
+    tell (`why` says why), values where every reading agrees."""
     vals = list(toks)
     while len(vals) > n and (vals[-1].kind == BLANK or _parsed(vals[-1]).value is None):
         vals.pop()
@@ -142,11 +170,14 @@ def reconcile(toks: list[Tok], n: int, table: str) -> tuple[Reading | None, str,
             return filled[:n], "", "merged_cells_collapsed"
         if table in (T2, T3):  # only where the row's own sums can confirm which cell is the duplicate
             reading, count = _unique(_collapse(filled, n), ok)
-            if reading and _checked(reading, ok):
+            if reading and _checked(reading, ok) and _only_fit(filled, n, ok, reading):
                 return reading, "", "merged_cells_collapsed"
         else:
             count = 0
-        return None, f"{len(filled)} values for {n} columns ({shown}); {count} readings fit", None
+        why = f"{len(filled)} values for {n} columns ({shown}); {count} readings fit"
+        if len(vals) == n + 1 and BLANK not in {t.kind for t in vals} and (part := agreed(items, n)) is not None:
+            return part, why + "; the extra cell could be any: this column's value depends on which", "ragged_row"
+        return None, why, None
     if vals and all(t.glued and _parsed(t).digits for t in vals):
         runs = [t.raw for t in vals]
         if sum(len(r) for r in runs) >= n:
