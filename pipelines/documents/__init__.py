@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import html as htmllib
 import io
+import logging
 import re
 import time
 import zipfile
@@ -28,6 +29,18 @@ from lxml import html as lxml_html
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from pipelines.bounds import DEFAULT, BoundExceeded, Limits, bound_html, note, safe_zip
+
+
+class _NoFontBBox(logging.Filter):
+    """Chromium's PDFs (Skia) embed CJK text as Type 3 fonts without a FontBBox: pdfminer warns once per font
+    per page (about a hundred lines per report in a crawl's log) and reads the text right all the same."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Could not get FontBBox")
+
+
+logging.getLogger("pdfminer.pdffont").addFilter(_NoFontBBox())
+
 
 MAX_CELLS = 1_000_000  # a report workbook has a few hundred; this bounds the HTML we build
 KINDS = ("html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "txt", "image")
