@@ -33,7 +33,7 @@ from pipelines.words import segment_fields
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-11"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+PARSER_VERSION = "2026.11.29-12"  # -2: tables read column order from the header, blank rows, 元, other shapes;
 # -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
 # -4: titles in one canonical form (二〇二三年, ２０２３, 《》, appended dates), 政务公开年度报告, implausible
 # 发布时间 never chosen, contact passages bounded by chrome, body edges free of footer chrome
@@ -49,6 +49,8 @@ PARSER_VERSION = "2026.11.29-11"  # -2: tables read column order from the header
 # assumed the template's column order never beats a grid that read the printed order
 # -11: PDF text lines from word positions (values a little above/below their label share its line); values on
 # the first line of a wrapped label name the row its next lines complete (label_continued)
+# -12: PDF text: a value line between two rows not clearly nearer the row above is NULL `row_unsure`; a fuzzy
+# row match never crosses a printed enumerator (`2.其他法` is not `3.其他`)
 
 
 class _Clock:

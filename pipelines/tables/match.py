@@ -92,6 +92,11 @@ def _pool(tpl: str) -> list[tuple[str, Target]]:
     return list(own.items()) + [(c, x) for c, x in oth.items() if (x[1], x[2]) not in mine]
 
 
+def _enum_of(key: str) -> str | None:
+    m = _ENUM.match(key)
+    return m.group(0).rstrip(".、") if m else None
+
+
 @lru_cache(maxsize=8192)
 def match_row(key: str, tpl: str, fuzzy: bool) -> Target | None:
     """A row label (label_key form, maybe with group prefixes) → its canonical row, or None."""
@@ -105,7 +110,10 @@ def match_row(key: str, tpl: str, fuzzy: bool) -> Target | None:
     pool = _pool(tpl)
     best: list[Target] = []
     best_d = max(1, len(c) // 6) + 1
+    num = _enum_of(last_segment(key))
     for cand, target in pool:
+        if num and (other_num := _enum_of(label_key(target[2].split("/")[-1]))) and other_num != num:
+            continue  # `2.其他法` (a wrapped label's first line) is never `3.其他`: the printed number differs
         d = _levenshtein(c, cand, max(1, len(cand) // 6))
         if d <= max(1, len(cand) // 6):
             if d < best_d:

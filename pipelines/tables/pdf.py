@@ -16,7 +16,9 @@ from bisect import bisect_right
 
 import pdfplumber
 
-from pipelines.tables.tokens import Tok, cells_segment
+from pipelines.normalize import label_key
+from pipelines.tables.match import _ENUM, heading
+from pipelines.tables.tokens import ROW_UNSURE, Tok, cells_segment, parse_value
 
 _X_TOL = 2.5  # points: edges closer than this are one column edge (line widths, rounding)
 
@@ -116,7 +118,59 @@ def text_lines(words: list[Word]) -> list[str]:
                 lines[-1][1].append(w)
                 continue
         lines.append((w, [w]))
-    return [" ".join(t for t, *_ in sorted(ws, key=lambda w: w[1])) for _, ws in lines]
+    rows = [sorted(ws, key=lambda w: w[1]) for _, ws in lines]
+    _unsure_between_rows(rows)
+    return [" ".join(t for t, *_ in ws) for ws in rows if ws]
+
+
+_NEAR = 0.5  # a value line between two rows is its neighbour's when its gap to it is at most this of the other
+
+
+def _values(ws: list[Word]) -> bool:
+    return bool(ws) and all((p := parse_value(t)) is not None and p.value is not None for t, *_ in ws)
+
+
+def _fragment(w: Word, left: float) -> bool:
+    """A group label (or a piece of one printed vertically) beside a row's values: left of the rows' labels."""
+    return w[1] < left and parse_value(w[0]) is None
+
+
+def _unsure_between_rows(rows: list[list[Word]]) -> None:
+    """A line of values only, between the last line of one row's label (above) and a line that starts the
+    next row (an enumerator, below) — the line above printed left of the values, not a header over them —
+    belongs to the row above only when its middle is clearly nearer to
+    that label line: its gap to the label above (label bottom → value middle) at most `_NEAR` of its gap
+    to the label below (value middle → label top). Otherwise either row could own it, and its numbers are
+    replaced by `ROW_UNSURE` markers (NULL, flag `row_unsure`) on the row above and, when that row
+    prints no values of its own, on the row below too: NULL, never a number given to the wrong row."""
+    for i in range(1, len(rows) - 1):
+        above, line, below = rows[i - 1], rows[i], rows[i + 1]
+        if not below or not above or _values(above) or _values(below):
+            continue
+        left = min(above[0][1], below[0][1]) - _X_TOL
+        v = [w for w in line if not _fragment(w, left)]
+        if not _values(v):
+            continue
+        if not _ENUM.match(label_key(below[0][0])) or heading(label_key(" ".join(t for t, *_ in below))):
+            continue  # the line below continues the label above: the values sit inside one row
+        if max(w[1] for w in above) >= min(w[1] for w in v):
+            continue  # the line above prints over the value columns: a header, not a row's label
+        mid = sum((w[2] + w[3]) / 2 for w in v) / len(v)
+        gap_above = mid - max(w[3] for w in above)
+        gap_below = min(w[2] for w in below) - mid
+        if gap_above <= _NEAR * gap_below:
+            continue
+        row_start = next(j for j in range(i - 1, -1, -1) if j == 0 or _ENUM.match(label_key(rows[j][0][0]))
+                         or _values(rows[j - 1]))
+        above_has = any(_values([w]) for ws in rows[row_start:i] for w in ws)
+        j = i + 2
+        while j < len(rows) and rows[j] and not _values(rows[j]) and not _ENUM.match(label_key(rows[j][0][0])):
+            j += 1
+        below_has = any(_values([w]) for ws in rows[i + 1:j] for w in ws)
+        marks = [(ROW_UNSURE, w[1], w[2], w[3]) for w in v]
+        rows[i] = [w for w in line if _fragment(w, left)] + (marks if not above_has else [])
+        if not below_has:
+            rows[i + 1] = below + marks
 
 
 def page_text(page: pdfplumber.page.Page) -> str:

@@ -16,6 +16,7 @@ from pipelines.normalize import label_key, nfkc, strip_pinyin, to_simplified
 LABEL, VALUE, BLANK = "L", "V", "B"
 
 OCR_UNREADABLE = "\ufffd"  # a number OCR could not read with confidence (pipelines/ocr): NULL, flagged
+ROW_UNSURE = "\ufffc"  # PDF text: a value line printed between two rows, owner unsure (pdf.text_lines): NULL, flagged
 NULL_MARKERS = frozenset({"—", "——", "–", "―", "─", "-", "--", "/", "\\", "无", "-/-", "—/—"})
 _UNITS = "万元|元|个|件|项|条|次|家|人|宗|份"
 _UNIT_WORDS = frozenset(_UNITS.split("|"))
@@ -49,6 +50,8 @@ def parse_value(raw: str) -> Parsed | None:
     s = _WS.sub("", nfkc(to_simplified(strip_pinyin(raw))))
     if s == OCR_UNREADABLE:
         return Parsed(None, None, "ocr_unreadable", False)
+    if s == ROW_UNSURE:
+        return Parsed(None, None, "row_unsure", False)
     if s == "" or s in NULL_MARKERS:
         return Parsed(None, None, "null_marker", False)
     m = _VALUE.match(s)
