@@ -1,7 +1,8 @@
 """Per-cell and per-field accuracy over the variation matrix and the real PDFs.
 
     .venv/bin/python -m bench.accuracy            # fast serialisations × all quirks × both templates
-    .venv/bin/python -m bench.accuracy --full     # + docx and pdf through LibreOffice (minutes)
+    .venv/bin/python -m bench.accuracy --full     # + docx and pdf through LibreOffice, PDF through Chromium (minutes)
+    .venv/bin/python -m bench.accuracy --only chromium --seeds 2   # one or more serialisations only
     .venv/bin/python -m bench.accuracy --seeds 3 --show 5
 
 Every expected cell is graded: right (the value, or NULL where the report printed a blank), NULL
@@ -161,12 +162,13 @@ def _line(label: str, c: Counter) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--full", action="store_true", help="include docx and pdf (LibreOffice, slow)")
+    ap.add_argument("--full", action="store_true", help="include docx, pdf (LibreOffice) and chromium (slow)")
+    ap.add_argument("--only", action="append", choices=SERIALISATIONS, help="these serialisations only")
     ap.add_argument("--seeds", type=int, default=1, help="reports per template × serialisation × quirk")
     ap.add_argument("--show", type=int, default=10, help="problems to print")
     ap.add_argument("--no-fields", action="store_true", help="skip the whole-pipeline field accuracy")
     args = ap.parse_args()
-    sers = SERIALISATIONS if args.full else FAST
+    sers = tuple(args.only) if args.only else SERIALISATIONS if args.full else FAST
     docs = render_many(cases(sers, args.seeds))
     by_ser: dict[str, Counter] = {}
     by_quirk: dict[str, Counter] = {}

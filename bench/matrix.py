@@ -9,7 +9,13 @@ its kind, and the truth: every cell (value, or None where the report prints a bl
                    tables, headings between), pipe (`a | b |` text), tab (tab-separated text), dump
                    (whitespace-separated text, as pdftotext prints; narrow header cells may wrap),
                    layout (fixed-width text, as `pdftotext -layout` prints), docx and pdf (the html
-                   through LibreOffice: slow, e2e/bench only)
+                   through LibreOffice: slow, e2e/bench only), chromium (the html printed to PDF by
+                   headless Chromium `--print-to-pdf`: CJK text as Type 3 fonts, another text layer;
+                   even seeds (or layout 0) as a browser prints the page as served: Letter, the default
+                   header and footer (date, title, file URL, page numbers), separated cell borders (every
+                   rule doubled); odd seeds (layout 1) with a portal's print style: A4, 16 pt 仿宋-size
+                   text (labels wrap over several lines in narrow columns), collapsed single rules, no
+                   header or footer. Slow, e2e/bench only)
     quirk          none; other_shape ((六)其他处理, the 规范性文件 row's name and 第(九)项 政府集中采购
                    printed in the other template's shape); blank (an all-blank row, blank cells for 0,
                    an unfilled 总计, table 3's value row all blank); yuan (money printed in 元);
@@ -42,8 +48,10 @@ from pipelines.spec import T1, T2, T3, other, template
 
 TEMPLATES = ("2019", "2021")
 FAST = ("html", "word", "split", "pipe", "tab", "dump", "layout")
-SLOW = ("docx", "pdf")
-SERIALISATIONS = FAST + SLOW
+SLOW = ("docx", "pdf")  # through LibreOffice, which squares the grid (see squared_twins)
+BROWSER = ("chromium",)  # printed by a browser: rows as the HTML has them
+PDF_KINDS = ("pdf", "chromium")  # serialisations that are PDFs (the LibreOffice and the browser producer)
+SERIALISATIONS = FAST + SLOW + BROWSER
 QUIRKS = ("none", "other_shape", "blank", "yuan", "column_order", "page_split", "merged_header", "ragged")
 SIX = "三、本年度办理结果/(六)其他处理"
 FEE = "本年收费金额(单位:万元)"
@@ -562,7 +570,7 @@ def render_text(rep: Report, case: Case, style: str) -> str:
 
 def source(rep: Report, case: Case) -> str:
     """The document's text: HTML for the HTML kinds (docx/pdf are converted from it), else the text."""
-    if case.ser in ("html", "word", "split", "docx", "pdf"):
+    if case.ser in ("html", "word", "split", *SLOW, *BROWSER):
         return render_html(rep, case, split=case.ser == "split", word=case.ser == "word")
     return render_text(rep, case, case.ser)
 
@@ -623,7 +631,7 @@ def render(case: Case) -> Doc:
     """The fast serialisations; docx/pdf come from `render_many` (one LibreOffice run for many)."""
     rep = make_report(case)
     src = source(rep, case)
-    if case.ser in ("html", "word", "split", "docx", "pdf"):
+    if case.ser in ("html", "word", "split", *SLOW, *BROWSER):
         return Doc(case, "html", src.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields, src)
     return Doc(case, "txt", src.encode("utf-8"), rep.title, truth_cells(rep, case), rep.fields)
 
@@ -752,9 +760,53 @@ def ambiguous_cells(case: Case, twins: frozenset[str] = frozenset()) -> set[tupl
     return out
 
 
-def render_many(cases: list[Case], workdir: Path | None = None, timeout: float = 600) -> list[Doc]:
-    """Render cases; docx/pdf ones go through one `soffice --convert-to` run per kind."""
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium_path() -> str | None:
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
+PRINT_STYLE = ("<style>@page { size: A4; margin: 25mm 20mm; } body { font-family: serif; font-size: 16pt; "
+               "line-height: 1.5; } table { border-collapse: collapse; width: 100%; } "
+               "td { border: 1px solid #000; padding: 2px 4px; text-align: center; }</style>")
+
+
+def chromium_variant(case: Case) -> int:
+    """0: printed as served (header/footer, doubled rules); 1: a portal's print style (see the module doc)."""
+    return case.seed % 2 if case.layout is None else case.layout
+
+
+def chromium_pdf(html: str, workdir: Path, variant: int = 0, timeout: float = 120) -> bytes:
+    """`html` printed to PDF by headless Chromium (a file:// page, no network); variant 0 with the default
+    header and footer a browser prints, 1 with PRINT_STYLE and none; b"" when Chromium fails."""
+    chromium = chromium_path()
+    if not chromium:
+        raise RuntimeError("Chromium (/usr/bin/chromium) is needed for the chromium serialisation")
+    workdir.mkdir(parents=True, exist_ok=True)
+    src, out = workdir / "report.html", workdir / "report.pdf"
+    src.write_text(html.replace("</head>", PRINT_STYLE + "</head>", 1) if variant else html, encoding="utf-8")
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    *(["--no-pdf-header-footer"] if variant else []),
+                    f"--user-data-dir={workdir}/profile", f"--print-to-pdf={out}", src.as_uri()],
+                   check=False, capture_output=True, timeout=timeout)
+    return out.read_bytes() if out.exists() else b""
+
+
+def render_many(cases: list[Case], workdir: Path | None = None, timeout: float = 600, jobs: int = 2) -> list[Doc]:
+    """Render cases; docx/pdf ones go through one `soffice --convert-to` run per kind, chromium ones through
+    one headless Chromium each (`jobs` at a time)."""
     docs = [render(c) for c in cases]
+    browser = [d for d in docs if d.case.ser == "chromium"]
+    if browser:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with tempfile.TemporaryDirectory(dir=workdir) as tmp, ThreadPoolExecutor(jobs) as pool:
+            pdfs = pool.map(lambda i: chromium_pdf(browser[i].html, Path(tmp) / str(i), chromium_variant(browser[i].case)),
+                            range(len(browser)))
+            for d, pdf in zip(browser, pdfs, strict=True):
+                d.kind, d.data = "pdf", pdf
     slow = [d for d in docs if d.case.ser in SLOW]
     if not slow:
         return docs
@@ -830,5 +882,6 @@ def sample(k: int, seed: int = 0, sers: tuple[str, ...] = FAST) -> list[Case]:
     return out
 
 
-__all__ = ["QUIRKS", "SERIALISATIONS", "TEMPLATES", "Case", "Doc", "Truth", "ambiguous_cells", "cases", "convert",
-           "make_report", "other", "printed_form", "render", "render_many", "sample", "squared_twins"]
+__all__ = ["BROWSER", "PDF_KINDS", "QUIRKS", "SERIALISATIONS", "TEMPLATES", "Case", "Doc", "Truth", "ambiguous_cells",
+           "cases", "chromium_path", "convert", "make_report", "other", "printed_form", "render", "render_many", "sample",
+           "squared_twins"]

@@ -33,7 +33,7 @@ from pipelines.words import segment_fields
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-9"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+PARSER_VERSION = "2026.11.29-10"  # -2: tables read column order from the header, blank rows, 元, other shapes;
 # -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
 # -4: titles in one canonical form (二〇二三年, ２０２３, 《》, appended dates), 政务公开年度报告, implausible
 # 发布时间 never chosen, contact passages bounded by chrome, body edges free of footer chrome
@@ -45,6 +45,8 @@ PARSER_VERSION = "2026.11.29-9"  # -2: tables read column order from the header,
 # own cells); a ragged row keeps the cells every one-cell shift agrees on (`ragged_row`); merged-cell duplicates
 # collapsed only when no other dropped cell fits the sums; fixed-width rows with blanks before the first full
 # row placed once that row shows the alignment
+# -10: a PDF table continued on a new page without a top rule keeps its first row; a text reading that
+# assumed the template's column order never beats a grid that read the printed order
 
 
 class _Clock:

@@ -78,7 +78,7 @@ def test_docx_and_pdf_through_libreoffice() -> None:
     """Through a real converter the grid is whatever LibreOffice and pdfplumber make of it: where
     pdfplumber cannot align merged header cells with the data columns, rows come back NULL + flag
     (allowed here); a wrong number, a lost or an invented cell still fails."""
-    docs = render_many(cases(SLOW))
+    docs = render_many(cases(SLOW))  # Chromium's PDFs: tests/test_pdf_producers.py
     assert all(d.data for d in docs)
     graded = [grade_doc(d) for d in docs]
     problems = [p for g in graded for p in g.problems if ": null_def " not in p]

@@ -286,18 +286,33 @@ def test_report_index_redirects_to_brief_columns_once():
 
 
 def test_jieba_starts_quietly_and_caches_in_the_user_cache(tmp_path):
-    """No log lines, the prefix-dictionary cache in $NIANBAO_CACHE, nothing written to the shared temp dir."""
+    """No log lines, the prefix-dictionary caches in $NIANBAO_CACHE, nothing written to the shared temp dir;
+    later processes load our pickle of the dictionary (not jieba's slower marshal cache); a cache file that
+    is not a plain prefix dictionary (here one that would run a command) is ignored and rewritten."""
     import os
     import subprocess
     import sys
 
     shared_tmp = tmp_path / "tmp"
     shared_tmp.mkdir()
-    env = {**os.environ, "NIANBAO_CACHE": str(tmp_path / "cache"), "TMPDIR": str(shared_tmp)}
+    cache = tmp_path / "cache"
+    env = {**os.environ, "NIANBAO_CACHE": str(cache), "TMPDIR": str(shared_tmp)}
     code = "from pipelines.words import segment; print(segment('行政诉讼').replace(chr(0x200b), '|'))"
-    for _ in range(2):  # the first run builds the cache, the second loads it
+
+    def run() -> None:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
         assert done.returncode == 0 and done.stdout.strip() == "行政|诉讼", done.stderr
         assert done.stderr == ""
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["jieba.cache"]
+
+    run()  # builds jieba's cache and ours
+    names = sorted(p.name for p in cache.iterdir())
+    assert names[1] == "jieba.cache" and names[0].startswith("jieba-0.42.1-") and names[0].endswith(".pickle")
+    (cache / "jieba.cache").unlink()
+    run()  # loads the pickle: jieba's cache is not rebuilt
+    assert [p.name for p in cache.iterdir()] == [names[0]]
+    marker = tmp_path / "ran"
+    (cache / names[0]).write_bytes(b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR.")
+    run()
+    assert not marker.exists()
+    assert sorted(p.name for p in cache.iterdir()) == names and (cache / names[0]).stat().st_size > 1_000_000
     assert list(shared_tmp.iterdir()) == []

@@ -11,6 +11,7 @@ link list or service block, a block whose heading says 友情链接/相关链接
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,39 +62,48 @@ def _heading(el: Any) -> str:
     return ""
 
 
-def anchor_blocks(tree: Any, page_url: str, content: set[Any]) -> dict[Any, str]:
-    """{anchor element: block name} for anchors in chrome; anchors in `content` (or unclassified) absent."""
+def anchor_blocks(tree: Any, page_url: str, content: set[Any], wanted: set[Any] | None = None) -> dict[Any, str]:
+    """{anchor element: block name} for anchors in chrome; anchors in `content` (or unclassified) absent.
+
+    wanted: only these anchors are judged (the links a caller keeps: a portal page's ~300 anchors are
+    mostly off-portal and dropped); every anchor still counts for the "offsite" rule."""
     base_site = _site(urlsplit(page_url).hostname or "")
     anchors = [a for a in tree.iter("a") if a.get("href") and a not in content]
     if not anchors:
         return {}
-    # count links and off-site links under each ancestor (for the "offsite" rule)
-    total: dict[Any, int] = {}
-    off: dict[Any, int] = {}
-    parents: dict[Any, list[Any]] = {}
-    for a in anchors:
-        is_off = _site(_host(a.get("href", ""))) not in ("", base_site)
-        chain = list(a.iterancestors())
-        parents[a] = chain
-        for el in chain:
-            total[el] = total.get(el, 0) + 1
-            if is_off:
-                off[el] = off.get(el, 0) + 1
+    counted = set(anchors)  # holds the proxies, so identity is stable
+    offsite: dict[Any, bool] = {}
+
+    def counts(el: Any) -> tuple[int, int]:
+        """Links under `el` that count, and how many go to other sites (asked only when the id, class and
+        heading rules leave `el` undecided: a page's ~300 hosts are not all looked at)."""
+        links = off = 0
+        for a in el.iterdescendants("a"):
+            if a in counted:
+                links += 1
+                is_off = offsite.get(a)
+                if is_off is None:
+                    is_off = offsite[a] = _site(_host(a.get("href", ""))) not in ("", base_site)
+                off += is_off
+        return links, off
+
     verdict: dict[Any, str] = {}
     out: dict[Any, str] = {}
     for a in anchors:
-        for el in parents[a]:
+        if wanted is not None and a not in wanted:
+            continue
+        for el in a.iterancestors():
             if el.tag in ("body", "html"):
                 break
             if el not in verdict:
-                verdict[el] = _block(el, total.get(el, 0), off.get(el, 0))
+                verdict[el] = _block(el, counts)
             if verdict[el]:
                 out[a] = verdict[el]
                 break
     return out
 
 
-def _block(el: Any, links: int, offsite: int) -> str:
+def _block(el: Any, counts: Callable[[Any], tuple[int, int]]) -> str:
     if not isinstance(el.tag, str):
         return ""
     if el.tag in _TAGS:
@@ -105,6 +115,7 @@ def _block(el: Any, links: int, offsite: int) -> str:
                 return name
     if _HEADING.match(_heading(el)):
         return "service" if _heading(el).lstrip().startswith(("办事", "政务服务", "便民", "网上办事")) else "friends"
+    links, offsite = counts(el)
     if links >= OFFSITE_MIN_LINKS and offsite >= OFFSITE_SHARE * links:
         return "offsite"
     return ""

@@ -126,9 +126,8 @@ class PlainLinks:
         base = tree.xpath("string(//base/@href)") or page.url
         areas = content_areas(tree)
         inside = {a for el in areas for a in el.iter("a")}  # holds the proxies, so identity is stable
-        blocks = anchor_blocks(tree, base, inside)
         keep = page.keep_host
-        out: list[Link] = []
+        kept: list[tuple[Any, str, str, str]] = []
         for a in tree.iter("a"):
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
@@ -143,7 +142,10 @@ class PlainLinks:
             kind = anchor_kind(text, absolute)
             if areas and kind == "page" and a not in inside:
                 continue
-            out.append(Link(absolute.split("#", 1)[0], text, kind, block=blocks.get(a, "")))
+            kept.append((a, absolute, text, kind))
+        # the chrome blocks of the kept anchors only (every anchor still counts for the offsite rule)
+        blocks = anchor_blocks(tree, base, inside, wanted={a for a, *_ in kept})
+        out = [Link(absolute.split("#", 1)[0], text, kind, block=blocks.get(a, "")) for a, absolute, text, kind in kept]
         return out
 
 

@@ -642,21 +642,33 @@ def extract_tables_pdf(data: bytes, segments: list[list[Tok]] | None = None, tex
     `segments` and `text`: what a pass over the pages already read (pipelines/documents `_pdf` with
     tables=True: one pdfminer parse per page instead of three); None reads them from `data`.
     """
+    return _pdf_readings(data, segments, text)[0]
+
+
+def _pdf_readings(data: bytes, segments: list[list[Tok]] | None, text: str | None) -> tuple[TableResult, TableResult]:
+    """(the chosen reading, the ruled-table reading): the page text's reading is chosen only when it gives
+    more and does not contradict a column order the ruled tables read from the printed header."""
     from pipelines.tables.pdf import pdf_table_segments, pdf_text
 
     try:
         segs = pdf_table_segments(data) if segments is None else segments
     except Exception as exc:
-        return _failed("pdf", exc)
+        failed = _failed("pdf", exc)
+        return failed, failed
     best = parse_segments(segs)
     if best.template and len(best.cells) >= template(best.template).cell_count():
-        return best
+        return best, best
     try:
         alt = extract_tables_text(pdf_text(data) if text is None else text)
     except Exception as exc:
         best.errors.append(f"pdf text unreadable: {type(exc).__name__}: {exc}")
-        return best
-    return alt if alt.score() > best.score() else best
+        return best, best
+    return (alt if alt.score() > best.score() and _read_orders(alt) >= _read_orders(best) else best), best
+
+
+def _read_orders(result: TableResult) -> set[str]:
+    """Tables whose printed header put the columns in another order than the template's (and were read so)."""
+    return {f.split(":", 1)[1] for f in result.flags if f.startswith("columns_from_header:")}
 
 
 # Document kinds whose table rows list their own cells: a web page's HTML (a Word-export page too) and a
@@ -671,6 +683,10 @@ def extract_tables(*, html: str | None = None, text: str | None = None, pdf: byt
                    html_tree: Any = None, explicit_cells: bool = False) -> TableResult:
     """Try every source given; return the most complete result.
 
+    A reading that contradicts a column order read from a grid (an HTML table, a PDF's ruled table) is
+    never chosen for being more complete: when the grid's header printed a table's columns in another order
+    and a text reading did not read it so (it could not read that header and assumed the template's order,
+    every number of the table in the wrong column), the text reading is out.
     pdf_segments/pdf_text: the PDF's table rows and page text already read (see extract_tables_pdf);
     html_tree: `html` already parsed (see extract_tables_html). explicit_cells: `html` and `text` come
     from a document whose rows list their own cells (kind in EXPLICIT_CELL_KINDS), so a blank 总计
@@ -678,15 +694,20 @@ def extract_tables(*, html: str | None = None, text: str | None = None, pdf: byt
     grid's lost cell and is read only when its sixth value is below the sum of the five before it.
     """
     results: list[TableResult] = []
+    grid_orders: set[str] = set()
     if html:
         results.append(extract_tables_html(html, html_tree, explicit_cells=explicit_cells))
+        grid_orders |= _read_orders(results[-1])
     if pdf:
-        results.append(extract_tables_pdf(pdf, pdf_segments, pdf_text))
+        chosen, ruled = _pdf_readings(pdf, pdf_segments, pdf_text)
+        results.append(chosen)
+        grid_orders |= _read_orders(ruled)
     if text:
         results.append(extract_tables_text(text, explicit_cells=explicit_cells))
     if not results:
         return TableResult(None, [], [], 0, [], ["no input"])
-    return max(results, key=TableResult.score)
+    trusted = [r for r in results if _read_orders(r) >= grid_orders] or results
+    return max(trusted, key=TableResult.score)
 
 
 __all__ = ["EXPLICIT_CELL_KINDS", "Ambiguous", "Cell", "TableResult", "detect_template", "extract_tables", "extract_tables_html",

@@ -34,10 +34,35 @@ def _columns(xs: list[float]) -> list[float]:
     return starts
 
 
+def _open_ends(page: pdfplumber.page.Page) -> list[dict]:
+    """Rules a table continued over a page break lacks: with collapsed borders (a browser's print, Chromium)
+    the row that starts a page has no top rule — its border was the previous row's bottom, drawn on the page
+    before — so its cells are never closed and the row is lost. Where three or more vertical rules start (or
+    end) at the page's topmost (bottommost) vertical-rule end and no horizontal rule runs across them there,
+    the missing rule is supplied from the leftmost to the rightmost of them. Nothing else is added."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] >= 3]
+    if len(verticals) < 3:
+        return []
+    rules = [e for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] > 3]
+    out = []
+    for end, y in (("top", min(e["top"] for e in verticals)), ("bottom", max(e["bottom"] for e in verticals))):
+        group = [e for e in verticals if abs(e[end] - y) <= 1]
+        if len(group) < 3:
+            continue
+        x0, x1 = min(e["x0"] for e in group), max(e["x1"] for e in group)
+        across = sum(min(h["x1"], x1) - max(h["x0"], x0) for h in rules if abs(h["top"] - y) <= 1.5 and h["x1"] > x0
+                     and h["x0"] < x1)
+        if across < (x1 - x0) / 2:
+            out.append({"object_type": "line_edge", "orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y,
+                        "width": x1 - x0, "height": 0, "doctop": page.initial_doctop + y})
+    return out
+
+
 def page_table_rows(page: pdfplumber.page.Page) -> list[Row]:
     """One page's ruled table rows (pipelines/documents reads them in its own pass over the pages)."""
     rows: list[Row] = []
-    for table in page.find_tables():
+    ends = _open_ends(page)
+    for table in page.find_tables({"explicit_horizontal_lines": ends} if ends else None):
         texts = table.extract()
         for prow, trow in zip(table.rows, texts, strict=False):
             rows.append([(None if box is None else float(box[0]), text)
