@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.matrix import (
+    BROWSER,
     FAST,
     QUIRKS,
     SERIALISATIONS,
@@ -33,6 +35,8 @@ from bench.matrix import (
     Truth,
     ambiguous_cells,
     cases,
+    chromium_pdf,
+    chromium_variant,
     convert,
     printed_form,
     render_many,
@@ -107,13 +111,23 @@ def grade_doc(doc: Doc, twins: frozenset[str] = frozenset()) -> Graded:
 
 
 def printed_twins(docs: list[Doc]) -> dict[str, frozenset[str]]:
-    """Per docx/pdf case: the sources of other reports whose conversion prints the same document
-    (`bench.matrix.squared_twins`, each converted by LibreOffice and compared by `printed_form`)."""
+    """Per docx/pdf/chromium case: the sources of other reports whose conversion prints the same document
+    (`bench.matrix.squared_twins`, each converted by LibreOffice or printed by Chromium, and compared by
+    `printed_form`)."""
     out: dict[str, frozenset[str]] = {}
     for kind in SLOW:
         batch = [(d, t) for d in docs if d.case.ser == kind and d.data for t in squared_twins(d.case)]
         for (d, src), data in zip(batch, convert([t for _, t in batch], kind), strict=True):
             if data and printed_form(data, kind) == printed_form(d.data, kind):
+                out[d.case.name] = out.get(d.case.name, frozenset()) | {src}
+    for d in docs:  # Chromium prints its date and the file's URL: the report and its twin printed alike
+        if d.case.ser not in BROWSER or not d.data:
+            continue
+        for src in squared_twins(d.case):
+            with tempfile.TemporaryDirectory() as tmp:
+                mine = chromium_pdf(d.html, Path(tmp) / "p", chromium_variant(d.case))
+                twin = chromium_pdf(src, Path(tmp) / "p", chromium_variant(d.case))
+            if mine and twin and printed_form(mine, "pdf") == printed_form(twin, "pdf"):
                 out[d.case.name] = out.get(d.case.name, frozenset()) | {src}
     return out
 
@@ -135,13 +149,16 @@ def grade_fields(doc: Doc) -> Counter:
     return c
 
 
-def real_pdfs() -> list[tuple[str, dict, TableResult]]:
-    from pipelines.tables import extract_tables_pdf
+def real_pdfs(text_only: bool = False) -> list[tuple[str, dict, TableResult]]:
+    """text_only: the tables from the PDF's text layer alone (the fallback when no ruled table reads)."""
+    from pipelines.tables import extract_tables_pdf, extract_tables_text
+    from pipelines.tables.pdf import pdf_text
 
     out = []
     for exp_path in sorted(REAL.glob("*.expected.json")):
         exp = json.loads(exp_path.read_text(encoding="utf-8"))
-        res = extract_tables_pdf((REAL / exp["source"]).read_bytes())
+        data = (REAL / exp["source"]).read_bytes()
+        res = extract_tables_text(pdf_text(data)) if text_only else extract_tables_pdf(data)
         out.append((exp["source"], exp, res))
     return out
 
@@ -198,6 +215,8 @@ def main() -> None:
         g = grade_cells(real_truth(exp), res, name)
         real.add(g)
         print(_line(f"  real {name}", g.counts))
+    for name, exp, res in real_pdfs(text_only=True):  # the fallback for PDFs without ruled tables
+        print(_line(f"  real {name} text", grade_cells(real_truth(exp), res, name).counts))
     if not args.no_fields:
         print(f"\n{'fields (whole pipeline)':28} {'right':>7} {'of':>5}")
         for f in ("accepted", *FIELDS):

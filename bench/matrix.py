@@ -705,10 +705,11 @@ def _alternatives(rep: Report, case: Case) -> Iterator[Report]:
 
 
 def squared_twins(case: Case) -> list[str]:
-    """docx/pdf: the sources of other reports that differ from this one's only where a converter
+    """docx/pdf/chromium: the sources of other reports that differ from this one's only where a converter
     squaring the grid makes them alike (a row that lost a cell, printed with an empty cell added at the
-    end). Only candidates: `printed_form` of their real conversions must equal the case's own."""
-    if case.ser not in SLOW:
+    end; a browser draws the lost cell's place with its neighbours' rules). Only candidates: `printed_form`
+    of their real conversions must equal the case's own."""
+    if case.ser not in (*SLOW, *BROWSER):
         return []
     rep = make_report(case)
     mine = source(rep, case)
@@ -722,6 +723,32 @@ def squared_twins(case: Case) -> list[str]:
     return out
 
 
+def _ink(boxes: list[tuple[float, float, float, float]]) -> tuple:
+    """Rules as the ink they put on paper: collinear pieces that touch or overlap joined into one (a rule
+    drawn as 628–647 + 647–667 or as 628–646.5 + 646.5–667 prints the same line)."""
+    for axis in (1, 0):  # join along y (same x0, x1), then along x (same top, bottom)
+        fixed = (0, 2) if axis == 1 else (1, 3)
+        lo, hi = (1, 3) if axis == 1 else (0, 2)
+        groups: dict[tuple, list[tuple[float, float]]] = {}
+        for b in boxes:
+            groups.setdefault((b[fixed[0]], b[fixed[1]]), []).append((b[lo], b[hi]))
+        out = []
+        for key, spans in groups.items():
+            spans.sort()
+            merged = [list(spans[0])]
+            for a, z in spans[1:]:
+                if a <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], z)
+                else:
+                    merged.append([a, z])
+            for a, z in merged:
+                box = [0.0] * 4
+                box[fixed[0]], box[fixed[1]], box[lo], box[hi] = key[0], key[1], a, z
+                out.append(tuple(box))
+        boxes = out
+    return tuple(sorted(boxes))
+
+
 def printed_form(data: bytes, kind: str) -> object:
     """What a converted document prints, for telling two apart: a PDF's glyphs (text, position) and rules
     per page; a DOCX's body XML, with the vertical alignment of text-less cells left out (it prints
@@ -730,13 +757,13 @@ def printed_form(data: bytes, kind: str) -> object:
     import re
     import zipfile
 
-    if kind == "pdf":
+    if kind in ("pdf", "chromium"):
         import pdfplumber
 
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             return [(tuple((c["text"], round(c["x0"], 2), round(c["top"], 2)) for c in p.chars),
-                     tuple(sorted((round(o["x0"], 2), round(o["top"], 2), round(o["x1"], 2), round(o["bottom"], 2))
-                                  for o in p.rects + p.lines + p.curves)))
+                     _ink([(round(o["x0"], 2), round(o["top"], 2), round(o["x1"], 2), round(o["bottom"], 2))
+                           for o in p.rects + p.lines + p.curves]))
                     for p in pdf.pages]
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
     return re.sub(r"<w:tc>(?:(?!</w:tc>|<w:t[ >]).)*</w:tc>",

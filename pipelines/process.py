@@ -33,7 +33,7 @@ from pipelines.words import segment_fields
 # The version of the parsers (classify, clean, metadata, tables, checks) that produced a report; stored
 # per report (`reports.parser_version`). Bump it with every change that can change a stored value, so
 # `nianbao reprocess` and a reader can tell which parser produced a number.
-PARSER_VERSION = "2026.11.29-10"  # -2: tables read column order from the header, blank rows, 元, other shapes;
+PARSER_VERSION = "2026.11.29-11"  # -2: tables read column order from the header, blank rows, 元, other shapes;
 # -3: multi-line text headers in any order (wrapped labels), tab fields keep their columns
 # -4: titles in one canonical form (二〇二三年, ２０２３, 《》, appended dates), 政务公开年度报告, implausible
 # 发布时间 never chosen, contact passages bounded by chrome, body edges free of footer chrome
@@ -47,6 +47,8 @@ PARSER_VERSION = "2026.11.29-10"  # -2: tables read column order from the header
 # row placed once that row shows the alignment
 # -10: a PDF table continued on a new page without a top rule keeps its first row; a text reading that
 # assumed the template's column order never beats a grid that read the printed order
+# -11: PDF text lines from word positions (values a little above/below their label share its line); values on
+# the first line of a wrapped label name the row its next lines complete (label_continued)
 
 
 class _Clock:
@@ -95,7 +97,8 @@ def process(doc: Fetched, ocr: OcrLimits | bool | None = None, limits: Limits = 
         raw_text = loaded.text
         # the PDF table reader opens every page: over PDF_MAX_PAGES the tables come from the pages read
         pdf = doc.body if loaded.kind == "pdf" and (loaded.pages or 0) <= limits.pdf_max_pages else None
-        pdf_read = (loaded.table_segments, loaded.text) if pdf and loaded.table_segments is not None else None
+        pdf_read = ((loaded.table_segments, loaded.table_text or loaded.text)
+                    if pdf and loaded.table_segments is not None else None)
         ocr_limits = ocr if isinstance(ocr, OcrLimits) else OcrLimits.from_env()
         if needs_ocr and ocr is not False and ocr_limits.enabled and loaded.kind in ("pdf", "image"):
             read = read_document(doc.pages or doc.body, loaded.kind, ocr_limits)

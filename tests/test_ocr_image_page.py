@@ -151,11 +151,25 @@ def test_a_report_page_of_page_images_is_one_ocr_report(printed, tmp_path):  # n
 
 # -- which pages are image pages (quick) -------------------------------------------------------------
 
+def scans(html: str, url: str) -> list[str]:
+    """scan_images parsing the page itself, and reading a copy of the spider's parse: the same URLs, and
+    the spider's tree is left as it was."""
+    from lxml import html as lxml_html
+
+    from crawler.discovery.scans import scan_images
+
+    tree = lxml_html.fromstring(html)
+    before = lxml_html.tostring(tree)
+    own = scan_images(html, url)
+    assert scan_images(html, url, tree) == own
+    assert lxml_html.tostring(tree) == before
+    return own
+
+
 @pytest.mark.parametrize("container", ['class="content"', 'id="zoom"', 'class="TRS_Editor"', 'class="xxgk_nb"',
                                        'class="article-detail"', None])
 @pytest.mark.parametrize("attrs", ["", ' width="794" height="1123"', ' style="width:100%"'])
 def test_page_images_in_document_order_without_the_sites_icons(container, attrs):
-    from crawler.discovery.scans import scan_images
 
     imgs = [f'<p><img src="p{i}.jpg"{attrs}></p>' for i in (1, 2, 10)]
     imgs.insert(1, '<img data-src="/up/p1b.png">')
@@ -164,17 +178,16 @@ def test_page_images_in_document_order_without_the_sites_icons(container, attrs)
     html = detail_page("某县2023年政府信息公开工作年度报告", []).replace('<div class="content" id="zoom"></div>', inner)
     if container is None:  # no recognisable container: the body minus header, footer and icons
         html = html.replace('<div class="article">', "<div>")
-    assert scan_images(html, "http://x.gov.cn/nb/t.html") == [
+    assert scans(html, "http://x.gov.cn/nb/t.html") == [
         "http://x.gov.cn/nb/p1.jpg", "http://x.gov.cn/up/p1b.png", "http://x.gov.cn/nb/p2.jpg",
         "http://x.gov.cn/nb/p10.jpg"]
 
 
 @pytest.mark.parametrize("chars", [200, 1500])
 def test_a_page_with_text_is_not_an_image_page(chars):
-    from crawler.discovery.scans import scan_images
 
     text = ("根据《中华人民共和国政府信息公开条例》要求，现公布本机关年度报告。" * 60)[:chars]
     html = detail_page("某县2023年政府信息公开工作年度报告", ["p1.jpg", "p2.jpg"]).replace(
         '<p style="text-align:center">', f"<p>{text}</p><p>", 1)
-    assert scan_images(html, "http://x.gov.cn/nb/t.html") == []
-    assert len(scan_images(html.replace(text, text[:150]), "http://x.gov.cn/nb/t.html")) == 2
+    assert scans(html, "http://x.gov.cn/nb/t.html") == []
+    assert len(scans(html.replace(text, text[:150]), "http://x.gov.cn/nb/t.html")) == 2

@@ -72,3 +72,13 @@ def test_a_text_reading_that_assumed_the_column_order_never_beats_a_grid_that_re
         monkeypatch.setattr(tables, "extract_tables_text", lambda t, x=text, **kw: x)
         got = extract_tables(html="<table></table>", text="…")
         assert got is (grid if chosen == "grid" else text), (grid_flags, text_cells, text_flags)
+
+
+@pytest.mark.e2e
+def test_reading_a_chromium_pdf_logs_no_font_warnings(printed, caplog):
+    """pdfminer's `Could not get FontBBox` (Type 3 fonts without one) is dropped: it would fill a crawl's log."""
+    doc = printed[CASES[0]]
+    with caplog.at_level("WARNING"):
+        loaded = load_document(doc.data, url="http://127.0.0.1/report.pdf")
+    assert loaded.text and not loaded.error
+    assert not [r for r in caplog.records if "FontBBox" in r.getMessage()]

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
@@ -24,12 +26,18 @@ def _size(value: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def scan_images(html: str, url: str) -> list[str]:
-    """URLs of the page images of a report printed as images, in order; [] for a page with text."""
-    try:
-        tree = lxml_html.fromstring(html)
-    except (ValueError, lxml_html.etree.ParserError):
-        return []
+def scan_images(html: str, url: str, tree: Any = None) -> list[str]:
+    """URLs of the page images of a report printed as images, in order; [] for a page with text.
+
+    tree: `lxml.html.fromstring(html)` already parsed (the spider's one parse): read from a copy, which
+    is cheaper than a second parse; it is left unchanged."""
+    if tree is not None:
+        tree = copy.deepcopy(tree)
+    else:
+        try:
+            tree = lxml_html.fromstring(html)
+        except (ValueError, lxml_html.etree.ParserError):
+            return []
     for bad in tree.xpath("//script|//style|//header|//footer|//nav"):
         bad.drop_tree()
     found = [el for el in tree.xpath("//body//*[@id or @class]")

@@ -344,7 +344,7 @@ class PortalsSpider(scrapy.Spider):
                 meta_tags(html, page.tree)
             meta_info = {"published_at": page_published_at(html, text), "source": page_source(html, text)}
             doc = self._document(response, portal, "page", title, response.text, meta_info)
-            yield self._scan_request(doc, self._scan_urls(html, response.url, portal), [], portal) or doc
+            yield self._scan_request(doc, self._scan_urls(html, response.url, portal, page.tree), [], portal) or doc
         elif any(_REPORTISH.search(t) for t in titles):
             reason = next((v.reason for v in verdicts if v.reason not in _NOT_A_CANDIDATE),
                           "title does not name an annual report")
@@ -405,10 +405,10 @@ class PortalsSpider(scrapy.Spider):
                 yield request
 
     # -- report pages printed as images (图片版): the page images fetched in order, OCR'd as one report ---
-    def _scan_urls(self, html: str, url: str, portal: Portal) -> list[str]:
+    def _scan_urls(self, html: str, url: str, portal: Portal, tree: Any = None) -> list[str]:
         if not self.settings.getbool("OCR_ENABLED", True):
             return []
-        urls = [u for u in scan_images(html, url) if self._allowed(u, portal)]
+        urls = [u for u in scan_images(html, url, tree) if self._allowed(u, portal)]
         limit = self.settings.getint("OCR_MAX_PAGES", 40)
         if len(urls) > limit:  # bounded: the first OCR_MAX_PAGES pages are read
             self.logger.warning("%s: %d page images, reading the first %d (OCR_MAX_PAGES)", url, len(urls), limit)

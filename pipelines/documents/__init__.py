@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import html as htmllib
 import io
+import logging
 import re
 import time
 import zipfile
@@ -28,6 +29,18 @@ from lxml import html as lxml_html
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from pipelines.bounds import DEFAULT, BoundExceeded, Limits, bound_html, note, safe_zip
+
+
+class _NoFontBBox(logging.Filter):
+    """Chromium's PDFs (Skia) embed CJK text as Type 3 fonts without a FontBBox: pdfminer warns once per font
+    per page (about a hundred lines per report in a crawl's log) and reads the text right all the same."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Could not get FontBBox")
+
+
+logging.getLogger("pdfminer.pdffont").addFilter(_NoFontBBox())
+
 
 MAX_CELLS = 1_000_000  # a report workbook has a few hundred; this bounds the HTML we build
 KINDS = ("html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "txt", "image")
@@ -48,6 +61,9 @@ class Document:
     # PDF with load_document(tables=True): the table rows' segments (pipelines.tables.pdf.rows_segments of
     # every page's page_table_rows), read in the same pass as the text: no second pdfminer parse
     table_segments: list | None = None
+    # ... and the page text as the tables' fallback reads it (pipelines.tables.pdf.page_text: values printed a
+    # little above or below their label share its line)
+    table_text: str | None = None
 
 
 # --- kind sniffing ---------------------------------------------------------------------------
@@ -247,9 +263,10 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    from pipelines.tables.pdf import page_table_rows, rows_segments
+    from pipelines.tables.pdf import page_table_rows, page_text, rows_segments
 
     rows: list | None = [] if tables else None
+    table_texts: list[str] = []
     texts: list[str] = []
     bounds: list[str] = []
     ocr_pages = 0
@@ -274,6 +291,7 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
                 if rows is not None:  # the table rows from the objects just parsed; not counted in the deadline
                     started = time.monotonic()
                     rows.extend(page_table_rows(page))
+                    table_texts.append(page_text(page))
                     deadline += time.monotonic() - started
                 page.close()
     except Exception as e:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError, ...)
@@ -293,7 +311,8 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
     elif b"%%EOF" not in data[-4096:]:
         error = "truncated PDF (no %%EOF at the end)"
     return Document("pdf", text, None, None, needs_ocr=needs_ocr, pages=n, error=error, bounds=bounds,
-                    table_segments=rows_segments(rows) if rows is not None and read == n else None)
+                    table_segments=rows_segments(rows) if rows is not None and read == n else None,
+                    table_text="\n".join(table_texts) if rows is not None and read == n else None)
 
 
 def _docx(data: bytes, limits: Limits = DEFAULT) -> Document:

@@ -74,6 +74,7 @@ class _Row:
     toks: list[Tok] = field(default_factory=list)
     seg: int = -1  # the printed row/line its last token came from
     label_end: int = -1  # fixed-width text: display column where the row's label ends on its value line
+    head: str = ""  # an unknown row: its label on the value line, when it starts like a row's (`1.本机关`)
 
 
 @cache
@@ -149,6 +150,9 @@ class _Parser:
         self.seg_no = 0  # the printed row/line being read
         self.seg_start = 0
         self.pads: list[Tok] = []  # a tab row's blanks before its first value (positions only)
+        # an unknown row whose label may continue below its values (`1.本机关 0 2 …` / `不掌握相关` / `政府信息`):
+        # the row, and the labels printed after it so far
+        self.limbo: tuple[_Row, list[Tok]] | None = None
         self.label_seg = -1  # the printed line of the last label
         self.aligned = False  # fixed-width text, shown by a full row printed beneath its header words
         # rows with blanks placed by position before any full row showed the alignment: (columns, reading)
@@ -186,6 +190,8 @@ class _Parser:
             had_row = self.cur is not None
             if had_row:  # the row before is read under the header it was printed under
                 self._close()
+            if self.limbo is not None and self._continue_limbo(tok):
+                return
             self._header_label(tok)
             if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
                 self.t3_header = True
@@ -206,6 +212,7 @@ class _Parser:
         if tok.kind != BLANK:  # a value: the header above is complete
             for hdr in self.headers.values():
                 hdr.stale = True
+            self._drop_limbo()
         if tok.key == "pad":
             self.pads.append(tok)
             return
@@ -445,15 +452,60 @@ class _Parser:
                         self.ctx = table
                         self._blank_before(labels[:len(labels) - k], (table, row))
                         return _Row(table, row, owner)
+        # text labels from the last one that starts like a row's (an enumerator) to the value line
+        texts = [t.key for t in self.pending[-3:] if t.col < 0]
+        starts = [i for i, k in enumerate(texts) if _ENUM.match(k)] if len(texts) == len(self.pending[-3:]) else []
+        head = "".join(texts[starts[-1]:]) if starts else ""
         return _Row(self.ctx if self.ctx in (T1, T2) else None, None, self.match_tpl,
-                    label=last_segment(keys[-1]))
+                    label=last_segment(keys[-1]), head=head)
+
+    def _continue_limbo(self, tok: Tok) -> bool:
+        """A label after an unknown row's values that completes its label (`1.本机关` + `不掌握相关` + `政府信息`,
+        values printed on the first line of a wrapped label): the row is read under the completed name —
+        only when the pieces hold no enumerator of their own (not a new row) and the row is the one right
+        after the last row read. True when `tok` was taken."""
+        assert self.limbo is not None
+        row, more = self.limbo
+        more.append(tok)
+        joined = row.head + "".join(t.key for t in more)
+        if tok.col >= 0 or last_segment(joined) != joined or len(more) > 3:
+            self._drop_limbo()
+            return False
+        hit = self._exact_join([joined])
+        if hit is None or hit in self.done or hit[0] != row.table:
+            if len(more) < 3:
+                self.pending.append(tok)
+                return True
+            self._drop_limbo()
+            return False
+        rows = template(self.match_tpl).tables[hit[0]].rows
+        last = max((rows.index(r) for t, r in self.done if t == hit[0] and r in rows), default=-1)
+        if hit[1] not in rows or rows.index(hit[1]) != last + 1:
+            self._drop_limbo()
+            return False
+        self.limbo = None
+        self.pending = [t for t in self.pending if not any(t is m for m in more)]
+        self.flag(f"label_continued:{hit[1]}")
+        row.row, row.owner = hit[1], self.match_tpl
+        self.cur = row
+        self._close()
+        return True
+
+    def _drop_limbo(self) -> None:
+        if self.limbo is not None:
+            self.flag(f"extra_row:{self.limbo[0].label}")
+            self.limbo = None
 
     def _close(self) -> None:
         cur, self.cur = self.cur, None
         if cur is None or cur.table is None:
             return
         if cur.row is None:
-            self.flag(f"extra_row:{cur.label}")
+            self._drop_limbo()
+            if cur.head and cur.table in (T1, T2):  # its label may continue on the next lines
+                self.limbo = (cur, [])
+            else:
+                self.flag(f"extra_row:{cur.label}")
             return
         key = (cur.table, cur.row)
         if self.done.get(key):
@@ -511,6 +563,7 @@ class _Parser:
             self._emit(key, cols, reading, "", None)
 
     def result(self, errors: list[str]) -> TableResult:
+        self._drop_limbo()
         order = _order(self.match_tpl)
 
         def key(t: str, r: str, c: str) -> tuple[float, int]:

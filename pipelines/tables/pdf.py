@@ -98,6 +98,33 @@ def rows_segments(rows: list[Row]) -> list[list[Tok]]:
     return segs
 
 
+Word = tuple[str, float, float, float]  # text, left edge, top, bottom
+
+
+def text_lines(words: list[Word]) -> list[str]:
+    """A page's words → its printed lines, for the tables' text fallback. Two words share a line when
+    each one's vertical middle lies within the other's height: a cell's values printed a little above
+    or below their label (a taller font for numbers, other vertical alignment: WPS exports) join the
+    label's line, while lines of one wrapped label (pitch about a line height) stay apart, and so do
+    values centred between them. Lines top to bottom, words left to right."""
+    lines: list[tuple[Word, list[Word]]] = []  # (the word that started the line, its words)
+    for w in sorted(words, key=lambda w: ((w[2] + w[3]) / 2, w[1])):
+        mid = (w[2] + w[3]) / 2
+        if lines:
+            first = lines[-1][0]
+            if mid <= first[3] and w[2] <= (first[2] + first[3]) / 2:  # sorted by middle: the rest follows
+                lines[-1][1].append(w)
+                continue
+        lines.append((w, [w]))
+    return [" ".join(t for t, *_ in sorted(ws, key=lambda w: w[1])) for _, ws in lines]
+
+
+def page_text(page: pdfplumber.page.Page) -> str:
+    """One page's text as the tables read it (`text_lines`; pipelines/documents reads it in its pass)."""
+    words = page.extract_words(x_tolerance=1)
+    return "\n".join(text_lines([(w["text"], float(w["x0"]), float(w["top"]), float(w["bottom"])) for w in words]))
+
+
 def pdf_text(data: bytes) -> str:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return "\n".join(page.extract_text(x_tolerance=1) or "" for page in pdf.pages)
+        return "\n".join(page_text(page) for page in pdf.pages)
