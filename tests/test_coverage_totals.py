@@ -10,6 +10,7 @@ import sqlite3
 import yaml
 
 from pipelines import store
+from pipelines.dedup import content_hash
 from pipelines.records import Report
 from pipelines.schema_docs import CANNED_YML
 from pipelines.store.coverage_totals import FILL, rebuild_agency_years
@@ -158,3 +159,21 @@ def test_listings_read_the_summary_in_order(db):
             (name, plan)
     plan = " ".join(r[3] for r in db.execute(f"explain query plan {canned('late_reports')}").fetchall())
     assert "days_late" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_removed_and_changed_listings_read_only_their_rows(db):
+    """removed_reports reads the gone URLs (a partial index), changed_reports the earlier versions: neither
+    reads every report or URL of the archive."""
+    plan = " ".join(r[3] for r in db.execute(f"explain query plan {canned('removed_reports')}").fetchall())
+    assert "idx_report_urls_gone_at" in plan and "SCAN u" not in plan, plan
+    plan = " ".join(r[3] for r in db.execute(f"explain query plan {canned('changed_reports')}").fetchall())
+    assert "SCAN r" not in plan and "SEARCH r USING INTEGER PRIMARY KEY" in plan, plan
+    rng = random.Random(9)
+    rec = _rec(rng, 1, 2021, "2022-01-10")
+    _, rid = store.save_report(db, rec, None)
+    rec["body_text"] += " 修订"
+    rec["content_hash"] = content_hash(rec["body_text"], rec["cells"])
+    assert store.save_report(db, rec, None)[0] == "updated"
+    db.execute("update report_urls set gone_at = '2026-01-01', gone_status = '404' where report_id = ?", [rid])
+    assert [r[0] for r in db.execute(canned("changed_reports"))] == [rid]
+    assert [r[0] for r in db.execute(canned("removed_reports"))] == [rid]

@@ -338,6 +338,13 @@ INDEXES: list[tuple[str, list[Any], bool]] = [
 ]
 
 
+# indexes of the few rows a listing wants (sqlite-utils' create_index has no WHERE)
+PARTIAL_INDEXES = [
+    # canned removed_reports: the URLs found gone, latest first, without reading every URL
+    "create index if not exists idx_report_urls_gone_at on report_urls (gone_at) where gone_at is not null",
+]
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -372,6 +379,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     ensure_agency_years(db)  # reports per agency, division and year for the coverage listings, kept by triggers
     for table, cols, unique in INDEXES:
         db.table(table).create_index(cols, unique=unique, if_not_exists=True)
+    for sql in PARTIAL_INDEXES:
+        db.execute(sql)
     enable_search(db)  # trigram full-text index on reports (pipelines/search.py)
     load_divisions(db)  # divisions table and the report_index view (pipelines/regions.py)
     fill_missing_regions(db)  # archives from before region rows were written with each report
