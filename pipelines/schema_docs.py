@@ -60,6 +60,8 @@ TABLE_DOCS: dict[str, str] = {
     "divisions": "Administrative divisions (GB/T 2260, 2024): provinces, prefectures, counties.",
     "report_regions": "Each report's division, level (省/市/县/乡), kind (政府/部门) and legal deadline.",
     "report_index": "View: reports with their region, deadline and lateness; the table to browse and facet.",
+    "agency_years": "Reports per agency, division and year, kept current by triggers on every write (the coverage "
+                    "listings read it instead of grouping every report; pipelines/store/coverage_totals.py).",
     "report_cell_totals": "View: every cell key's sum and counts per report year, kept current on every write "
                           "(table cell_year_totals): whole-archive aggregates without reading every cell "
                           "(docs/data-path.md).",
@@ -141,7 +143,9 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "value": "the number (unit suffix stripped); NULL for blank, —, / or ambiguous cells",
         "raw": "cell text exactly as printed",
         "unit": "万元 when the cell or its header prints it",
-        "flag": "null_marker, doubled_digits, 'ambiguous: <why>', ocr (read from a scan), ocr_unreadable (NULL: OCR unsure) …",
+        "flag": "null_marker, doubled_digits, 'ambiguous: <why>', blank_row (a row printed blank: NULL), ragged_row "
+                "(kept: every one-cell shift of a ragged row agrees), row_unsure (NULL: PDF text values between two rows), "
+                "ocr (read from a scan), ocr_unreadable (NULL: OCR unsure) … (docs/tables.md)",
     },
     "report_checks": {
         "report_id": "reports.id",
@@ -315,6 +319,14 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "kind": "message kind: run_start, report, rejected, fetches, memos, not_modified, captures, run_finish",
         "applied_at": "UTC time it was written",
     },
+    "agency_years": {
+        "agency": "reports.agency ('' = none)", "division_code": "report_regions.division_code ('' = none)",
+        "year": "report year (0 = unknown)", "province": "as in report_regions", "city": "as in report_regions",
+        "county": "as in report_regions", "level": "as in report_regions", "kind": "as in report_regions",
+        "reports": "reports of this agency, division and year", "late": "of them, published after the deadline "
+        "(days_late > 0)", "undated": "of them, lateness unknown (no 发布时间 or no region row)",
+        "checked": "of them, with checks_failed known", "failing": "of them, with checks_failed > 0",
+    },
     "report_cell_totals": {
         "year": "report year (NULL: unknown)", "table_name": "as in report_cells", "row_label": "as in report_cells",
         "col_label": "as in report_cells", "reports": "reports of that year with this cell",
@@ -347,6 +359,7 @@ def documented_tables() -> dict[str, dict[str, Any]]:
     tables = {name: list(spec["columns"]) for name, spec in TABLES.items()}
     tables["report_index"] = list(COLUMN_DOCS["report_index"])
     tables["report_cell_totals"] = list(COLUMN_DOCS["report_cell_totals"])
+    tables["agency_years"] = list(COLUMN_DOCS["agency_years"])
     return {name: {"description": TABLE_DOCS.get(name, ""), "columns": {c: COLUMN_DOCS.get(name, {}).get(c, "")
                                                                       for c in cols}} for name, cols in tables.items()}
 
