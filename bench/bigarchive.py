@@ -89,6 +89,8 @@ QUERIES = {  # the example queries of the documentation
         select province, count(*), sum(late) from report_index group by province order by 2 desc""",
     "late reports by province (agency_years)": """
         select province, sum(reports), sum(late) from agency_years group by province order by 2 desc""",
+    "late reports by province (region_years)": """
+        select province, sum(reports), sum(late) from region_years group by province order by 2 desc""",
 }
 SEARCHES = {
     "words: 诉讼 (search.md)": """select r.id, r.agency, r.year,

@@ -62,6 +62,10 @@ TABLE_DOCS: dict[str, str] = {
     "report_index": "View: reports with their region, deadline and lateness; the table to browse and facet.",
     "agency_years": "Reports per agency, division and year, kept current by triggers on every write (the coverage "
                     "listings read it instead of grouping every report; pipelines/store/coverage_totals.py).",
+    "region_years": "agency_years summed per region (province, city, county, level, kind) and year, kept by triggers "
+                    "on agency_years (coverage_by_region and late reports by province read it).",
+    "region_agencies": "agency_years rows per region and agency, kept by triggers on agency_years (the agencies "
+                       "of each region without reading every agency-year row).",
     "report_cell_totals": "View: every cell key's sum and counts per report year, kept current on every write "
                           "(table cell_year_totals): whole-archive aggregates without reading every cell "
                           "(docs/data-path.md).",
@@ -327,6 +331,17 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "(days_late > 0)", "undated": "of them, lateness unknown (no 发布时间 or no region row)",
         "checked": "of them, with checks_failed known", "failing": "of them, with checks_failed > 0",
     },
+    "region_years": {
+        "province": "as in agency_years", "city": "as in agency_years", "county": "as in agency_years",
+        "level": "as in agency_years", "kind": "as in agency_years", "year": "report year (0 = unknown)",
+        "reports": "reports of this region and year", "late": "of them, late (days_late > 0)",
+        "undated": "of them, lateness unknown", "checked": "of them, with checks_failed known",
+        "failing": "of them, with checks_failed > 0",
+    },
+    "region_agencies": {
+        "province": "as in agency_years", "city": "as in agency_years", "county": "as in agency_years",
+        "agency": "agency_years.agency ('' = none)", "rows": "agency_years rows of this agency in this region",
+    },
     "report_cell_totals": {
         "year": "report year (NULL: unknown)", "table_name": "as in report_cells", "row_label": "as in report_cells",
         "col_label": "as in report_cells", "reports": "reports of that year with this cell",
@@ -360,6 +375,8 @@ def documented_tables() -> dict[str, dict[str, Any]]:
     tables["report_index"] = list(COLUMN_DOCS["report_index"])
     tables["report_cell_totals"] = list(COLUMN_DOCS["report_cell_totals"])
     tables["agency_years"] = list(COLUMN_DOCS["agency_years"])
+    tables["region_years"] = list(COLUMN_DOCS["region_years"])
+    tables["region_agencies"] = list(COLUMN_DOCS["region_agencies"])
     return {name: {"description": TABLE_DOCS.get(name, ""), "columns": {c: COLUMN_DOCS.get(name, {}).get(c, "")
                                                                       for c in cols}} for name, cols in tables.items()}
 

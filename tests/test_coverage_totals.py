@@ -7,13 +7,14 @@ from __future__ import annotations
 import random
 import sqlite3
 
+import pytest
 import yaml
 
 from pipelines import store
 from pipelines.dedup import content_hash
 from pipelines.records import Report
 from pipelines.schema_docs import CANNED_YML
-from pipelines.store.coverage_totals import FILL, rebuild_agency_years
+from pipelines.store.coverage_totals import FILL, rebuild_agency_years, region_fill
 from pipelines.store.reports import reparse_report
 from tests.test_totals import report
 
@@ -57,6 +58,17 @@ def summary_matches(db) -> int:
     expected = db.execute("select * from temp.expected order by 1, 2, 3").fetchall()
     got = db.execute("select * from agency_years order by 1, 2, 3").fetchall()
     assert got == expected
+    for table in ("region_years", "region_agencies"):  # the region summaries: the grouping of agency_years
+        cols = [r[1] for r in db.execute(f"pragma table_info({table})")]
+        order = ", ".join(str(i + 1) for i in range(len(cols)))
+        db.execute("drop table if exists temp.expected_region")
+        db.execute(f"create temp table expected_region as select * from {table} where 0")
+        db.execute(region_fill(table, "temp.expected_region"))
+        want = db.execute(f"select * from temp.expected_region order by {order}").fetchall()
+        assert db.execute(f"select * from {table} order by {order}").fetchall() == want, table
+        assert all(isinstance(v, int) for row in want for v in row[-5:] if cols[-1] == "failing")
+    late = "select province, sum(reports), sum(late) from {} group by province order by 2 desc, 1"
+    assert db.execute(late.format("region_years")).fetchall() == db.execute(late.format("agency_years")).fetchall()
     return len(got)
 
 
@@ -123,12 +135,18 @@ def test_summary_follows_saves_revisions_reprocess_and_direct_writes(db):
     db.execute("delete from report_regions where report_id = ?", [ids[8]])  # a region row without its report
     summary_matches(db)
     canned_match(db)
+    # a region change: the division's province and county rewritten for every report of it
+    db.execute("update report_regions set province = '江苏', county = null where code = '320813'")
+    summary_matches(db)
+    canned_match(db)
     snapshot = db.execute("select * from agency_years order by 1, 2, 3").fetchall()
     rebuild_agency_years(db)
     assert db.execute("select * from agency_years order by 1, 2, 3").fetchall() == snapshot
 
 
-def test_an_archive_without_the_summary_gets_it_on_open(tmp_path):
+@pytest.mark.parametrize("dropped", ["agency_years%", "region_%"])
+def test_an_archive_without_the_summary_gets_it_on_open(tmp_path, dropped):
+    """An archive from before agency_years, or from before the region summaries (agency_years kept)."""
     path = tmp_path / "old.db"
     db = store.open_archive(path)
     rng = random.Random(6)
@@ -136,8 +154,9 @@ def test_an_archive_without_the_summary_gets_it_on_open(tmp_path):
         store.save_report(db, _rec(rng, i, 2019 + i % 4, f"202{i % 4}-03-01"), None)
     db.close()
     conn = sqlite3.connect(path)  # as an archive from before: no table, index or triggers
-    for kind, name in conn.execute("select type, name from sqlite_master where name like 'agency_years%' "
-                                   "and type in ('table', 'trigger')").fetchall():
+    for kind, name in conn.execute("select type, name from sqlite_master where (name like ? or name like "
+                                   "'region_%') and type in ('table', 'trigger') and name != 'report_regions' "
+                                   "order by type = 'table'", [dropped]).fetchall():
         conn.execute(f"drop {kind} {name}")
     conn.commit()
     conn.close()
@@ -155,8 +174,8 @@ def test_listings_read_the_summary_in_order(db):
     """The first page of the coverage listings comes from the index, not from sorting every report."""
     for name in ("coverage", "coverage_by_region"):
         plan = " ".join(r[3] for r in db.execute(f"explain query plan {canned(name)}").fetchall())
-        assert "agency_years_region" in plan and "report_index" not in plan and "TEMP B-TREE FOR ORDER BY" not in plan, \
-            (name, plan)
+        index = "region_years_key" if name == "coverage_by_region" else "agency_years_region"
+        assert index in plan and "report_index" not in plan and "TEMP B-TREE FOR ORDER BY" not in plan, (name, plan)
     plan = " ".join(r[3] for r in db.execute(f"explain query plan {canned('late_reports')}").fetchall())
     assert "days_late" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
 

@@ -16,9 +16,19 @@ Triggers on `reports` (insert, delete, update of agency/year/checks_failed) and 
 `report_regions` on every write path (save_report, reprocess, region refreshes, other tools' SQL).
 `ensure_agency_years` creates it and fills it when an archive has none (a migration in place);
 `rebuild_agency_years` recomputes it.
+
+Groupings by region (`coverage_by_region`, late reports by province) read two smaller summaries of
+`agency_years`, kept by triggers on it (SQLite fires a trigger's writes' triggers on other tables
+whether or not PRAGMA recursive_triggers is set, so every write path above reaches them):
+
+    region_years     province, city, county, level, kind, year → reports, late, undated, checked, failing
+                     (sums of the agency_years rows with those values)
+    region_agencies  province, city, county, agency → rows (agency_years rows: distinct agencies per region)
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 import sqlite_utils
 
@@ -131,10 +141,75 @@ group by 1, 2, 3
 """
 
 
-def rebuild_agency_years(db: sqlite_utils.Database) -> None:
-    """Recompute `agency_years` from every report (inside the caller's transaction, if any)."""
+_SUMS = ("reports", "late", "undated", "checked", "failing")
+# (table, key columns, {column: the share of one agency_years row `{r}`})
+_GROUPS = (
+    ("region_years", ("province", "city", "county", "level", "kind", "year"), {c: f"{{r}}.{c}" for c in _SUMS}),
+    ("region_agencies", ("province", "city", "county", "agency"), {"rows": "1"}),
+)
+
+REGION_CREATE = """
+create table if not exists region_years (
+    province text, city text, county text, level text, kind text, year integer not null,
+    reports integer not null, late integer not null, undated integer not null, checked integer not null,
+    failing integer not null
+);
+create index if not exists region_years_key on region_years (province, city, county, level, kind, year);
+create table if not exists region_agencies (
+    province text, city text, county text, agency text not null, rows integer not null
+);
+create index if not exists region_agencies_key on region_agencies (province, city, county, agency);
+"""
+
+
+def _group_share(sign: str, table: str, keys: tuple[str, ...], sums: dict[str, str], r: str) -> str:
+    """SQL adding (+) or taking (-) one agency_years row `r` (new/old) to/from its group of `table`
+    (keys compared with IS: a region may be NULL)."""
+    where = " and ".join(f"{k} is {r}.{k}" for k in keys)
+    counts = ", ".join(f"{c} = {c} {sign} {e.format(r=r)}" for c, e in sums.items())
+    first = next(iter(sums))
+    if sign == "+":
+        cols = ", ".join((*keys, *sums))
+        vals = ", ".join((*(f"{r}.{k}" for k in keys), *("0" for _ in sums)))
+        return (f"insert into {table} ({cols}) select {vals} where not exists (select 1 from {table} where {where});\n"
+                f"    update {table} set {counts} where {where};")
+    return f"update {table} set {counts} where {where};\n    delete from {table} where {where} and {first} <= 0;"
+
+
+REGION_TRIGGERS = "\n".join(
+    f"""create trigger if not exists {table}_ai after insert on agency_years
+begin
+    {_group_share("+", table, keys, sums, "new")}
+end;
+create trigger if not exists {table}_ad after delete on agency_years
+begin
+    {_group_share("-", table, keys, sums, "old")}
+end;
+create trigger if not exists {table}_au after update on agency_years
+begin
+    {_group_share("-", table, keys, sums, "old")}
+    {_group_share("+", table, keys, sums, "new")}
+end;"""
+    for table, keys, sums in _GROUPS)
+
+
+def region_fill(table: str, into: str | None = None) -> str:
+    """SQL filling `table` (or `into`, a table of the same columns) from agency_years."""
+    keys, sums = next((k, s) for t, k, s in _GROUPS if t == table)
+    agg = ", ".join(f"sum({e.format(r='a')})" if e != "1" else "count(*)" for e in sums.values())
+    return (f"insert into {into or table} ({', '.join((*keys, *sums))}) select {', '.join(keys)}, {agg} "
+            f"from agency_years a group by {', '.join(keys)}")
+
+
+def rebuild_agency_years(db: sqlite_utils.Database | sqlite3.Connection) -> None:
+    """Recompute `agency_years` and the region summaries from every report (inside the caller's transaction,
+    if any)."""
     db.execute("delete from agency_years")
     db.execute(FILL)
+    for table, _, _ in _GROUPS:
+        if db.execute("select 1 from sqlite_master where type = 'table' and name = ?", [table]).fetchone():
+            db.execute(f"delete from {table}")
+            db.execute(region_fill(table))
 
 
 def ensure_agency_years(db: sqlite_utils.Database) -> None:
@@ -142,13 +217,19 @@ def ensure_agency_years(db: sqlite_utils.Database) -> None:
     if not db.table("reports").exists() or not db.table("report_regions").exists():
         return
     new = not db.table("agency_years").exists()
-    db.conn.executescript(CREATE)
-    if new and db.execute("select exists (select 1 from reports)").fetchone()[0]:
+    new_regions = not all(db.table(t).exists() for t, _, _ in _GROUPS)
+    db.conn.executescript(CREATE + REGION_CREATE)
+    if (new or new_regions) and db.execute("select exists (select 1 from reports)").fetchone()[0]:
         db.execute("BEGIN IMMEDIATE")
         try:
-            rebuild_agency_years(db)
+            if new:
+                rebuild_agency_years(db)  # the region summaries too (no triggers on agency_years yet)
+            else:
+                for table, _, _ in _GROUPS:
+                    db.execute(f"delete from {table}")
+                    db.execute(region_fill(table))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-    db.conn.executescript(TRIGGERS)
+    db.conn.executescript(TRIGGERS + REGION_TRIGGERS)
