@@ -15,7 +15,7 @@ An archive whose `report_cells` is still a table is migrated in place by `ensure
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -76,24 +76,32 @@ def _is_table(db: sqlite_utils.Database, name: str) -> bool:
     return bool(row) and row[0] == "table"
 
 
-def ensure_cell_store(db: sqlite_utils.Database) -> None:
-    """Create the cell store and the `report_cells` view; move an old `report_cells` table's rows in."""
-    db.conn.executescript(CREATE)
-    if _is_table(db, "report_cells"):  # an archive from before the cell store: migrate in place
+def move_into_store(db: sqlite_utils.Database, create: str, table: str, moves: Sequence[str], view: str) -> None:
+    """Create a compact store and the view that keeps `table`'s name and columns. An archive from before the
+    store has `table` as a real table: `moves` copy its rows in and it is dropped, in one transaction."""
+    db.conn.executescript(create)
+    if _is_table(db, table):
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("""insert or ignore into cell_keys (table_name, row_label, col_label)
-                          select distinct table_name, row_label, col_label from report_cells""")
-            db.execute(f"""insert or replace into cell_values (report_id, key_id, value, raw, unit, flag)
-                          select c.report_id, k.id, c.value, {_RAW_SQL}, c.unit, c.flag
-                          from report_cells c join cell_keys k on k.table_name = c.table_name
-                               and k.row_label = c.row_label and k.col_label = c.col_label""")
-            db.execute("drop table report_cells")  # its indexes go with it
+            for sql in moves:
+                db.execute(sql)
+            db.execute(f"drop table {table}")  # its indexes go with it
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-    db.conn.executescript(VIEW)
+    db.conn.executescript(view)
+
+
+def ensure_cell_store(db: sqlite_utils.Database) -> None:
+    """Create the cell store and the `report_cells` view; move an old `report_cells` table's rows in."""
+    move_into_store(db, CREATE, "report_cells", [
+        """insert or ignore into cell_keys (table_name, row_label, col_label)
+           select distinct table_name, row_label, col_label from report_cells""",
+        f"""insert or replace into cell_values (report_id, key_id, value, raw, unit, flag)
+            select c.report_id, k.id, c.value, {_RAW_SQL}, c.unit, c.flag
+            from report_cells c join cell_keys k on k.table_name = c.table_name
+                 and k.row_label = c.row_label and k.col_label = c.col_label"""], VIEW)
 
 
 _RAW_SQL = """case when c.raw is null and c.value is not null then char(0)

@@ -22,6 +22,8 @@ from typing import Any
 
 import sqlite_utils
 
+from pipelines.store.cells import move_into_store
+
 CREATE = """
 create table if not exists check_keys (
     id integer primary key,
@@ -70,33 +72,19 @@ end;
 """
 
 
-def _is_table(db: sqlite_utils.Database, name: str) -> bool:
-    row = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
-    return bool(row) and row[0] == "table"
-
-
 def ensure_check_store(db: sqlite_utils.Database) -> None:
     """Create the check store and the `report_checks` view; move an old `report_checks` table's rows in."""
-    db.conn.executescript(CREATE)
-    if _is_table(db, "report_checks"):  # an archive from before the check store: migrate in place
-        db.execute("BEGIN IMMEDIATE")
-        try:  # keys in the order first written (the old table's rowid order)
-            db.execute("""insert into check_keys (rule, scope)
-                          select rule, scope from report_checks c where rule is not null
-                          and not exists (select 1 from check_keys k where k.rule = c.rule
-                                          and ifnull(k.scope, char(0)) = ifnull(c.scope, char(0)))
-                          group by rule, ifnull(scope, char(0)) order by min(rowid)""")
-            db.execute("""insert or replace into check_values (report_id, key_id, expected, actual, ok)
-                          select c.report_id, k.id, c.expected, c.actual, c.ok
-                          from report_checks c join check_keys k on k.rule = c.rule
-                               and ifnull(k.scope, char(0)) = ifnull(c.scope, char(0))
-                          order by c.rowid""")
-            db.execute("drop table report_checks")  # its indexes go with it
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-    db.conn.executescript(VIEW)
+    move_into_store(db, CREATE, "report_checks", [  # keys in the order first written (the old table's rowid order)
+        """insert into check_keys (rule, scope)
+           select rule, scope from report_checks c where rule is not null
+           and not exists (select 1 from check_keys k where k.rule = c.rule
+                           and ifnull(k.scope, char(0)) = ifnull(c.scope, char(0)))
+           group by rule, ifnull(scope, char(0)) order by min(rowid)""",
+        """insert or replace into check_values (report_id, key_id, expected, actual, ok)
+           select c.report_id, k.id, c.expected, c.actual, c.ok
+           from report_checks c join check_keys k on k.rule = c.rule
+                and ifnull(k.scope, char(0)) = ifnull(c.scope, char(0))
+           order by c.rowid"""], VIEW)
 
 
 def write_checks(db: sqlite_utils.Database, report_id: int, checks: Iterable[Mapping[str, Any]]) -> None:
