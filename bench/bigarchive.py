@@ -16,8 +16,12 @@ jieba segmentation once, varied the same way) and the cell totals.
 
 Built in bulk, not through save_report (≈1.5 h CPU per million reports): the schema is created by
 `pipelines.store.open_archive`, its indexes and triggers are dropped, rows go in with executemany and
-INSERT … SELECT in one transaction, then the indexes and triggers are re-created from their own SQL,
-the trigram index rebuilt, the word index filled and the totals rebuilt; the build checks that the
+INSERT … SELECT in one transaction, then the indexes and triggers are re-created from their own SQL
+and the totals rebuilt. The two full-text indexes (~2/3 of the build's CPU) are built meanwhile by two
+child processes, each in a file of its own (a contentless FTS5 table of the same tokenizer and detail,
+fed the same text, with a 64 MB pending-terms buffer), and their shadow tables (`_data`, `_idx`,
+`_docsize`) copied into the archive's empty indexes at the end: the same index FTS5's 'rebuild' makes
+(tests/test_bigarchive.py), three processes instead of one in a row. The build checks that the
 result has exactly the schema `ensure_schema` creates. Prints each stage's time, the size per table
 (dbstat), then times the documented example queries (docs/tables.md, docs/using.md, docs/search.md,
 the datasette canned queries; goal < 100 ms) and full-text searches (goal < 300 ms), cold and warm.
@@ -197,9 +201,10 @@ def _side_sql(kind: str, compact: bool) -> str:
 
 
 def side_index(path: Path, kind: str, n: int, compact: bool = False, batch: int = 5000,
-               hash_mb: int = FTS_HASH_MB) -> float:
+               hash_mb: int = FTS_HASH_MB, parent: int | None = None) -> float:
     """Build one full-text index ("trigram" or "words") of reports 1..n in its own file, from the same
-    text the archive gets (run in a child process beside the main load); returns its CPU seconds."""
+    text the archive gets (run in a child process beside the main load; it stops when its `parent`
+    process is gone); returns its CPU seconds."""
     cpu = time.process_time()
     path.unlink(missing_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -217,6 +222,8 @@ def side_index(path: Path, kind: str, n: int, compact: bool = False, batch: int 
         bodies = {k: _parts(s.text) for k, s in seeds.items()}
     conn.execute("BEGIN")
     for lo in range(1, n + 1, batch):
+        if parent is not None and os.getppid() != parent:
+            raise SystemExit("bench.bigarchive: the build was stopped")
         chunk = []
         for rid in range(lo, min(n, lo + batch - 1) + 1):
             a, year, _c, bseed, shift = plan(rid)
@@ -259,7 +266,8 @@ def build(path: Path, n: int, fts: bool = True, batch: int = 5000, compact: bool
     # loads the tables (2+ cores: the index builds, ~2/3 of the CPU, run beside the load), then copied in
     sides = {kind: path.with_name(f"{path.name}.{kind}") for kind in ("trigram", "words")} if fts else {}
     pool = ProcessPoolExecutor(len(sides), mp_context=get_context("spawn")) if fts else None
-    futures: dict[str, Future[float]] = {kind: pool.submit(side_index, side, kind, n, compact, batch)
+    futures: dict[str, Future[float]] = {kind: pool.submit(side_index, side, kind, n, compact, batch,
+                                                                   FTS_HASH_MB, os.getpid())
                                          for kind, side in sides.items()} if pool else {}
     try:
         return _load(path, n, stages, t, start, batch, futures, sides)
