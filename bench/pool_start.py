@@ -7,7 +7,8 @@ Each measure runs in a fresh subprocess whose `__main__` is the `scrapy` script,
 `ParsePool(workers, max_tasks=…, start=…)` and, for reference, in the subprocess itself after a warm-up
 (imports done, jieba loaded). CPU is the subprocess's and its waited-for children's (workers, fork
 server): the pool's minus the warm in-process parse, per worker start (the first `--workers` and one
-per `--max-tasks` documents). "spawn" and "forkserver" alternate, the least of `--rounds` is printed.
+per `--max-tasks` documents). "spawn" and "forkserver" alternate, the least of `--rounds` is printed;
+a forkserver run without replacements splits its cost into the server's (once) and each worker's.
 """
 
 from __future__ import annotations
@@ -80,22 +81,31 @@ def main() -> None:
     parser.add_argument("--max-tasks", type=int, default=6, help="documents per worker before it is replaced")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    once = argparse.Namespace(**{**vars(args), "max_tasks": args.docs})  # no worker replaced
+    runs = {"inline": ("inline", args), "spawn": ("spawn", args), "forkserver": ("forkserver", args),
+            "forkserver, no replacement": ("forkserver", once)}
     best: dict[str, dict] = {}
     for _ in range(args.rounds):
-        for mode in ("inline", "spawn", "forkserver"):
-            r = _child(mode, args)
-            if mode not in best or r["cpu"] < best[mode]["cpu"]:
-                best[mode] = r
+        for name, (mode, a) in runs.items():
+            r = _child(mode, a)
+            if name not in best or r["cpu"] < best[name]["cpu"]:
+                best[name] = r
     inline = best["inline"]["cpu"]
-    print(f"{args.docs} report pages, {args.workers} workers, max {args.max_tasks} documents each; "
-          f"CPU s, least of {args.rounds} rounds")
+    print(f"{args.docs} report pages, {args.workers} workers; CPU s, least of {args.rounds} rounds")
     print(f"  in this process, warm: {inline:.2f} s")
-    for mode in ("spawn", "forkserver"):
-        r = best[mode]
+    for name in ("spawn", "forkserver", "forkserver, no replacement"):
+        r = best[name]
         extra = r["cpu"] - inline
-        print(f"  pool, {mode:10s}: {r['cpu']:.2f} s, {r['starts']} worker starts: {extra:+.2f} s, "
-              f"{extra * 1000 / max(r['starts'], 1):.0f} ms CPU per worker start; worker peak RSS "
+        every = f"a worker replaced every {args.max_tasks} documents" if "no replacement" not in name else ""
+        print(f"  pool, {name}{', ' + every if every else ''}: {r['cpu']:.2f} s, {r['starts']} worker starts: "
+              f"{extra:+.2f} s, {extra * 1000 / max(r['starts'], 1):.0f} ms per worker start; worker peak RSS "
               + ", ".join(f"{m:.0f}" for m in r["rss"]) + " MB")
+    many, few = best["forkserver"], best["forkserver, no replacement"]
+    if many["starts"] > few["starts"]:
+        fork = (many["cpu"] - few["cpu"]) / (many["starts"] - few["starts"])
+        server = few["cpu"] - inline - few["starts"] * fork
+        print(f"  forkserver: the server {server:.2f} s once, then {fork * 1000:.0f} ms per worker start "
+              f"(spawn: {(best['spawn']['cpu'] - inline) * 1000 / max(best['spawn']['starts'], 1):.0f} ms)")
 
 
 if __name__ == "__main__":
