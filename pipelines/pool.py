@@ -10,9 +10,10 @@ Each worker is a process that receives a `Fetched` over a pipe and sends back wh
 imported the parsers and loaded jieba's dictionary once (pipelines/pool_preload.py), so a worker
 starts in milliseconds and a replaced one costs no new imports. A worker does not import the
 parent's `__main__` (a crawl's is the `scrapy` script: Scrapy and Twisted, which it never uses) and
-takes the parent's environment as it is when the worker starts. `start="spawn"`: a fresh interpreter
-per worker instead (what the pool did before; for comparison). The loop learns of the answer through `add_reader` on the
-pipe: no thread waits. Bounds:
+takes the parent's environment as it is when the pool starts it. Workers are started from a thread
+(the first waits ~1 s for the server to load the parsers), never blocking the loop. `start="spawn"`:
+a fresh interpreter per worker instead (what the pool did before; for comparison). The loop learns
+of the answer through `add_reader` on the pipe: no thread waits. Bounds:
 
 - a document taking longer than `timeout` seconds: its worker is killed (SIGKILL) and replaced,
   and `submit` returns `Rejected("timeout after N s")`;
@@ -26,6 +27,8 @@ timeout then cannot stop the parse and is not applied.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import io
 import multiprocessing
 import os
@@ -104,10 +107,11 @@ def _worker_main(conn: Connection, target: str, kwargs: dict[str, Any] | None = 
 
 
 class _Worker:
-    def __init__(self, ctx: Any, target: str, kwargs: dict[str, Any] | None = None) -> None:
+    def __init__(self, ctx: Any, target: str, kwargs: dict[str, Any] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, target, kwargs, dict(os.environ)),
-                                daemon=True, name="nianbao-parse")
+        self.proc = ctx.Process(target=_worker_main, args=(child, target, kwargs, env), daemon=True,
+                                name="nianbao-parse")
         self.proc.start()
         child.close()
         self.tasks = 0
@@ -133,8 +137,11 @@ class ParsePool:
         self.start = start
         # never a plain fork of the crawl process: it has a reactor and threads
         self.ctx: Any = _ForkContext if start == "forkserver" else multiprocessing.get_context("spawn")
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: asyncio.Queue[_Worker | None] | None = None
         self._all: list[_Worker] = []
+        self._starting: set[concurrent.futures.Future[_Worker]] = set()
+        self._starter: concurrent.futures.ThreadPoolExecutor | None = None
+        self._start_error: BaseException | None = None
         self._uses_server = False
         self.timeouts = 0
         self.deaths = 0
@@ -149,14 +156,36 @@ class ParsePool:
                 _server_users += 1
             self._uses_server = True
         self._idle = asyncio.Queue()
+        self._starter = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nianbao-parse-start")
         for _ in range(self.workers):
             self._spawn()
 
     def _spawn(self) -> None:
-        worker = _Worker(self.ctx, self.target, self.kwargs)
+        """Start a worker in a thread, so the loop never waits: the fork server loads the parsers (~1 s)
+        before it forks the first one. The worker joins the idle queue when it is up."""
+        assert self._starter is not None
         self.starts += 1
-        self._all.append(worker)
+        started = self._starter.submit(_Worker, self.ctx, self.target, self.kwargs, dict(os.environ))
+        self._starting.add(started)
+        loop = asyncio.get_running_loop()
+
+        def tell_loop(f: concurrent.futures.Future[_Worker]) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: close() takes the worker
+                loop.call_soon_threadsafe(self._started, f)
+
+        started.add_done_callback(tell_loop)
+
+    def _started(self, started: concurrent.futures.Future[_Worker]) -> None:
+        if started not in self._starting:  # close() took it
+            return
+        self._starting.discard(started)
         assert self._idle is not None
+        if (exc := started.exception()) is not None:
+            self._start_error = exc
+            self._idle.put_nowait(None)  # a waiting submit raises it
+            return
+        worker = started.result()
+        self._all.append(worker)
         self._idle.put_nowait(worker)
 
     def _retire(self, worker: _Worker) -> None:
@@ -173,6 +202,9 @@ class ParsePool:
             self._start()
         assert self._idle is not None
         worker = await self._idle.get()
+        if worker is None:  # a worker could not be started: the next document tries again
+            self._spawn()
+            raise RuntimeError(f"parse worker could not start: {self._start_error!r}") from self._start_error
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
@@ -219,15 +251,27 @@ class ParsePool:
 
     def close(self) -> None:
         global _server_users
+        stuck = False
+        for started in list(self._starting):  # a worker still starting: wait for it, then stop it too
+            try:
+                self._all.append(started.result(timeout=60))
+            except concurrent.futures.TimeoutError:
+                stuck = True
+            except Exception:  # it did not start: nothing to stop
+                pass
+        self._starting.clear()
         for worker in self._all:
             worker.kill()
         self._all.clear()
         self._idle = None
+        if self._starter is not None:
+            self._starter.shutdown(wait=not stuck)
+            self._starter = None
         if self._uses_server:
             self._uses_server = False
             with _servers:
                 _server_users -= 1
-                if not _server_users:
+                if not _server_users and not stuck:
                     # the last pool: the server exits and is waited for (its CPU and its workers' are
                     # this process's children's); the next pool starts one with the environment of then
                     forkserver._forkserver._stop()

@@ -128,14 +128,18 @@ def test_records_survive_json():
     assert Report.from_json(local.to_json()) == local
 
 
-def describe(pool: ParsePool, name: str = "NIANBAO_POOL_TEST") -> dict:
-    return json.loads(run(pool.submit(Fetched(f"http://x/{name}"))).reason)
+async def describe(pool: ParsePool, name: str = "NIANBAO_POOL_TEST") -> dict:
+    return json.loads((await pool.submit(Fetched(f"http://x/{name}"))).reason)
 
 
 def test_workers_are_forked_from_a_server_that_loaded_the_parsers_and_has_no_thread():
     pool = ParsePool(workers=1, timeout=60, max_tasks=1, target=DESCRIBE)
+
+    async def main():
+        return await describe(pool), await describe(pool)
+
     try:
-        first, second = describe(pool), describe(pool)
+        first, second = run(main())
     finally:
         pool.close()
     assert first["pid"] != second["pid"] and first["ppid"] == second["ppid"] != os.getpid()  # the fork server
@@ -148,7 +152,7 @@ def test_workers_are_forked_from_a_server_that_loaded_the_parsers_and_has_no_thr
 def test_a_spawned_worker_has_its_own_interpreter():
     pool = ParsePool(workers=1, timeout=60, target=DESCRIBE, start="spawn")
     try:
-        seen = describe(pool)
+        seen = run(describe(pool))
     finally:
         pool.close()
     assert seen["ppid"] == os.getpid() and not seen["parsers"] and not seen["jieba"]
@@ -159,12 +163,18 @@ def test_a_spawned_worker_has_its_own_interpreter():
 def test_a_worker_takes_the_environment_of_when_it_starts(monkeypatch):
     monkeypatch.delenv("NIANBAO_POOL_TEST", raising=False)
     pool = ParsePool(workers=1, timeout=60, max_tasks=1, target=DESCRIBE)
-    try:
-        before = describe(pool)  # starts the server and the worker; its replacement starts now too
+
+    async def main():
+        before = await describe(pool)  # starts the server and the worker; its replacement starts now too
+        await asyncio.sleep(0.5)  # the replacement is up (started in a thread)
         monkeypatch.setenv("NIANBAO_POOL_TEST", "after")
-        started_before, started_after = describe(pool), describe(pool)
+        started_before, started_after = await describe(pool), await describe(pool)
         monkeypatch.delenv("NIANBAO_POOL_TEST")
-        removed = [describe(pool), describe(pool)][1]
+        await describe(pool)
+        return before, started_before, started_after, await describe(pool)
+
+    try:
+        before, started_before, started_after, removed = run(main())
     finally:
         pool.close()
     assert before["env"] is None and started_before["env"] is None
@@ -175,10 +185,14 @@ def test_a_worker_takes_the_environment_of_when_it_starts(monkeypatch):
 def test_pools_share_the_server_until_the_last_one_closes():
     one, two = ParsePool(workers=1, timeout=60, max_tasks=1, target=DESCRIBE), \
         ParsePool(workers=1, timeout=60, max_tasks=1, target=DESCRIBE)
-    try:
-        a, b = describe(one), describe(two)
+
+    async def main():
+        a, b = await describe(one), await describe(two)
         one.close()
-        c, d = describe(two), describe(two)  # replacements forked after the other pool closed
+        return a, b, await describe(two), await describe(two)  # replacements forked after the other pool closed
+
+    try:
+        a, b, c, d = run(main())
     finally:
         one.close()
         two.close()
