@@ -15,6 +15,11 @@ pipe: no thread waits. Bounds:
 
 With `workers=0` the documents are parsed in a thread of this process (tests, small imports); the
 timeout then cannot stop the parse and is not applied.
+
+`await pool.call("module:function", *args)` runs another function in a worker (the archive writer
+has the words of a replaced report's text segmented there: the workers hold jieba's dictionary, the
+crawl process need not load it); a call gets the next free worker before the documents waiting, and
+answers None when the worker could not (timeout, death, error).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import asyncio
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -33,16 +40,39 @@ from pipelines.records import Fetched, Rejected, Report
 TIMEOUT_REASON = "timeout after {seconds:g} s"
 
 
+@dataclass(frozen=True)
+class Call:
+    """A message to a worker: run `target` ("module:function") on `args` instead of the pool's target."""
+
+    target: str
+    args: tuple[Any, ...]
+
+
+class _Failed:
+    """What a worker answers when a Call raised."""
+
+
+def _resolve(target: str) -> Callable[..., Any]:
+    module, name = target.rsplit(":", 1)
+    return getattr(__import__(module, fromlist=[name]), name)
+
+
 def _worker_main(conn: Connection, target: str, kwargs: dict[str, Any] | None = None) -> None:
     """Worker loop: Fetched in, Report | Rejected out, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the crawl, which closes the pool
-    module, name = target.rsplit(":", 1)
-    fn: Callable[[Fetched], Any] = getattr(__import__(module, fromlist=[name]), name)
+    fn: Callable[[Fetched], Any] = _resolve(target)
     while True:
         try:
             doc = conn.recv()
         except (EOFError, OSError):
             return
+        if isinstance(doc, Call):
+            try:
+                answer = _resolve(doc.target)(*doc.args)
+            except Exception:
+                answer = _Failed()
+            conn.send(answer)
+            continue
         try:
             result = fn(doc, **(kwargs or {}))
         except Exception as exc:  # a parser bug: the document is recorded, the worker lives on
@@ -76,8 +106,10 @@ class ParsePool:
         self.ctx = multiprocessing.get_context("spawn")  # no fork of a process with a reactor and threads
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: list[_Worker] = []
+        self._urgent: deque[asyncio.Future[_Worker]] = deque()  # calls waiting: served before queued documents
         self.timeouts = 0
         self.deaths = 0
+        self.closed = False
 
     def _start(self) -> None:
         self._idle = asyncio.Queue()
@@ -87,8 +119,34 @@ class ParsePool:
     def _spawn(self) -> None:
         worker = _Worker(self.ctx, self.target, self.kwargs)
         self._all.append(worker)
+        self._release(worker)
+
+    def _release(self, worker: _Worker) -> None:
+        """A worker is free: to the first waiting call, else to the queue the documents wait on."""
+        while self._urgent:
+            waiter = self._urgent.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
         assert self._idle is not None
         self._idle.put_nowait(worker)
+
+    async def _acquire(self, urgent: bool) -> _Worker:
+        assert self._idle is not None
+        if not urgent:
+            return await self._idle.get()
+        try:
+            return self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            pass
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._urgent.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())
+            raise
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
@@ -100,10 +158,20 @@ class ParsePool:
             from pipelines.process import process
 
             return await asyncio.to_thread(process, doc, **self.kwargs)
+        return await self._send(doc)
+
+    async def call(self, target: str, *args: Any) -> Any:
+        """`target(*args)` ("module:function", picklable arguments and answer) in a worker; None when no
+        worker runs (workers=0, the pool closed) or it could not answer (timeout, death, an exception)."""
+        if self.workers <= 0 or self.closed:
+            return None
+        answer = await self._send(Call(target, args), urgent=True)
+        return None if isinstance(answer, (Rejected, _Failed)) else answer
+
+    async def _send(self, doc: Fetched | Call, urgent: bool = False) -> Any:
         if self._idle is None:
             self._start()
-        assert self._idle is not None
-        worker = await self._idle.get()
+        worker = await self._acquire(urgent)
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
@@ -133,7 +201,7 @@ class ParsePool:
         if worker.tasks >= self.max_tasks:
             self._retire(worker)
         else:
-            self._idle.put_nowait(worker)
+            self._release(worker)
         return result
 
     def peak_rss_mb(self) -> list[float]:
@@ -149,6 +217,10 @@ class ParsePool:
         return out
 
     def close(self) -> None:
+        self.closed = True
+        for waiter in self._urgent:
+            waiter.cancel()
+        self._urgent.clear()
         for worker in self._all:
             worker.kill()
         self._all.clear()

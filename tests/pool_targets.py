@@ -16,3 +16,13 @@ def echo_or_misbehave(doc: Fetched) -> Rejected:
     if "raise" in doc.url:
         raise RuntimeError("broken parser")
     return Rejected(f"pid {os.getpid()} saw {len(doc.body)} bytes")
+
+
+def pid_after(seconds: float) -> int:
+    """A call target: the worker's pid, after a pause."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def fail() -> None:
+    raise RuntimeError("broken call")

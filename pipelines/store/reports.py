@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -22,7 +22,9 @@ from pipelines.store.schema import TABLES, now_iso, transaction
 REPORT_FIELDS = [c for c in TABLES["reports"]["columns"] if c not in ("id",)]
 
 
-def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], run_id: int | None) -> tuple[str, int]:
+def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], run_id: int | None,
+                segment: Callable[[str | None, str | None, str | None], Sequence[str] | None] | None = None,
+                ) -> tuple[str, int]:
     """Store one processed report atomically; returns (outcome, report_id).
 
     Dedup policy (README "Dedup, re-crawls and WARC"), in this order:
@@ -35,6 +37,7 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
                  `report_versions`.
     "new"        anything else.
     The HTTP validators of the fetched URL and the report's region row are written in the same transaction.
+    `segment`: how the words of a replaced text are segmented (pipelines.search.index_reports).
     """
     record = _fields(report) if isinstance(report, Report) else report
     seen = now_iso()
@@ -66,7 +69,7 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
             _write_minhash(db, report_id, sig)
             write_region(db, report_id, record)
             # its words, for search (pipelines/search.py), segmented by the parse worker
-            index_reports(db, [report_id], {report_id: record.get("search_words")})
+            index_reports(db, [report_id], {report_id: record.get("search_words")}, segment)
         _add_urls(db, report_id, record, seen)
         save_validators(db, report_id, record, seen, run_id)
         link_captures(db, report_id, record["url"])
