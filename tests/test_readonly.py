@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -163,3 +164,16 @@ def test_sqlite_without_reports_table_is_not_an_archive(tmp_path):
     sqlite3.connect(other).execute("create table t (x)").connection.commit()
     with pytest.raises(NotAnArchive, match="not a nianbao archive"):
         open_readonly(other)
+
+
+@pytest.mark.e2e
+def test_bench_readonly_reads_a_migrated_copy_and_leaves_the_file(capsys):
+    """`python -m bench.readonly` (the README's figure for an archive missing part of its schema) really
+    takes the migrated-copy path, gets results and finds the file unchanged."""
+    from bench import readonly
+
+    assert readonly.main(["--synthetic", "40", "--query", "依申请公开"]) == 0
+    out = capsys.readouterr().out
+    assert "predates the current schema or regions" in out
+    assert "archive file unchanged: yes" in out
+    assert re.search(r"exit 0, [1-9]\d* lines, peak RSS \d+ MB", out)

@@ -263,8 +263,10 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
+    from pipelines.documents import pdfcontent
     from pipelines.tables.pdf import page_table_rows, page_text, rows_segments
 
+    pdfcontent.install()  # pdfminer's interpreter with a faster content-stream reader: the same objects
     rows: list | None = [] if tables else None
     table_texts: list[str] = []
     texts: list[str] = []

@@ -16,6 +16,7 @@ from bisect import bisect_right
 
 import pdfplumber
 
+from pipelines.documents import pdfcontent
 from pipelines.normalize import label_key
 from pipelines.tables.match import _ENUM, heading
 from pipelines.tables.tokens import ROW_UNSURE, Tok, cells_segment, parse_value
@@ -75,6 +76,7 @@ def page_table_rows(page: pdfplumber.page.Page) -> list[Row]:
 def pdf_table_rows(data: bytes) -> list[Row]:
     """Every ruled table row of the document, pages in order, each cell with its left edge."""
     rows: list[Row] = []
+    pdfcontent.install()
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             rows.extend(page_table_rows(page))
@@ -180,5 +182,6 @@ def page_text(page: pdfplumber.page.Page) -> str:
 
 
 def pdf_text(data: bytes) -> str:
+    pdfcontent.install()
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         return "\n".join(page_text(page) for page in pdf.pages)

@@ -1,0 +1,308 @@
+"""pipelines.documents.pdfcontent: the fast content-stream reader gives pdfminer's objects, and pages read
+through `ContentInterpreter` give pdfplumber exactly what pdfminer's own interpreter gives.
+
+Token level: 1,200 generated content streams (every token kind, odd spacing, escapes, nesting,
+mismatched brackets, NUL and high bytes, tokens across pdfminer's 4096-byte chunks, one to three streams
+cut anywhere) are read by `PDFContentParser` and by `content_objects`: the same objects, or `Fallback`
+(never a different answer), and the fast path taken for almost all of them. Page level: generated PDFs
+(text in literal and hex strings, TJ arrays, rules, curves, form XObjects, marked content, inline images,
+content split over streams) and every PDF fixture give the same page objects, text and `load_document`
+result both ways.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from pathlib import Path
+
+import pdfplumber
+import pdfplumber.page
+import pytest
+from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter
+from pdfminer.pdftypes import PDFStream
+from pdfminer.psparser import PSEOF, PSKeyword, PSLiteral
+
+from pipelines.documents import load_document, pdfcontent
+from pipelines.documents.pdfcontent import ContentInterpreter, Fallback, content_objects
+
+ROOT = Path(__file__).parent / "fixtures"
+FIXTURE_PDFS = sorted({p.read_bytes(): p for p in sorted(ROOT.rglob("*.pdf")) if p.name != "encrypted.pdf"}.values())
+
+
+def canon(o: object) -> object:
+    """A comparable form that keeps int, float and bool apart."""
+    if isinstance(o, list):
+        return ["L", *map(canon, o)]
+    if isinstance(o, dict):
+        return ["D", sorted((k, canon(v)) for k, v in o.items())]
+    if isinstance(o, PSKeyword | PSLiteral):
+        return [type(o).__name__, o.name]
+    return [type(o).__name__, o]
+
+
+def reference(datas: list[bytes]) -> list | str:
+    """pdfminer's objects for these streams, or the name of the error it raises."""
+    try:
+        parser = PDFContentParser([PDFStream({}, d) for d in datas])
+    except PSEOF:
+        return []
+    out = []
+    while True:
+        try:
+            out.append(parser.nextobject()[1])
+        except PSEOF:
+            return [canon(o) for o in out]
+        except Exception as e:
+            return type(e).__name__
+
+
+def fast(datas: list[bytes]) -> list | None:
+    try:
+        return [canon(o) for o in content_objects(datas)]
+    except Fallback:
+        return None
+
+
+# --- generated streams ------------------------------------------------------------------------
+
+NUMBERS = ["0", "12", "-3", "+4", "1.5", "-.25", ".5", "3.", "-", "+", ".", "1.2.3", "--5", "007", "1e5", "+-2", "+.5",
+           "-.", "+..", "-.x", "1" * 40]
+KEYWORDS = ["Tj", "TJ", "Tf", "Td", "TD", "Tm", "BT", "ET", "q", "Q", "cm", "re", "f*", "W*", "n", "'", '"',
+            "true", "false", "null", "gs", "BDC", "EMC", "Do", "T*", "d0", "sh"]
+LITERALS = ["/F1", "/FT8", "/GS13", "/", "/A#20B", "/A#2", "/A#zz", "/#41#42", "/Span", "/\xe4\xb8\xad", "/a.b-c"]
+STRINGS = ["()", "(abc)", "(a(b)c)", "(a\\)b)", "(\\101\\102)", "(\\1234)", "(\\0)", "(x\\ny\\t)", "(a\\\nb)",
+           "(a\\\r\nb)", "(a\\\rb)", "(\\q)", "(\\\\)", "(a)b)", "(((x)))", "(\\12)", "(\\7a)", "(\xe4\xb8\xad)",
+           "(\\377)"]
+HEXES = ["<>", "<00>", "<0010>", "<4E2D 6587>", "<ABC>", "<a b\nc d>", "<0e85>"]
+PUNCT = ["[", "]", "<<", ">>", "{", "}", ")", ">", "#", "*", "\x00", "\x80", "\xff", "% comment\n", "%\r"]
+SEPARATORS = [" ", " ", " ", "\n", "\r", "\r\n", "\t", "", "\x00", "  \n"]
+
+
+def gen_token(rng: random.Random) -> str:
+    pool = rng.choices([NUMBERS, KEYWORDS, LITERALS, STRINGS, HEXES, PUNCT], weights=[6, 5, 3, 2, 2, 2])[0]
+    return rng.choice(pool)
+
+
+def gen_stream(rng: random.Random, n: int) -> bytes:
+    parts = []
+    for _ in range(n):
+        shape = rng.random()
+        if shape < 0.1:  # an operator with its operands, as producers write them
+            parts.append(f"{rng.choice(NUMBERS)} {rng.choice(NUMBERS)} Td {rng.choice(HEXES)}Tj")
+        elif shape < 0.15:
+            parts.append(f"[{rng.choice(STRINGS)} -250 {rng.choice(HEXES)}] TJ")
+        elif shape < 0.18:
+            parts.append(f"<< /MCID {rng.randint(0, 9)} /Lang {rng.choice(STRINGS)} >> BDC")
+        else:
+            parts.append(gen_token(rng))
+        parts.append(rng.choice(SEPARATORS))
+    return "".join(parts).encode("latin-1")
+
+
+def split(rng: random.Random, data: bytes) -> list[bytes]:
+    cuts = sorted(rng.sample(range(len(data) + 1), rng.choice([0, 0, 1, 2])))
+    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+
+
+def test_generated_streams_read_as_pdfminer_reads_them() -> None:
+    rng = random.Random(9)
+    taken = 0
+    cases = 1200
+    for i in range(cases):
+        data = gen_stream(rng, rng.choice([3, 10, 60, 400]) if i % 20 else 1500)  # some past 4096 bytes
+        datas = split(rng, data)
+        got = fast(datas)
+        if got is None:
+            continue
+        taken += 1
+        assert got == reference(datas), (i, datas)
+    assert taken > 0.6 * cases  # Fallback is for the rare shapes only (odd dicts, tokens cut at the end)
+
+
+@pytest.mark.parametrize("text", [
+    "(\\101\\r\\n)", "(a\\\r\nb)", "<< /A 1 /B >>", "[ 1 2 << /K [ 3 ] >> ] 4 Tj", "] } >> 1 Tj", "[ 1 2",
+    "/A#41B 1 /C#4", "(a(b)c) Tj", "<4E2D6587>Tj", "<41 4>Tj", "1 2.5 -.5 +3 re", "true false null",
+])
+def test_shapes(text: str) -> None:
+    data = text.encode("latin-1")
+    got = fast([data])
+    assert got is None or got == reference([data])
+
+
+@pytest.mark.parametrize("datas", [
+    [b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q"],   # inline image: pdfminer seeks in the stream
+    [b"(abc"], [b"<00"], [b"1 /"], [b"/A#4"], [b"q >"],  # a token cut by the end of the last stream
+    [b"(ab", b"c) Tj"], [b"/", b"F1 12 Tf"],              # ... or joined by pdfminer to the next stream
+    [b"<< /A >> q"], [b"(\\777) Tj"],                    # pdfminer raises
+    [b"1" * 5000 + b" 2 Tj"],                            # int() refuses over 4,300 digits: pdfminer drops it
+])
+def test_what_the_fast_reader_leaves_to_pdfminer(datas: list[bytes]) -> None:
+    with pytest.raises(Fallback):
+        content_objects(datas)
+
+
+def test_tokens_across_4096_byte_chunks() -> None:
+    """pdfminer reads a stream 4096 bytes at a time; a token across the cut reads as one token, except a
+    backslash-CR-LF whose LF starts the next chunk (the LF stays in the string)."""
+    for pad in range(4080, 4100):
+        for token in ("12345.678", "/FontName", "<00100020>", "(a\\101b)", "<< /K 1 >>", "(x\\\r\ny)", "% c\n"):
+            data = b" " * pad + token.encode() + b" Tj"
+            assert fast([data]) == reference([data]), (pad, token)
+
+
+# --- generated PDFs ---------------------------------------------------------------------------
+
+def make_pdf(pages: list[list[bytes]], compress: bool = False) -> bytes:
+    """A PDF whose pages have these content streams, Helvetica as /F1, a form XObject /X1."""
+    objs: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objs.append(body)
+        return len(objs)
+
+    def stream(data: bytes) -> int:
+        if compress:
+            data = zlib.compress(data)
+            return add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(data), data))
+        return add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data))
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    form_data = b"q 0 0 1 rg 0 0 10 10 re f Q BT /F1 8 Tf 1 1 Td (form) Tj ET"
+    form = add(b"<< /Type /XObject /Subtype /Form /BBox [0 0 50 50] /Resources << /Font << /F1 %d 0 R >> >> "
+               b"/Length %d >>\nstream\n%s\nendstream" % (font, len(form_data), form_data))
+    pages_id = len(objs) + 1 + len(pages) * 1000  # placeholder, fixed below
+    page_ids = []
+    kids_at = []
+    for contents in pages:
+        ids = [stream(c) for c in contents]
+        refs = b" ".join(b"%d 0 R" % i for i in ids)
+        kids_at.append(add(b""))  # filled once the Pages id is known
+        page_ids.append((kids_at[-1], refs))
+    pages_id = add(b"")
+    for pid, refs in page_ids:
+        objs[pid - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents [%s] /Resources "
+                         b"<< /Font << /F1 %d 0 R >> /XObject << /X1 %d 0 R >> >> >>" % (pages_id, refs, font, form))
+    objs[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % pid for pid, _ in page_ids), len(page_ids))
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
+    return bytes(out)
+
+
+WORDS = ["Report", "2024", "(a)", "x\\(y\\)", "\\101BC", "tab\\tbed", "12,345", "\\344\\270\\255"]
+
+
+def gen_page(rng: random.Random) -> bytes:
+    ops = []
+    for _ in range(rng.randint(5, 80)):
+        x, y = rng.uniform(20, 500), rng.uniform(20, 800)
+        shape = rng.random()
+        if shape < 0.4:
+            ops.append(f"BT /F1 {rng.choice([8, 10.5, 12])} Tf {x:.2f} {y:.2f} Td ({rng.choice(WORDS)}) Tj ET")
+        elif shape < 0.55:
+            ops.append(f"BT /F1 9 Tf 1 0 0 1 {x:.1f} {y:.1f} Tm [(A) -120 (B){rng.randint(-300, 300)}(C)] TJ "
+                       f"0 -11 TD <{rng.randrange(16**6):06X}> Tj T* (next) ' 2 1 (w) \" ET")
+        elif shape < 0.7:
+            ops.append(f"q {rng.uniform(0.1, 2):.2f} w 0 0 0 RG {x:.2f} {y:.2f} {rng.uniform(1, 90):.2f} "
+                       f"{rng.uniform(0.5, 40):.2f} re S Q")
+        elif shape < 0.8:
+            ops.append(f"{x:.1f} {y:.1f} m {x + 30:.1f} {y:.1f} l {x + 40:.1f} {y + 9:.1f} {x + 5:.1f} {y + 20:.1f} "
+                       f"{x:.1f} {y + 3:.1f} c h f")
+        elif shape < 0.87:
+            ops.append(f"q 1 0 0 1 {x:.0f} {y:.0f} cm /X1 Do Q")
+        elif shape < 0.93:
+            ops.append(f"/Span << /MCID {rng.randint(0, 50)} /ActualText (t) >> BDC BT /F1 10 Tf {x:.1f} {y:.1f} "
+                       f"Td (marked) Tj ET EMC")
+        elif shape < 0.96:
+            ops.append("% a comment\n[3 2] 0 d 0.5 0 0 rg")
+        else:
+            ops.append(f"q 10 0 0 10 {x:.0f} {y:.0f} cm BI /W 2 /H 1 /BPC 8 /CS /G ID \x10\x20 EI Q")
+    return rng.choice(["\n", " ", "\r\n"]).join(ops).encode("latin-1")
+
+
+def generated_pdfs() -> list[bytes]:
+    rng = random.Random(4)
+    out = []
+    for i in range(12):
+        pages = []
+        for _ in range(rng.randint(1, 3)):
+            data = gen_page(rng)
+            cut = rng.choice([None, data.find(b" ET") + 3, data.find(b"Q\n") + 2])
+            pages.append([data[:cut], data[cut:]] if cut and cut > 2 else [data])
+        out.append(make_pdf(pages, compress=i % 2 == 1))
+    return out
+
+
+def comparable(objects: dict[str, list[dict]]) -> dict:
+    """Page objects with streams as their data (an inline image's PDFStream is a new object, named by its id()
+    whichever interpreter reads it)."""
+    out = {}
+    for kind, objs in objects.items():
+        out[kind] = [{k: (canon(v.attrs), v.get_data()) if isinstance(v, PDFStream) else v for k, v in o.items()
+                      if not (k == "name" and isinstance(o.get("stream"), PDFStream) and o["stream"].objid is None)}
+                     for o in objs]
+    return out
+
+
+def read(data: bytes, interpreter: type) -> tuple:
+    """Every page's objects and text, and load_document's result, with this interpreter class."""
+    original = pdfplumber.page.PDFPageInterpreter
+    pdfplumber.page.PDFPageInterpreter = interpreter
+    try:
+        import io
+
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [(comparable(p.objects), p.extract_text(x_tolerance=1)) for p in pdf.pages]
+        doc = load_document(data, tables=True)
+    finally:
+        pdfplumber.page.PDFPageInterpreter = original
+    return pages, (doc.text, doc.error, doc.needs_ocr, doc.pages, doc.table_segments, doc.table_text)
+
+
+@pytest.fixture
+def no_install(monkeypatch):
+    """load_document installs ContentInterpreter; here `read` decides which interpreter runs."""
+    monkeypatch.setattr(pdfcontent, "install", lambda: None)
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_generated_pdfs_read_the_same(index: int, no_install) -> None:
+    data = generated_pdfs()[index]
+    slow = read(data, PDFPageInterpreter)
+    assert slow[0] and any(objs.get("char") for objs, _ in slow[0])
+    assert read(data, ContentInterpreter) == slow
+
+
+@pytest.mark.parametrize("path", FIXTURE_PDFS, ids=lambda p: p.name)
+def test_fixture_pdfs_read_the_same(path: Path, no_install) -> None:
+    data = path.read_bytes()
+    assert read(data, ContentInterpreter) == read(data, PDFPageInterpreter)
+
+
+def test_the_fast_reader_is_the_one_taken(monkeypatch) -> None:
+    """The real reports (and the generated pages without inline images) never fall back to pdfminer."""
+    def refuse(self, streams):
+        raise AssertionError("pdfminer's own content parser was used")
+
+    monkeypatch.setattr(PDFPageInterpreter, "execute", refuse)
+    for path in (ROOT / "real").glob("*.pdf"):
+        doc = load_document(path.read_bytes(), tables=True)
+        assert doc.error is None and len(doc.text) > 1000 and doc.table_segments
+    assert pdfplumber.page.PDFPageInterpreter is ContentInterpreter
+
+
+def test_debug_logging_uses_pdfminer(monkeypatch, caplog) -> None:
+    """With pdfminer's debug log on, its own reader runs (and logs what it always logged)."""
+    data = generated_pdfs()[0]
+    with caplog.at_level("DEBUG", logger="pdfminer"):
+        doc = load_document(data)
+    assert doc.error is None and any(r.name == "pdfminer.psparser" for r in caplog.records)
