@@ -62,7 +62,8 @@ class ProcessPipeline:
         _configure_ocr(s)  # before the workers start: they inherit the environment
         self.pool = ParsePool(workers=s.getint("PARSE_WORKERS", 2), timeout=s.getfloat("DOCUMENT_TIMEOUT_S", 120),
                               max_tasks=s.getint("PARSE_WORKER_MAX_TASKS", 500),
-                              kwargs={"limits": Limits.from_settings(s.get)})  # pipelines/bounds.py
+                              kwargs={"limits": Limits.from_settings(s.get)},  # pipelines/bounds.py
+                              start=s.get("PARSE_WORKER_START") or "forkserver")
         crawler.parse_pool = self.pool  # the archive writer has words segmented there (ArchivePipeline)
 
     @classmethod
@@ -77,6 +78,7 @@ class ProcessPipeline:
         self.pool.close()
         self.crawler.stats.set_value("nianbao/parse_timeouts", self.pool.timeouts)
         self.crawler.stats.set_value("nianbao/parse_worker_deaths", self.pool.deaths)
+        self.crawler.stats.set_value("nianbao/parse_worker_starts", self.pool.starts)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Fetched):
