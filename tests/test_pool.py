@@ -246,3 +246,43 @@ def test_a_killed_fork_server_is_started_again_and_the_pool_goes_on():
     assert before["pid"] != first["pid"] and after["pid"] not in (first["pid"], before["pid"])
     assert after["ppid"] not in (first["ppid"], os.getpid()) and after["parsers"] and after["jieba"]
     assert forkserver._forkserver._forkserver_pid is None
+
+
+def test_a_call_runs_in_a_worker_and_goes_before_the_waiting_documents():
+    """`pool.call` (the archive writer's words of a replaced text): the next free worker takes it before
+    the documents already waiting; a raising target, a closed pool and workers=0 answer None."""
+    async def main():
+        pool = ParsePool(workers=1, timeout=30, target=TARGET)
+        order: list[str] = []
+
+        async def doc(i: int):
+            await pool.submit(Fetched(f"http://x/{i}", body=b"x"))
+            order.append(f"doc {i}")
+
+        async def call():
+            pid = await pool.call("tests.pool_targets:pid_after", 0.0)
+            order.append("call")
+            return pid
+
+        try:
+            first = asyncio.ensure_future(pool.call("tests.pool_targets:pid_after", 0.5))  # holds the one worker
+            await asyncio.sleep(0.1)
+            docs = [asyncio.ensure_future(doc(i)) for i in range(3)]  # queued behind it
+            await asyncio.sleep(0.1)
+            pid = await call()
+            await asyncio.gather(first, *docs)
+            failed = await pool.call("tests.pool_targets:fail")
+            words = await pool.call("pipelines.words:segment_fields", "标题", None, "政府信息公开工作年度报告")
+        finally:
+            pool.close()
+        closed = await pool.call("tests.pool_targets:pid_after", 0.0)
+        inline = await ParsePool(workers=0).call("tests.pool_targets:pid_after", 0.0)
+        return order, pid, await first, failed, words, closed, inline
+
+    order, pid, first_pid, failed, words, closed, inline = run(main())
+    assert order[0] == "call" and sorted(order[1:]) == ["doc 0", "doc 1", "doc 2"]
+    assert pid == first_pid != os.getpid()
+    assert failed is None and closed is None and inline is None
+    from pipelines.words import segment_fields
+
+    assert words == segment_fields("标题", None, "政府信息公开工作年度报告")
