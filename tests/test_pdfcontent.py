@@ -153,8 +153,9 @@ def test_tokens_across_4096_byte_chunks() -> None:
 
 # --- generated PDFs ---------------------------------------------------------------------------
 
-def make_pdf(pages: list[list[bytes]], compress: bool = False) -> bytes:
-    """A PDF whose pages have these content streams, Helvetica as /F1, a form XObject /X1."""
+def make_pdf(pages: list[list[bytes]], compress: bool = False, box: bytes = b"[0 0 595 842]") -> bytes:
+    """A PDF whose pages have these content streams, Helvetica as /F1, a form XObject /X1; box: the
+    MediaBox and whatever follows it in the page dict (/Rotate, /CropBox)."""
     objs: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -181,8 +182,8 @@ def make_pdf(pages: list[list[bytes]], compress: bool = False) -> bytes:
         page_ids.append((kids_at[-1], refs))
     pages_id = add(b"")
     for pid, refs in page_ids:
-        objs[pid - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents [%s] /Resources "
-                         b"<< /Font << /F1 %d 0 R >> /XObject << /X1 %d 0 R >> >> >>" % (pages_id, refs, font, form))
+        objs[pid - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Contents [%s] /Resources "
+                         b"<< /Font << /F1 %d 0 R >> /XObject << /X1 %d 0 R >> >> >>" % (pages_id, box, refs, font, form))
     objs[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
         b" ".join(b"%d 0 R" % pid for pid, _ in page_ids), len(page_ids))
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
@@ -238,7 +239,8 @@ def generated_pdfs() -> list[bytes]:
             data = gen_page(rng)
             cut = rng.choice([None, data.find(b" ET") + 3, data.find(b"Q\n") + 2])
             pages.append([data[:cut], data[cut:]] if cut and cut > 2 else [data])
-        out.append(make_pdf(pages, compress=i % 2 == 1))
+        box = [b"[0 0 595 842]", b"[12 20 607 862]", b"[0 0 595 842] /Rotate 90", b"[0 0 595 842] /CropBox [30 40 500 800]"]
+        out.append(make_pdf(pages, compress=i % 2 == 1, box=box[i % 4]))
     return out
 
 
@@ -253,39 +255,36 @@ def comparable(objects: dict[str, list[dict]]) -> dict:
     return out
 
 
-def read(data: bytes, interpreter: type) -> tuple:
-    """Every page's objects and text, and load_document's result, with this interpreter class."""
-    original = pdfplumber.page.PDFPageInterpreter
-    pdfplumber.page.PDFPageInterpreter = interpreter
-    try:
-        import io
+def read(data: bytes, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """Every page's objects and text, and load_document's result, with pdfminer's interpreter and pdfplumber's
+    process_object (fast=False) or `ContentInterpreter` and `pdfcontent.process_object` (fast=True)."""
+    import io
 
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [(comparable(p.objects), p.extract_text(x_tolerance=1)) for p in pdf.pages]
-        doc = load_document(data, tables=True)
-    finally:
-        pdfplumber.page.PDFPageInterpreter = original
+    with monkeypatch.context() as m:
+        pdfcontent.install(fast)
+        assert (pdfplumber.page.PDFPageInterpreter is ContentInterpreter) is fast
+        m.setattr(pdfcontent, "install", lambda fast=True: None)  # load_document installs the fast ones
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                pages = [(comparable(p.objects), p.extract_text(x_tolerance=1)) for p in pdf.pages]
+            doc = load_document(data, tables=True)
+        finally:
+            pdfcontent.install(True)
     return pages, (doc.text, doc.error, doc.needs_ocr, doc.pages, doc.table_segments, doc.table_text)
 
 
-@pytest.fixture
-def no_install(monkeypatch):
-    """load_document installs ContentInterpreter; here `read` decides which interpreter runs."""
-    monkeypatch.setattr(pdfcontent, "install", lambda: None)
-
-
 @pytest.mark.parametrize("index", range(12))
-def test_generated_pdfs_read_the_same(index: int, no_install) -> None:
+def test_generated_pdfs_read_the_same(index: int, monkeypatch) -> None:
     data = generated_pdfs()[index]
-    slow = read(data, PDFPageInterpreter)
+    slow = read(data, False, monkeypatch)
     assert slow[0] and any(objs.get("char") for objs, _ in slow[0])
-    assert read(data, ContentInterpreter) == slow
+    assert read(data, True, monkeypatch) == slow
 
 
 @pytest.mark.parametrize("path", FIXTURE_PDFS, ids=lambda p: p.name)
-def test_fixture_pdfs_read_the_same(path: Path, no_install) -> None:
+def test_fixture_pdfs_read_the_same(path: Path, monkeypatch) -> None:
     data = path.read_bytes()
-    assert read(data, ContentInterpreter) == read(data, PDFPageInterpreter)
+    assert read(data, True, monkeypatch) == read(data, False, monkeypatch)
 
 
 def test_the_fast_reader_is_the_one_taken(monkeypatch) -> None:
@@ -294,10 +293,14 @@ def test_the_fast_reader_is_the_one_taken(monkeypatch) -> None:
         raise AssertionError("pdfminer's own content parser was used")
 
     monkeypatch.setattr(PDFPageInterpreter, "execute", refuse)
+    chars = []
+    real = pdfcontent._process_char
+    monkeypatch.setattr(pdfcontent, "_process_char", lambda page, obj: chars.append(1) or real(page, obj))
     for path in (ROOT / "real").glob("*.pdf"):
         doc = load_document(path.read_bytes(), tables=True)
         assert doc.error is None and len(doc.text) > 1000 and doc.table_segments
     assert pdfplumber.page.PDFPageInterpreter is ContentInterpreter
+    assert len(chars) > 5000  # every character through pdfcontent's process_object
 
 
 def test_debug_logging_uses_pdfminer(monkeypatch, caplog) -> None:

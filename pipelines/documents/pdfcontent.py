@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pdfminer import psparser, settings
+from pdfminer.layout import LTChar
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
 from pdfminer.psparser import (
@@ -35,6 +36,14 @@ from pdfminer.psparser import (
     PSKeyword,
     keyword_name,
     literal_name,
+)
+from pdfplumber.page import (
+    ALL_ATTRS,
+    Page,
+    fix_fontname_bytes,
+    normalize_unicode,
+    resolve_all,
+    resolve_and_decode,
 )
 
 _BUFSIZ = 4096  # PSBaseParser.BUFSIZ: pdfminer reads a stream in chunks of this; one escape sees the chunk end
@@ -277,9 +286,69 @@ class ContentInterpreter(PDFPageInterpreter):
                 self.argstack.append(obj)
 
 
-def install() -> None:
-    """Make pdfplumber's pages use `ContentInterpreter` (idempotent; pdfplumber's `Page.layout` builds
-    its interpreter from the name in `pdfplumber.page`)."""
+_SCALARS = frozenset((int, float, str, bool, type(None)))
+_NUMBERS = frozenset((int, float))
+_names: dict[str, str] = {}
+
+
+def _process_char(page: Any, obj: Any) -> dict[str, Any]:
+    """pdfplumber's `Page.process_object` for an `LTChar` (most of a page's objects): the same dict, keys in
+    the same order, without a `resolve_all` per number and a regex per object. pdfplumber's own reads any
+    value that is not a number, string or tuple of numbers."""
+    attr: dict[str, Any] = {}
+    for k, v in obj.__dict__.items():
+        if k in ALL_ATTRS:
+            cls = v.__class__
+            if cls in _SCALARS or (cls is tuple and all(e.__class__ in _NUMBERS for e in v)):
+                attr[k] = v
+            else:
+                attr[k] = resolve_all(v)
+    attr["object_type"] = "char"
+    attr["page_number"] = page.page_number
+    for cs in ("ncs", "scs"):
+        if hasattr(obj, cs):
+            name = getattr(obj, cs).name
+            if name.__class__ is str:
+                decoded = _names.get(name)
+                if decoded is None:
+                    decoded = _names[name] = resolve_and_decode(name)
+                attr[cs] = decoded
+            else:
+                attr[cs] = resolve_and_decode(name)
+    text = obj.get_text()
+    unicode_norm = page.pdf.unicode_norm
+    attr["text"] = normalize_unicode(unicode_norm, text) if unicode_norm is not None else text
+    gs = obj.graphicstate
+    attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
+    attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
+    if isinstance(attr["fontname"], bytes):
+        attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+    mb_x0, mb_top = page.mediabox[:2]
+    if "y0" in attr:
+        attr["top"] = (page.height - attr["y1"]) + mb_top
+        attr["bottom"] = (page.height - attr["y0"]) + mb_top
+        attr["doctop"] = page.initial_doctop + attr["top"]
+    if "x0" in attr and mb_x0 != 0:
+        attr["x0"] = attr["x0"] + mb_x0
+        attr["x1"] = attr["x1"] + mb_x0
+    return attr
+
+
+_plumber_process_object = Page.process_object  # pdfplumber's own
+
+
+def process_object(page: Any, obj: Any) -> dict[str, Any]:
+    """`Page.process_object` with `_process_char` for characters."""
+    if obj.__class__ is LTChar:
+        return _process_char(page, obj)
+    return _plumber_process_object(page, obj)
+
+
+def install(fast: bool = True) -> None:
+    """Make pdfplumber's pages use `ContentInterpreter` and `process_object` (idempotent; pdfplumber's
+    `Page.layout` builds its interpreter from the name in `pdfplumber.page`). fast=False: pdfminer's and
+    pdfplumber's own again."""
     import pdfplumber.page
 
-    pdfplumber.page.PDFPageInterpreter = ContentInterpreter  # type: ignore[misc]
+    pdfplumber.page.PDFPageInterpreter = ContentInterpreter if fast else PDFPageInterpreter  # type: ignore[misc]
+    Page.process_object = process_object if fast else _plumber_process_object  # type: ignore[method-assign]
