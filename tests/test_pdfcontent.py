@@ -12,19 +12,22 @@ result both ways.
 
 from __future__ import annotations
 
+import io
 import random
 import zlib
 from pathlib import Path
 
+import pdfminer.pdffont
 import pdfplumber
 import pdfplumber.page
 import pytest
+from pdfminer.cmapdb import CMapParser, FileUnicodeMap
 from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream
-from pdfminer.psparser import PSEOF, PSKeyword, PSLiteral
+from pdfminer.psparser import PSEOF, PSBaseParser, PSKeyword, PSLiteral
 
 from pipelines.documents import load_document, pdfcontent
-from pipelines.documents.pdfcontent import ContentInterpreter, Fallback, content_objects
+from pipelines.documents.pdfcontent import CMapReader, ContentInterpreter, Fallback, content_objects
 
 ROOT = Path(__file__).parent / "fixtures"
 FIXTURE_PDFS = sorted({p.read_bytes(): p for p in sorted(ROOT.rglob("*.pdf")) if p.name != "encrypted.pdf"}.values())
@@ -151,6 +154,77 @@ def test_tokens_across_4096_byte_chunks() -> None:
             assert fast([data]) == reference([data]), (pad, token)
 
 
+def base_tokens(data: bytes) -> list | str:
+    """pdfminer's (position, token) pairs for one stream read to its end, or the name of its error."""
+    parser = PSBaseParser(io.BytesIO(data))
+    out = []
+    while True:
+        try:
+            out.append(canon_pair(parser.nexttoken()))
+        except PSEOF:
+            return out
+        except Exception as e:
+            return type(e).__name__
+
+
+def canon_pair(pair: tuple) -> list:
+    return [pair[0], canon(pair[1])]
+
+
+def test_cmap_reader_tokens_are_pdfminers() -> None:
+    """CMapReader's tokens and their positions, one stream read to its end, are PSBaseParser's."""
+    rng = random.Random(5)
+    taken = 0
+    for i in range(600):
+        data = gen_stream(rng, rng.choice([3, 10, 60, 300]) if i % 20 else 1500)
+        reader = CMapReader(FileUnicodeMap(), io.BytesIO(data))
+        if reader._read is None:
+            continue
+        taken += 1
+        got = []
+        while True:
+            try:
+                got.append(canon_pair(reader.nexttoken()))
+            except PSEOF:
+                break
+        assert got == base_tokens(data), (i, data)
+    assert taken > 0.6 * 600
+
+
+def gen_cmap(rng: random.Random) -> bytes:
+    """A ToUnicode CMap as producers write them: code space, bfchar and bfrange (hex and arrays)."""
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    for _ in range(rng.randint(1, 4)):
+        n = rng.randint(1, 60)
+        lines.append(f"{n} beginbfchar")
+        for _ in range(n):
+            lines.append(f"<{rng.randrange(65536):04X}> <{rng.randrange(0x4E00, 0x9FFF):04X}>")
+        lines.append("endbfchar")
+        lines.append("2 beginbfrange")
+        a = rng.randrange(60000)
+        lines.append(f"<{a:04X}> <{a + 5:04X}> <{rng.randrange(0x4E00, 0x9F00):04X}>")
+        lines.append(f"<{a + 10:04X}> <{a + 12:04X}> [<0041> <00420043> <D840DC00>]")
+        lines.append("endbfrange")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return rng.choice(["\n", "\r\n", "\r"]).join(lines).encode()
+
+
+def test_cmap_reader_reads_tounicode_maps_as_pdfminer() -> None:
+    rng = random.Random(2)
+    for _ in range(40):
+        data = gen_cmap(rng)
+        maps = []
+        for parser in (CMapParser, CMapReader):
+            cmap = FileUnicodeMap()
+            parser(cmap, io.BytesIO(data)).run()
+            maps.append(cmap.cid2unichr)
+        assert maps[0] and maps[0] == maps[1]
+        assert CMapReader(FileUnicodeMap(), io.BytesIO(data))._read is not None
+
+
 # --- generated PDFs ---------------------------------------------------------------------------
 
 def make_pdf(pages: list[list[bytes]], compress: bool = False, box: bytes = b"[0 0 595 842]") -> bytes:
@@ -258,8 +332,6 @@ def comparable(objects: dict[str, list[dict]]) -> dict:
 def read(data: bytes, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
     """Every page's objects and text, and load_document's result, with pdfminer's interpreter and pdfplumber's
     process_object (fast=False) or `ContentInterpreter` and `pdfcontent.process_object` (fast=True)."""
-    import io
-
     with monkeypatch.context() as m:
         pdfcontent.install(fast)
         assert (pdfplumber.page.PDFPageInterpreter is ContentInterpreter) is fast
@@ -288,18 +360,19 @@ def test_fixture_pdfs_read_the_same(path: Path, monkeypatch) -> None:
 
 
 def test_the_fast_reader_is_the_one_taken(monkeypatch) -> None:
-    """The real reports (and the generated pages without inline images) never fall back to pdfminer."""
-    def refuse(self, streams):
-        raise AssertionError("pdfminer's own content parser was used")
+    """The real reports (Chinese text through ToUnicode CMaps) never fall back to pdfminer's readers."""
+    def refuse(self, *args):
+        raise AssertionError("pdfminer's own reader was used")
 
     monkeypatch.setattr(PDFPageInterpreter, "execute", refuse)
+    monkeypatch.setattr(CMapParser, "nexttoken", refuse, raising=False)  # CMapReader's fallback
     chars = []
     real = pdfcontent._process_char
     monkeypatch.setattr(pdfcontent, "_process_char", lambda page, obj: chars.append(1) or real(page, obj))
     for path in (ROOT / "real").glob("*.pdf"):
         doc = load_document(path.read_bytes(), tables=True)
         assert doc.error is None and len(doc.text) > 1000 and doc.table_segments
-    assert pdfplumber.page.PDFPageInterpreter is ContentInterpreter
+    assert pdfplumber.page.PDFPageInterpreter is ContentInterpreter and pdfminer.pdffont.CMapParser is CMapReader
     assert len(chars) > 5000  # every character through pdfcontent's process_object
 
 
