@@ -13,6 +13,7 @@ result both ways.
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import zlib
 from pathlib import Path
@@ -28,6 +29,7 @@ from pdfminer.psparser import PSEOF, PSBaseParser, PSKeyword, PSLiteral
 
 from pipelines.documents import load_document, pdfcontent
 from pipelines.documents.pdfcontent import CMapReader, ContentInterpreter, Fallback, content_objects
+from pipelines.tables.pdf import cell_texts
 
 ROOT = Path(__file__).parent / "fixtures"
 FIXTURE_PDFS = sorted({p.read_bytes(): p for p in sorted(ROOT.rglob("*.pdf")) if p.name != "encrypted.pdf"}.values())
@@ -382,3 +384,46 @@ def test_debug_logging_uses_pdfminer(monkeypatch, caplog) -> None:
     with caplog.at_level("DEBUG", logger="pdfminer"):
         doc = load_document(data)
     assert doc.error is None and any(r.name == "pdfminer.psparser" for r in caplog.records)
+
+
+def gen_grid(rng: random.Random) -> bytes:
+    """A ruled table: rows and columns of random sizes, some rules left out (merged cells), words placed
+    anywhere in their cells, some right on a rule."""
+    xs = [50.0]
+    for _ in range(rng.randint(2, 7)):
+        xs.append(xs[-1] + rng.choice([30.0, 45.5, 60.25, 80.0]))
+    ys = [780.0]
+    for _ in range(rng.randint(2, 12)):
+        ys.append(ys[-1] - rng.choice([14.0, 18.5, 22.0, 30.0]))
+    ops = ["0.5 w"]
+    for y in ys:
+        ops.append(f"{xs[0]} {y} m {xs[-1]} {y} l S")
+    for i, x in enumerate(xs):
+        for a, b in itertools.pairwise(ys):
+            if i in (0, len(xs) - 1) or rng.random() > 0.15:
+                ops.append(f"{x} {a} m {x} {b} l S")
+    for a, b in itertools.pairwise(xs):
+        for top, bottom in itertools.pairwise(ys):
+            if rng.random() < 0.8:
+                x = rng.choice([a + 2, a + (b - a) / 3, b - 4, a - 1.5, b - 0.01])
+                y = rng.choice([bottom + 3, (top + bottom) / 2, top - 2, bottom - 2])
+                ops.append(f"BT /F1 {rng.choice([7, 9, 10.5])} Tf {x:.2f} {y:.2f} Td ({rng.choice(WORDS)}) Tj ET")
+    return "\n".join(ops).encode("latin-1")
+
+
+def test_cell_texts_are_pdfplumbers_extract() -> None:
+    """pipelines.tables.pdf.cell_texts gives each row of each table the texts Table.extract() gives it."""
+    rng = random.Random(7)
+    docs = [make_pdf([[gen_grid(rng)] for _ in range(3)]) for _ in range(10)]
+    docs += [p.read_bytes() for p in FIXTURE_PDFS]
+    tables = 0
+    for data in docs:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                mids = [(c, (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in page.chars]
+                for table in page.find_tables():
+                    tables += 1
+                    got = cell_texts(table, mids)
+                    assert [t for _, t in got] == table.extract()
+                    assert [r.cells for r, _ in got] == [r.cells for r in table.rows]
+    assert tables > 30
