@@ -10,7 +10,7 @@ without politeness delays and with the same concurrency, as real `scrapy` subpro
 pages/s and the ratio, CPU ms per page (the crawl process and its parse workers; the server runs in
 its own process), CPU ms per report by stage, peak RSS, archive bytes and WARC bytes per report.
 
-`--long`: one full crawl only (no bare spider), its RSS and its parse workers' sampled from /proc
+`--long`: one full crawl only (no bare spider), its RSS and its parse workers' (with their fork server) sampled from /proc
 every `--every` seconds with the pages fetched so far; prints the samples and the crawl process's and
 the workers' RSS at the start, middle, end and peak (goal: < 500 MB and flat).
 """
@@ -66,15 +66,32 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _children(pid: int) -> list[int]:
-    out = []
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: a page shared by n processes counts 1/n in each (forked workers share the
+    fork server's)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Children, their children, …: the parse workers are the fork server's children."""
+    parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        out += kids
+        todo += kids
     return out
 
 
@@ -92,8 +109,10 @@ def _run_sampled(cmd: list[str], cwd: Path, stats_file: Path, db_path: Path, eve
                 pages = conn.execute("select count(*) from fetch_log").fetchone()[0]
         except sqlite3.Error:
             pass
-        workers = [_rss_mb(c) for c in _children(proc.pid)]  # parse workers (and multiprocessing's resource tracker)
-        samples.append((time.monotonic() - start, pages, _rss_mb(proc.pid), [w for w in workers if w > 30]))
+        tree = _descendants(proc.pid)  # parse workers, their fork server (and multiprocessing's resource tracker)
+        workers = [_rss_mb(c) for c in tree]
+        pss = _pss_mb(proc.pid) + sum(_pss_mb(c) for c in tree)
+        samples.append((time.monotonic() - start, pages, _rss_mb(proc.pid), [w for w in workers if w > 30], pss))
     if proc.returncode != 0:
         raise SystemExit(f"crawl failed ({proc.returncode})")
     stats = json.loads(stats_file.read_text())
@@ -117,7 +136,7 @@ def long_crawl(args, tmp: Path, sites, starts: list[str], portals_csv: Path, ext
     print(f"long crawl: {result['pages']} pages in {result['seconds']:.0f} s ({result['rate']:.1f} pages/s), "
           f"{result['stats'].get('nianbao/reports_new', 0)} reports new; RSS sampled every {args.every:.0f} s:")
     step = max(1, len(samples) // 20)
-    for t, pages, crawl, workers in samples[::step] + ([samples[-1]] if len(samples) % step != 1 else []):
+    for t, pages, crawl, workers, _ in samples[::step] + ([samples[-1]] if len(samples) % step != 1 else []):
         print(f"  {t:7.0f} s {pages:7d} pages  crawl {crawl:6.0f} MB  workers {' '.join(f'{w:.0f}' for w in workers)} MB")
     live = [s for s in samples if s[2] > 0 and s[1] > 0 and s[3]]  # crawling: pages fetched, workers up
     if live:
@@ -125,8 +144,9 @@ def long_crawl(args, tmp: Path, sites, starts: list[str], portals_csv: Path, ext
             values = [pick(s) for s in live]
             print(f"{name}: start {values[0]:.0f} MB, middle {values[len(values) // 2]:.0f} MB, "
                   f"end {values[-1]:.0f} MB, peak {max(values):.0f} MB (goal < 500 MB and flat)")
-        print(f"crawl process + workers, peak of the sum: {max(s[2] + sum(s[3]) for s in live):.0f} MB; "
-              f"crawl process peak from its own stats: {float(result['stats'].get('bench/maxrss_self_mb', 0)):.0f} MB")
+        print(f"crawl process + workers, peak of the sum: {max(s[2] + sum(s[3]) for s in live):.0f} MB RSS "
+              f"(pages the workers share with their fork server counted in each), {max(s[4] for s in live):.0f} MB "
+              f"PSS; crawl process peak from its own stats: {float(result['stats'].get('bench/maxrss_self_mb', 0)):.0f} MB")
 
 
 def _archive_figures(db_path: Path, warc_dir: Path) -> dict:

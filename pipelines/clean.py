@@ -7,12 +7,15 @@ navigation; the filter removes what it lets through on these portals (ICP/公网
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.settings import use_config
+from trafilatura.core import determine_returnstring
+from trafilatura.settings import CUT_EMPTY_ELEMS, MANUALLY_CLEANED, MANUALLY_STRIPPED, Extractor, use_config
 
 from pipelines.normalize import strip_pinyin, to_simplified
 
@@ -89,6 +92,8 @@ _LINK_LIST_INSIDE = frozenset({"ul", "ol", "li", "dl", "dt", "dd", "a", "span", 
 _LINK_LIST_MIN_LINKS = 10
 _NOT_WORD = re.compile(r"[\W_]+")
 _LINK_LISTS = "|".join(f"//{t}[count(.//a) >= {_LINK_LIST_MIN_LINKS}]" for t in _LINK_LIST_TAGS)
+_LINKED_TEXT = etree.XPath(".//a//text()", smart_strings=False)  # each text node once: no proxy per link
+_NESTED_LINK = etree.XPath("boolean(.//a//a)")
 
 
 def _drop_link_lists(tree) -> None:
@@ -104,9 +109,69 @@ def _drop_link_lists(tree) -> None:
         if any(el.tag not in _LINK_LIST_INSIDE for el in block.iterdescendants()):
             continue
         text = len(_NOT_WORD.sub("", block.text_content()))  # letters and digits: separators (| · •) not counted
-        linked = sum(len(_NOT_WORD.sub("", a.text_content())) for a in block.iter("a"))
+        if _NESTED_LINK(block):  # a link inside a link counts its text once per link, as it always did
+            linked = sum(len(_NOT_WORD.sub("", a.text_content())) for a in block.iter("a"))
+        else:  # the same sum: dropping non-word characters commutes with joining the links' texts
+            linked = len(_NOT_WORD.sub("", "".join(_LINKED_TEXT(block))))
         if linked >= 0.9 * text:
             block.drop_tree()
+
+
+# Inline <span>s trafilatura strips itself (main_extractor.prune_unwanted_sections) before it reads any text,
+# but only after running its discard rules over each of them: two XPaths with EXSLT regex callbacks into
+# Python for every element (Word exports wrap every run of text in one: ~150 per report page). Unwrapped
+# first: only those none of the steps before trafilatura's strip can tell apart from their content:
+# - something of their own that trafilatura's cleaning keeps (text, or an element it neither strips, deletes nor
+#   prunes when empty, such as Word's <o:p>): an empty one is deleted, not stripped, and its parent may then
+#   count as empty;
+# - no attribute but style/lang (id, class, role, aria-*, data-* are read), a style without hidden/display:none;
+# - not a <pre>'s child (a <pre> of one <span> is code), not in <math>;
+# - no link near them (link density reads the parent's child count, the next sibling and a link's parent).
+_VANISHING = sorted({*MANUALLY_STRIPPED, *MANUALLY_CLEANED, *CUT_EMPTY_ELEMS, "sub", "sup"})
+_PLAIN_SPANS = etree.XPath(
+    f"//span[text() or *[not({' or '.join(f'self::{t}' for t in _VANISHING)})]]"
+    "[not(@*[name() != 'style' and name() != 'lang'])]"
+    "[not(contains(@style, 'hidden') or contains(@style, 'display:none') or contains(@style, 'display: none'))]"
+    "[not(parent::pre or ancestor::math)][not(../descendant::a or ../descendant::ref)]")
+_UNWRAP = "nianbao-unwrap"
+_BODY_TEXT_LENGTH = etree.XPath("string-length(normalize-space(//body))")
+
+
+def _unwrap_spans(tree) -> int:
+    """Unwrap the plain spans (their text stays in place); returns how many."""
+    spans = _PLAIN_SPANS(tree)
+    for span in spans:
+        span.tag = _UNWRAP
+    if spans:
+        etree.strip_tags(tree, _UNWRAP)
+    return len(spans)
+
+
+def _main_extractor_text(tree, url: str | None) -> str | None:
+    """trafilatura's text of `tree` with the plain spans unwrapped, or None when it might differ from
+    trafilatura.extract(tree) without the unwrapping.
+
+    Runs trafilatura in fast mode (no comparison with readability/justext) and keeps the result only when the
+    full mode would not have compared either: in recall mode it keeps the main extractor's text when that is
+    longer than 10 x MIN_EXTRACTED_SIZE. Below that (and for a body from the baseline rescue, which a text under
+    MIN_EXTRACTED_SIZE calls and which builds bare <p>s joined by newlines) the caller runs the full mode on the
+    tree as it was: readability, justext and the baseline read the spans' structure. A page with less text
+    than that in its <body> is not tried (it would almost always go the full way after all).
+    """
+    options = Extractor(config=_config(), output_format="txt", fast=True, recall=True, comments=False, links=False,
+                        images=False, tables=True, dedup=False, url=url)
+    compared_below = 10 * options.min_extracted_size  # trafilatura.external.compare_extraction, recall mode
+    if _BODY_TEXT_LENGTH(tree) <= compared_below:
+        return None
+    work = copy.deepcopy(tree)  # the caller keeps the spans for the full mode and _fallback_text
+    _unwrap_spans(work)
+    doc = trafilatura.bare_extraction(work, options=options)
+    if doc is None or not isinstance(doc.raw_text, str) or len(doc.raw_text) <= compared_below:
+        return None
+    body = doc.body
+    if all(p.tag == "p" and len(p) == 0 for p in body) and doc.raw_text == "\n".join(p.text or "" for p in body):
+        return None  # the shape of a baseline body
+    return determine_returnstring(doc, options)
 
 
 # A breadcrumb: 首页 > 政务公开 > 年报, 当前位置：首页 » …, 网站首页/信息公开
@@ -173,18 +238,20 @@ def extract_body(html: str, url: str | None = None, tree=None) -> str:
     names = site_names(tree)
     _drop_metadata_blocks(tree)
     _drop_link_lists(tree)
-    text = trafilatura.extract(
-        tree,
-        url=url,
-        output_format="txt",
-        include_tables=True,
-        include_comments=False,
-        include_links=False,
-        include_images=False,
-        deduplicate=False,
-        favor_recall=True,
-        config=_config(),
-    )
+    text = _main_extractor_text(tree, url)
+    if text is None:
+        text = trafilatura.extract(
+            tree,
+            url=url,
+            output_format="txt",
+            include_tables=True,
+            include_comments=False,
+            include_links=False,
+            include_images=False,
+            deduplicate=False,
+            favor_recall=True,
+            config=_config(),
+        )
     if not text or len(text) < 200:
         text = _fallback_text(tree) or text or ""
     return strip_leading_chrome(clean_text(text), names)

@@ -72,6 +72,7 @@ def test_bad_csv_through_scrapy_crawl(tmp_path, case):
     (["-a", "portals=demo", "-s", "PDF_MAX_PAGES=1.5"], ["-s PDF_MAX_PAGES=1.5", "whole number"]),
     (["-a", "portals=demo", "-s", "DOCUMENT_TIMEOUT_S=-1"], ["-s DOCUMENT_TIMEOUT_S=-1", "number ≥ 0"]),
     (["-a", "portals=demo", "-s", "PARSE_WORKERS=two"], ["-s PARSE_WORKERS=two", "whole number"]),
+    (["-a", "portals=demo", "-s", "PARSE_WORKER_START=fork"], ["-s PARSE_WORKER_START=fork", "forkserver or spawn"]),
 ])
 def test_bad_arguments_through_scrapy_crawl(tmp_path, args, words):
     proc = _scrapy(*args, "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}")

@@ -51,6 +51,8 @@ def check_settings(pairs: list[str]) -> None:
                     raise ValueError
             except ValueError:
                 raise ValueError(f"-s {name}={value}: give a number ≥ 0, e.g. -s {name}=10") from None
+        if name == "PARSE_WORKER_START" and value not in ("forkserver", "spawn"):
+            raise ValueError(f"-s {name}={value}: give forkserver or spawn, e.g. -s {name}=forkserver")
         if name == "NIANBAO_HOSTS" and value:
             from crawler.resolver import load_hosts
 
