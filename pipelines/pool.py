@@ -249,8 +249,10 @@ class ParsePool:
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
-        self._all.remove(worker)
-        self._spawn()
+        if worker in self._all:
+            self._all.remove(worker)
+        if self._idle is not None:  # not after close()
+            self._spawn()
 
     async def submit(self, doc: Fetched) -> Report | Rejected:
         if self.workers <= 0:

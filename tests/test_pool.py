@@ -286,3 +286,18 @@ def test_a_call_runs_in_a_worker_and_goes_before_the_waiting_documents():
     from pipelines.words import segment_fields
 
     assert words == segment_fields("标题", None, "政府信息公开工作年度报告")
+
+
+def test_a_document_in_flight_when_the_pool_closes_is_rejected_and_no_worker_starts_after():
+    pool = ParsePool(workers=1, timeout=3, target=TARGET)
+
+    async def main():
+        await pool.submit(Fetched("http://x/warm"))  # the worker is up
+        busy = asyncio.ensure_future(pool.submit(Fetched("http://x/sleep")))
+        await asyncio.sleep(0.3)
+        pool.close()  # the crawl stops: the busy worker is killed
+        return await busy
+
+    late = run(main())
+    assert isinstance(late, Rejected) and pool.starts == 1 and not pool._all
+    assert forkserver._forkserver._forkserver_pid is None
