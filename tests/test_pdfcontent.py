@@ -29,7 +29,7 @@ from pdfminer.psparser import PSEOF, PSBaseParser, PSKeyword, PSLiteral
 
 from pipelines.documents import load_document, pdfcontent
 from pipelines.documents.pdfcontent import CMapReader, ContentInterpreter, Fallback, content_objects
-from pipelines.tables.pdf import cell_texts
+from pipelines.tables.pdf import cell_texts, page_text, page_words
 
 ROOT = Path(__file__).parent / "fixtures"
 FIXTURE_PDFS = sorted({p.read_bytes(): p for p in sorted(ROOT.rglob("*.pdf")) if p.name != "encrypted.pdf"}.values())
@@ -427,3 +427,20 @@ def test_cell_texts_are_pdfplumbers_extract() -> None:
                     assert [t for _, t in got] == table.extract()
                     assert [r.cells for r, _ in got] == [r.cells for r in table.rows]
     assert tables > 30
+
+
+def test_page_words_are_pdfplumbers_text_and_words() -> None:
+    """page_words gives page.extract_text(x_tolerance=1) and page.extract_words(x_tolerance=1), and page_text
+    with those words what it reads by itself, on generated pages, grids and every fixture."""
+    rng = random.Random(11)
+    docs = generated_pdfs() + [make_pdf([[gen_grid(rng)]]) for _ in range(4)] + [p.read_bytes() for p in FIXTURE_PDFS]
+    pages = 0
+    for data in docs:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                text, words = page_words(page)
+                assert text == page.extract_text(x_tolerance=1)
+                assert words == page.extract_words(x_tolerance=1)
+                assert page_text(page, words) == page_text(page)
+                pages += 1
+    assert pages > 40

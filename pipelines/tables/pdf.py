@@ -18,6 +18,7 @@ from typing import Any
 import pdfplumber
 import pdfplumber.utils
 from pdfplumber.table import Table
+from pdfplumber.utils.text import TEXTMAP_KWARGS, WordExtractor, WordMap
 
 from pipelines.documents import pdfcontent
 from pipelines.normalize import label_key
@@ -201,9 +202,21 @@ def _unsure_between_rows(rows: list[list[Word]]) -> None:
             rows[i + 1] = below + marks
 
 
-def page_text(page: pdfplumber.page.Page) -> str:
-    """One page's text as the tables read it (`text_lines`; pipelines/documents reads it in its pass)."""
-    words = page.extract_words(x_tolerance=1)
+def page_words(page: pdfplumber.page.Page) -> tuple[str, list[dict]]:
+    """`page.extract_text(x_tolerance=1)` and `page.extract_words(x_tolerance=1)` from one grouping of the
+    page's characters into words: pdfplumber 0.11.10 groups them twice with the same settings (its
+    `_get_textmap` / `chars_to_textmap` arguments, spelled out; tests/test_pdfcontent.py compares both)."""
+    tuples = list(WordExtractor(x_tolerance=1).iter_extract_tuples(page.chars))
+    kwargs = {"layout_bbox": page.bbox, "layout_width": page.width, "layout_height": page.height, "presorted": True}
+    text = WordMap(tuples).to_textmap(**{k: v for k, v in kwargs.items() if k in TEXTMAP_KWARGS}).as_string
+    return text, [word for word, _ in tuples]
+
+
+def page_text(page: pdfplumber.page.Page, words: list[dict] | None = None) -> str:
+    """One page's text as the tables read it (`text_lines`; pipelines/documents reads it in its pass, with
+    the words of `page_words`)."""
+    if words is None:
+        words = page.extract_words(x_tolerance=1)
     return "\n".join(text_lines([(w["text"], float(w["x0"]), float(w["top"]), float(w["bottom"])) for w in words]))
 
 
