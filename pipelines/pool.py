@@ -22,6 +22,11 @@ of the answer through `add_reader` on the pipe: no thread waits. Bounds:
 
 With `workers=0` the documents are parsed in a thread of this process (tests, small imports); the
 timeout then cannot stop the parse and is not applied.
+
+`await pool.call("module:function", *args)` runs another function in a worker (the archive writer
+has the words of a replaced report's text segmented there: the workers hold jieba's dictionary, the
+crawl process need not load it); a call gets the next free worker before the documents waiting, and
+answers None when the worker could not (timeout, death, error).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing import context, forkserver, popen_forkserver, spawn, util
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -46,6 +53,23 @@ TIMEOUT_REASON = "timeout after {seconds:g} s"
 PRELOAD = ["pipelines.pool_preload"]  # what the fork server imports before forking workers
 _servers = threading.Lock()
 _server_users = 0  # open pools with forked workers: the fork server stops when the last one closes
+
+
+@dataclass(frozen=True)
+class Call:
+    """A message to a worker: run `target` ("module:function") on `args` instead of the pool's target."""
+
+    target: str
+    args: tuple[Any, ...]
+
+
+class _Failed:
+    """What a worker answers when a Call raised."""
+
+
+def _resolve(target: str) -> Callable[..., Any]:
+    module, name = target.rsplit(":", 1)
+    return getattr(__import__(module, fromlist=[name]), name)
 
 
 class _Popen(popen_forkserver.Popen):
@@ -92,13 +116,19 @@ def _worker_main(conn: Connection, target: str, kwargs: dict[str, Any] | None = 
     if env is not None and env != os.environ:  # the parent's environment now, not the fork server's
         os.environ.clear()
         os.environ.update(env)
-    module, name = target.rsplit(":", 1)
-    fn: Callable[[Fetched], Any] = getattr(__import__(module, fromlist=[name]), name)
+    fn: Callable[[Fetched], Any] = _resolve(target)
     while True:
         try:
             doc = conn.recv()
         except (EOFError, OSError):
             return
+        if isinstance(doc, Call):
+            try:
+                answer = _resolve(doc.target)(*doc.args)
+            except Exception:
+                answer = _Failed()
+            conn.send(answer)
+            continue
         try:
             result = fn(doc, **(kwargs or {}))
         except Exception as exc:  # a parser bug: the document is recorded, the worker lives on
@@ -143,6 +173,8 @@ class ParsePool:
         self._starter: concurrent.futures.ThreadPoolExecutor | None = None
         self._start_error: BaseException | None = None
         self._uses_server = False
+        self._urgent: deque[asyncio.Future[_Worker | None]] = deque()  # calls waiting: before queued documents
+        self.closed = False
         self.timeouts = 0
         self.deaths = 0
         self.starts = 0  # worker processes started (the first ones and every replacement)
@@ -186,22 +218,65 @@ class ParsePool:
             return
         worker = started.result()
         self._all.append(worker)
+        self._release(worker)
+
+    def _release(self, worker: _Worker) -> None:
+        """A worker is free: to the first waiting call, else to the queue the documents wait on."""
+        while self._urgent:
+            waiter = self._urgent.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        assert self._idle is not None
         self._idle.put_nowait(worker)
+
+    async def _acquire(self, urgent: bool) -> _Worker | None:
+        assert self._idle is not None
+        if not urgent:
+            return await self._idle.get()
+        try:
+            return self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            pass
+        waiter: asyncio.Future[_Worker | None] = asyncio.get_running_loop().create_future()
+        self._urgent.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                self._release(waiter.result())
+            raise
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
-        self._all.remove(worker)
-        self._spawn()
+        if worker in self._all:
+            self._all.remove(worker)
+        if self._idle is not None:  # not after close()
+            self._spawn()
 
     async def submit(self, doc: Fetched) -> Report | Rejected:
         if self.workers <= 0:
             from pipelines.process import process
 
             return await asyncio.to_thread(process, doc, **self.kwargs)
+        return await self._send(doc)
+
+    async def call(self, target: str, *args: Any) -> Any:
+        """`target(*args)` ("module:function", picklable arguments and answer) in a worker; None when no
+        worker runs (workers=0, the pool closed, none could start) or it could not answer (timeout,
+        death, an exception)."""
+        if self.workers <= 0 or self.closed:
+            return None
+        try:
+            answer = await self._send(Call(target, args), urgent=True)
+        except RuntimeError:  # no worker could start
+            return None
+        return None if isinstance(answer, (Rejected, _Failed)) else answer
+
+    async def _send(self, doc: Fetched | Call, urgent: bool = False) -> Any:
         if self._idle is None:
             self._start()
-        assert self._idle is not None
-        worker = await self._idle.get()
+        worker = await self._acquire(urgent)
         if worker is None:  # a worker could not be started: the next document tries again
             self._spawn()
             raise RuntimeError(f"parse worker could not start: {self._start_error!r}") from self._start_error
@@ -234,7 +309,7 @@ class ParsePool:
         if worker.tasks >= self.max_tasks:
             self._retire(worker)
         else:
-            self._idle.put_nowait(worker)
+            self._release(worker)
         return result
 
     def peak_rss_mb(self) -> list[float]:
@@ -251,6 +326,10 @@ class ParsePool:
 
     def close(self) -> None:
         global _server_users
+        self.closed = True
+        for waiter in self._urgent:
+            waiter.cancel()
+        self._urgent.clear()
         stuck = False
         for started in list(self._starting):  # a worker still starting: wait for it, then stop it too
             try:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,11 +216,14 @@ def _matches(segmented: Sequence[str], values: Sequence[str | None]) -> bool:
 
 
 def index_reports(db: sqlite_utils.Database, ids: Iterable[int],
-                  segmented: Mapping[int, Sequence[str] | None] | None = None) -> int:
+                  segmented: Mapping[int, Sequence[str] | None] | None = None,
+                  segment: Callable[[str | None, str | None, str | None], Sequence[str] | None] | None = None) -> int:
     """Bring these queued reports' words up to date now; returns how many were queued.
 
     `segmented` maps a report id to its `segment_fields` made elsewhere (the parse worker): used when
     it is the segmentation of the report's current text, else the text is segmented here.
+    `segment(title, agency, body_text)`: `segment_fields` made elsewhere (the crawl asks a parse worker)
+    for the words of a replaced text; its answer is used only when it is that text's segmentation.
     """
     n = 0
     for rid in ids:
@@ -229,8 +232,10 @@ def index_reports(db: sqlite_utils.Database, ids: Iterable[int],
         if queued is None:
             continue  # the index holds its current text
         if queued[0]:  # remove what the index holds: a contentless index needs the very words it was given
+            old = segment(*queued[1:]) if segment is not None else None
+            old = list(old) if old is not None and _matches(old, queued[1:]) else segment_fields(*queued[1:])
             db.execute(f"insert into {WORDS_TABLE} ({WORDS_TABLE}, rowid, title, agency, body_text) "
-                       "values ('delete', ?, ?, ?, ?)", [rid, *segment_fields(*queued[1:])])
+                       "values ('delete', ?, ?, ?, ?)", [rid, *old])
         row = db.execute("select title, agency, body_text from reports where id = ?", [rid]).fetchone()
         if row is not None:
             given = (segmented or {}).get(rid)

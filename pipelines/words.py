@@ -19,6 +19,7 @@ import math
 import os
 import pickle
 import re
+import sys
 import tempfile
 import threading
 from functools import lru_cache
@@ -42,14 +43,29 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+def _import_jieba() -> Any:
+    """jieba without `pkg_resources`, which its `_compat` imports (0.1 s CPU, every parse server) only to
+    open the dictionary bundled in the wheel: without it, jieba opens the same file from its folder."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # `import pkg_resources` → ImportError
+    try:
+        import jieba
+    finally:
+        if "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 def tokenizer() -> Any:
     """The one jieba tokenizer of this process, initialised quietly on first use (about 1 s, then cached)."""
     global _tokenizer
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                import jieba
-
+                jieba = _import_jieba()
                 jieba.setLogLevel(logging.WARNING)
                 tk = jieba.Tokenizer()  # the default dictionary bundled in the jieba wheel
                 folder = cache_dir()

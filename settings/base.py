@@ -20,6 +20,7 @@ CONDITIONAL_LISTS = True  # list pages too (their links of last time are followe
 WARC_ENABLED = True  # raw WARC 1.1 capture of every response
 WARC_DIR = None  # default: <archive dir>/warc
 WARC_MAX_SIZE = 1024**3  # bytes per WARC file before rotating
+WARC_GZIP_LEVEL = 6  # zlib level of each record's gzip member (9: ~1 % fewer bytes for ~1.5x the CPU)
 WARC_NAME_TAG = ""  # added to WARC file names after the pid (settings/distributed.py: the host name)
 
 # --- politeness ----------------------------------------------------------------------------

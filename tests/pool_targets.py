@@ -30,3 +30,13 @@ def describe(doc: Fetched) -> Rejected:
         "main": getattr(sys.modules.get("__mp_main__"), "__file__", None),
         "scrapy": "scrapy" in sys.modules, "parsers": "pipelines.process" in sys.modules,
         "jieba": words._tokenizer is not None, "parent_threads": len(os.listdir(f"/proc/{os.getppid()}/task"))}))
+
+
+def pid_after(seconds: float) -> int:
+    """A call target: the worker's pid, after a pause."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def fail() -> None:
+    raise RuntimeError("broken call")

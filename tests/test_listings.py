@@ -182,3 +182,39 @@ def test_clean_url_strips_session_ids_only():
 def test_trs_count_page_takes_the_list_pages_own_extension():
     p = Page("<html><body><script>var countPage = 2;</script></body></html>", BASE + "/xxgk/nb/index_1.shtml")
     assert [lk.url for lk in TrsPager().links(p)] == [f"{BASE}/xxgk/nb/index.shtml", f"{BASE}/xxgk/nb/index_1.shtml"]
+
+
+def _marked_texts() -> list[str]:
+    """Pages and fragments around the words the Hanweb and refresh strategies look for: every case mix,
+    the two non-ASCII letters that lower into ASCII (İ, K), long s and Kelvin-like look-alikes, GBK and
+    UTF-8 generated portal pages, and the fixture portals' pages."""
+    import random
+
+    from bench.realgen import build_site
+
+    rng = random.Random(9)
+    words = ["<datastore", "<recordset", "refresh", "<dataſtore", "reFreſh", "<recordſet", "<datast", "refres",
+             "İ", "K", "<RECORDSET", "http-equiv=Refresh"]
+    out = []
+    for _ in range(400):
+        w = rng.choice(words)
+        w = "".join(c.upper() if rng.random() < 0.5 else c for c in w)
+        out.append(rng.choice(["", "年报", "<html>", "İK", " " * 19990]) + w + rng.choice(["", ">", "年度报告"]))
+    for k in (1, 2, 3, 4):
+        site = build_site(k, 4, 12, random.Random(k))
+        out += [data.decode("gbk" if site.gbk else "utf-8") for path, data in site.files.items() if path.endswith(".html")]
+    out += [p.read_bytes().decode("utf-8", "replace") for p in sorted(SITE.rglob("*")) if p.is_file()]
+    return out
+
+
+def test_strategy_marks_match_the_lowered_page_search():
+    """HanwebDatastore and ShellRedirect find their marks without lowering the page: the same answer as
+    `"<datastore" in html.lower() or "<recordset" in html.lower()` and `"refresh" in html[:20000].lower()`."""
+    texts = _marked_texts()
+    assert any(HanwebDatastore().matches(Page(t, BASE)) for t in texts)
+    assert not all(HanwebDatastore().matches(Page(t, BASE)) for t in texts)
+    for text in texts:
+        page_ = Page(text, BASE)
+        assert HanwebDatastore().matches(page_) == ("<datastore" in text.lower() or "<recordset" in text.lower())
+        head = text[:20000]
+        assert ShellRedirect().matches(page_) == ("location" in head or "refresh" in head.lower())

@@ -191,3 +191,80 @@ def test_a_page_with_text_is_not_an_image_page(chars):
         '<p style="text-align:center">', f"<p>{text}</p><p>", 1)
     assert scans(html, "http://x.gov.cn/nb/t.html") == []
     assert len(scans(html.replace(text, text[:150]), "http://x.gov.cn/nb/t.html")) == 2
+
+
+def _scan_images_reference(html: str, url: str) -> list[str]:
+    """scan_images before its no-page-image shortcut (copied as it was): the reference for the test below."""
+    import copy
+    import re
+    from urllib.parse import urljoin
+
+    from lxml import html as lxml_html
+
+    from crawler.discovery.listings import _CONTAINER
+    from crawler.discovery.scans import _CHROME, _TINY, MIN_TEXT, _size
+    from pipelines.clean import clean_text
+
+    try:
+        tree = copy.deepcopy(lxml_html.fromstring(html))
+    except (ValueError, lxml_html.etree.ParserError):
+        return []
+    for bad in tree.xpath("//script|//style|//header|//footer|//nav"):
+        bad.drop_tree()
+    found = [el for el in tree.xpath("//body//*[@id or @class]")
+             if el.tag not in ("a", "span", "li", "p", "img") and el.find(".//img") is not None
+             and _CONTAINER.search(f"{el.get('id', '')} {el.get('class', '')}")]
+    inner = {d for el in found for d in el.iterdescendants()}
+    areas = [el for el in found if el not in inner] or tree.xpath("//body")
+    text = clean_text(" ".join(" ".join(el.itertext()) for el in areas))
+    if len(re.sub(r"\s+", "", text)) >= MIN_TEXT:
+        return []
+    out: list[str] = []
+    for el in areas:
+        for img in el.iter("img"):
+            src = (img.get("src") or img.get("data-src") or "").strip()
+            if not src or src.startswith("data:") or _CHROME.search(f"{src} {img.get('class', '')} {img.get('id', '')}"):
+                continue
+            if any(s is not None and s < _TINY for s in (_size(img.get("width")), _size(img.get("height")))):
+                continue
+            full = urljoin(url, src)
+            if full.startswith(("http://", "https://")) and full not in out:
+                out.append(full)
+    return out
+
+
+def _image_pages() -> list[str]:
+    """Report pages with every kind of <img> (page images, icons by name and size, inline data, empty,
+    javascript: sources) in content areas, chrome, scripts, or none, around MIN_TEXT of text; generated
+    portal pages (no images) and the fixture sites' pages."""
+    import random
+    from pathlib import Path
+
+    from bench.realgen import build_site
+
+    rng = random.Random(7)
+    imgs = ['<img src="p{i}.jpg">', '<img data-src="/up/p{i}.png">', '<img src="logo{i}.png">', '<img src="">',
+            '<img src="data:image/png;base64,AAAA">', '<img src="s{i}.gif" width="16" height="16">',
+            '<img src="big{i}.jpg" width="794px">', '<img class="icon" src="x{i}.jpg">', '<img src="javascript:0">',
+            '<img src="qrcode.jpg">', '<img>', '<img src="p{i}.jpg" height="12">']
+    wraps = ['<div class="content">{}</div>', '<div id="zoom">{}</div>', "<header>{}</header>", "<nav>{}</nav>",
+             "<p>{}</p>", '<div class="nav-bar">{}</div>', "<script>var s = '{}';</script>", "{}"]
+    out = []
+    for _ in range(300):
+        body = "".join(rng.choice(wraps).format(rng.choice(imgs).format(i=i)) for i in range(rng.randint(0, 6)))
+        text = "本机关年度报告。" * rng.choice([0, 5, 24, 26, 60])
+        out.append(detail_page("某县2023年政府信息公开工作年度报告", []).replace(
+            '<div class="content" id="zoom"></div>', f"<p>{text}</p>{body}"))
+    for k in (1, 2, 3, 4):
+        site = build_site(k, 4, 12, random.Random(k))
+        out += [v.decode("gbk" if site.gbk else "utf-8") for p, v in site.files.items() if p.endswith(".html")]
+    sites = Path(__file__).parent / "sites"
+    out += [p.read_bytes().decode("utf-8", "replace") for p in sorted(sites.rglob("*.htm*"))]
+    return out
+
+
+def test_the_no_page_image_shortcut_gives_what_the_whole_check_gave():
+    pages = _image_pages()
+    found = [scans(html, "http://x.gov.cn/nb/t.html") for html in pages]
+    assert found == [_scan_images_reference(html, "http://x.gov.cn/nb/t.html") for html in pages]
+    assert sum(bool(f) for f in found) > 20 and sum(not f for f in found) > 100

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from multiprocessing import forkserver
 from pathlib import Path
 
@@ -225,3 +227,77 @@ def test_a_worker_runs_no_main_script_of_the_parent_when_forked(tmp_path, start)
         assert seen["main"] is None and not seen["scrapy"] and not mark.exists()
     else:
         assert seen["main"] == str(script) and seen["scrapy"] and mark.read_text() == "x"
+
+
+def test_a_killed_fork_server_is_started_again_and_the_pool_goes_on():
+    pool = ParsePool(workers=1, timeout=60, max_tasks=1, target=DESCRIBE)
+
+    async def main():
+        first = await describe(pool)  # worker A; its replacement B is forked now
+        await asyncio.sleep(0.5)
+        os.kill(first["ppid"], signal.SIGKILL)  # the fork server (the OOM killer, say)
+        time.sleep(0.5)
+        return first, await describe(pool), await describe(pool)  # B (forked before), then C from a new server
+
+    try:
+        first, before, after = run(main())
+    finally:
+        pool.close()
+    assert before["pid"] != first["pid"] and after["pid"] not in (first["pid"], before["pid"])
+    assert after["ppid"] not in (first["ppid"], os.getpid()) and after["parsers"] and after["jieba"]
+    assert forkserver._forkserver._forkserver_pid is None
+
+
+def test_a_call_runs_in_a_worker_and_goes_before_the_waiting_documents():
+    """`pool.call` (the archive writer's words of a replaced text): the next free worker takes it before
+    the documents already waiting; a raising target, a closed pool and workers=0 answer None."""
+    async def main():
+        pool = ParsePool(workers=1, timeout=30, target=TARGET)
+        order: list[str] = []
+
+        async def doc(i: int):
+            await pool.submit(Fetched(f"http://x/{i}", body=b"x"))
+            order.append(f"doc {i}")
+
+        async def call():
+            pid = await pool.call("tests.pool_targets:pid_after", 0.0)
+            order.append("call")
+            return pid
+
+        try:
+            first = asyncio.ensure_future(pool.call("tests.pool_targets:pid_after", 0.5))  # holds the one worker
+            await asyncio.sleep(0.1)
+            docs = [asyncio.ensure_future(doc(i)) for i in range(3)]  # queued behind it
+            await asyncio.sleep(0.1)
+            pid = await call()
+            await asyncio.gather(first, *docs)
+            failed = await pool.call("tests.pool_targets:fail")
+            words = await pool.call("pipelines.words:segment_fields", "标题", None, "政府信息公开工作年度报告")
+        finally:
+            pool.close()
+        closed = await pool.call("tests.pool_targets:pid_after", 0.0)
+        inline = await ParsePool(workers=0).call("tests.pool_targets:pid_after", 0.0)
+        return order, pid, await first, failed, words, closed, inline
+
+    order, pid, first_pid, failed, words, closed, inline = run(main())
+    assert order[0] == "call" and sorted(order[1:]) == ["doc 0", "doc 1", "doc 2"]
+    assert pid == first_pid != os.getpid()
+    assert failed is None and closed is None and inline is None
+    from pipelines.words import segment_fields
+
+    assert words == segment_fields("标题", None, "政府信息公开工作年度报告")
+
+
+def test_a_document_in_flight_when_the_pool_closes_is_rejected_and_no_worker_starts_after():
+    pool = ParsePool(workers=1, timeout=3, target=TARGET)
+
+    async def main():
+        await pool.submit(Fetched("http://x/warm"))  # the worker is up
+        busy = asyncio.ensure_future(pool.submit(Fetched("http://x/sleep")))
+        await asyncio.sleep(0.3)
+        pool.close()  # the crawl stops: the busy worker is killed
+        return await busy
+
+    late = run(main())
+    assert isinstance(late, Rejected) and pool.starts == 1 and not pool._all
+    assert forkserver._forkserver._forkserver_pid is None

@@ -130,3 +130,63 @@ def test_parse_worker_segments_the_report_words():
         rec = out.record
         assert rec["search_words"] == segment_fields(rec["title"], rec["agency"], rec["body_text"])
         assert "words" in rec["timings"]
+
+
+def _words_index(db) -> list[tuple]:
+    """The word index's logical contents (term, report, column, position), whatever its segment layout."""
+    db.execute("create virtual table if not exists temp.words_vocab using fts5vocab(main, reports_words, instance)")
+    return sorted(db.execute("select term, doc, col, offset from temp.words_vocab"))
+
+
+def _revisions(seed: int) -> list[tuple[str, str]]:
+    """Generated report texts at a few URLs, each revised (changed content at its URL: "updated")."""
+    import random
+
+    rng = random.Random(seed)
+    vocab = ["政府信息公开", "行政复议", "行政诉讼", "申请", "答复", "本年度", "收到", "件", "处理费", "主动公开",
+             "2021年", "。", "，", "依申请", "Ｆ", "a b", "\u200b", "県", "信息"]
+
+    def text() -> str:
+        return "".join(rng.choice(vocab) for _ in range(rng.randint(3, 40)))
+
+    urls = [f"http://a{i}.gov.cn/nb/t{i}.html" for i in range(4)]
+    return [(url, text()) for _ in range(3) for url in urls]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_replaced_words_come_from_the_segment_callable_when_they_are_that_texts(tmp_path, monkeypatch, seed):
+    """save_report(…, segment): the words of a replaced text (a contentless index removes a row only with
+    the words it was given) come from `segment` (the crawl asks a parse worker) when its answer is that
+    text's segmentation, else are segmented here: either way the same index as without it, no ghost words.
+    (Only the text is checked: the answer must come from `segment_fields` itself, as the workers' does.)"""
+    def build(name: str, segment) -> tuple[list[tuple], list[str], int]:
+        db = store.open_archive(tmp_path / f"{name}.db")
+        asked: list[str] = []
+
+        def counted(title, agency, body):
+            asked.append(body)
+            return segment(title, agency, body)
+
+        outcomes = [store.save_report(db, rec, 1, counted if segment else None)[0]
+                    for rec in (record(url, body) for url, body in _revisions(seed))]
+        index, n = _words_index(db), db.execute("select count(*) from reports").fetchone()[0]
+        db.close()
+        return index, asked, n, outcomes
+
+    plain, _, n, outcomes = build("plain", None)
+    assert "updated" in outcomes and n == 4
+    right, asked, *_ = build("right", segment_fields)
+    assert right == plain and len(asked) == outcomes.count("updated")
+    for name, wrong in (("none", lambda *a: None), ("other", lambda t, a, b: segment_fields(t, a, b + "。")),
+                        ("short", lambda *a: ["x"])):
+        got, *_ = build(name, wrong)
+        assert got == plain, name
+    monkeypatch.setattr(search_mod, "segment_fields", lambda *a: (_ for _ in ()).throw(AssertionError("segmented")))
+    rec = record("http://z.gov.cn/nb.html", "行政复议")
+    rec["search_words"] = segment_fields(rec["title"], rec["agency"], rec["body_text"])
+    db = store.open_archive(tmp_path / "never.db")
+    store.save_report(db, rec, 1)
+    rec = record("http://z.gov.cn/nb.html", "行政诉讼")
+    rec["search_words"] = segment_fields(rec["title"], rec["agency"], rec["body_text"])
+    assert store.save_report(db, rec, 1, segment_fields)[0] == "updated"  # the writer never segmented
+    db.close()

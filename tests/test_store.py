@@ -110,3 +110,33 @@ def test_sigkill_during_writes_leaves_a_valid_archive(tmp_path):
                               (select 1 from report_urls u where u.report_id = r.id)
                               or not exists (select 1 from report_cells c where c.report_id = r.id)""").fetchone()[0]
     assert orphans == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_insert_row_writes_what_sqlite_utils_insert_writes(tmp_path, seed):
+    """save_report's inserts (`insert_row`, one statement) and sqlite-utils' `Table.insert` on generated
+    rows of the reports and report_regions columns: the same rows, the same values and types."""
+    import datetime
+    import decimal
+    import random
+
+    from pipelines.store.reports import insert_row
+
+    rng = random.Random(seed)
+    values = [None, 0, -3, 2**40, 1.5, "", "某县", "a\x00b", b"\x00\x01", ["x", 1], {"k": "值"}, ("t",),
+              decimal.Decimal("1.25"), datetime.date(2024, 1, 31), True]
+    dbs = [store.open_archive(tmp_path / f"{name}.db") for name in ("mine", "theirs")]
+    for table, replace, pk in (("reports", False, "id"), ("report_regions", True, "report_id")):
+        columns = [c for c in store.TABLES[table]["columns"] if c != pk]
+        for i in range(1, 40):
+            row = {c: rng.choice(values) for c in rng.sample(columns, rng.randint(1, len(columns)))}
+            if table == "reports":
+                row["content_hash"] = f"h{i}"  # unique
+            else:
+                row["report_id"] = rng.randint(1, 12)  # replaced rows too
+            got = insert_row(dbs[0], table, row, replace=replace)
+            ref = dbs[1].table(table)
+            ref.insert(row, replace=replace, pk=pk)
+            assert got == dbs[1].execute("select max(rowid) from " + table).fetchone()[0] or replace
+        sql = f"select *, {', '.join(f'typeof({c})' for c in store.TABLES[table]['columns'])} from {table} order by 1"
+        assert dbs[0].execute(sql).fetchall() == dbs[1].execute(sql).fetchall()

@@ -5,13 +5,17 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import zlib
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from crawler.extensions.warc import WarcExtension, payload_digest, record_at, repair
+from crawler.extensions.warc import LeveledWARCWriter, WarcExtension, payload_digest, record_at, repair
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 PAGE = "<html><head><meta charset='gbk'><title>2021年政府信息公开工作年度报告</title></head><body>一、总体情况</body></html>"
@@ -138,3 +142,60 @@ def test_a_file_another_live_crawl_is_writing_is_left_alone(tmp_path):
         other.wait()
     extension(tmp_path)  # once that crawl is gone, its file is repaired (here: nothing complete, removed)
     assert not live.exists()
+
+
+def _record(writer, url: str, body: bytes):
+    """A response record with fixed id and date, so two writers can be handed the same record."""
+
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    return writer.create_warc_record(url, "response", payload=BytesIO(body), length=len(body), http_headers=http,
+                                     warc_headers_dict={"WARC-Date": "2026-01-01T00:00:00.000000Z",
+                                                        "WARC-Record-ID": f"<urn:uuid:{len(body):08d}-0000-0000-0000-000000000000>"})
+
+
+def _bodies() -> list[bytes]:
+    """Generated portal pages (UTF-8 and GBK), attachments and random bytes: what a crawl writes."""
+    from bench.realgen import build_site
+
+    site = build_site(4, 4, 12, random.Random(4))  # k = 4: a GBK portal
+    pages = [data for path, data in sorted(site.files.items())][:12]
+    return [*pages, b"", PAGE.encode("gbk"), random.Random(1).randbytes(70_000)]
+
+
+def test_gzip_level_9_is_warcios_own_writer_byte_for_byte():
+    """LeveledWARCWriter only parameterises the zlib level: at 9 it writes what warcio's WARCWriter does."""
+    for body in _bodies():
+        ours, theirs = BytesIO(), BytesIO()
+        mine = LeveledWARCWriter(ours, 9, warc_version="1.1")
+        mine.write_record(_record(mine, "http://www.x.gov.cn/a.html", body))
+        ref = WARCWriter(theirs, gzip=True, warc_version="1.1")
+        ref.write_record(_record(ref, "http://www.x.gov.cn/a.html", body))
+        assert ours.getvalue() == theirs.getvalue()
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_every_gzip_level_holds_the_same_records(tmp_path, level):
+    """Other levels change the compressed bytes only: the same records, one gzip member each, readable at
+    their offsets, `warcio check` clean."""
+    bodies = _bodies()
+    for body in bodies:
+        ours, plain = BytesIO(), BytesIO()
+        mine = LeveledWARCWriter(ours, level, warc_version="1.1")
+        mine.write_record(_record(mine, "http://www.x.gov.cn/a.html", body))
+        ref = WARCWriter(plain, gzip=False, warc_version="1.1")
+        ref.write_record(_record(ref, "http://www.x.gov.cn/a.html", body))
+        d = zlib.decompressobj(31)
+        assert d.decompress(ours.getvalue()) == plain.getvalue() and d.eof and not d.unused_data
+    ext = extension(tmp_path, WARC_GZIP_LEVEL=level)
+    rows = [fetch(ext, f"http://www.x.gov.cn/nb/t{i}.html", body) for i, body in enumerate(bodies)]
+    ext.closed()
+    (path,) = warc_files(tmp_path / "warc")
+    assert subprocess.run([WARCIO, "check", str(path)], capture_output=True).returncode == 0
+    for row, body in zip(rows, bodies, strict=True):
+        rtype, _, payload = read_at(path, row["offset"])
+        assert rtype == "response" and payload == body
+
+
+def test_a_gzip_level_out_of_range_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="WARC_GZIP_LEVEL"):
+        extension(tmp_path, WARC_GZIP_LEVEL=12)

@@ -26,18 +26,32 @@ def _size(value: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _page_image(img: Any) -> str:
+    """An <img>'s source if it may be a page image ("" for none, an inline image, an icon or a tiny one)."""
+    src = (img.get("src") or img.get("data-src") or "").strip()
+    if not src or src.startswith("data:") or _CHROME.search(f"{src} {img.get('class', '')} {img.get('id', '')}"):
+        return ""
+    if any(s is not None and s < _TINY for s in (_size(img.get("width")), _size(img.get("height")))):
+        return ""
+    return src
+
+
 def scan_images(html: str, url: str, tree: Any = None) -> list[str]:
     """URLs of the page images of a report printed as images, in order; [] for a page with text.
 
     tree: `lxml.html.fromstring(html)` already parsed (the spider's one parse): read from a copy, which
-    is cheaper than a second parse; it is left unchanged."""
-    if tree is not None:
-        tree = copy.deepcopy(tree)
-    else:
+    is cheaper than a second parse; it is left unchanged. A page without one <img> that may be a page
+    image (most report pages) is answered from that tree, without the copy."""
+    own = tree is None
+    if own:
         try:
             tree = lxml_html.fromstring(html)
         except (ValueError, lxml_html.etree.ParserError):
             return []
+    if not any(_page_image(img) for img in tree.iter("img")):
+        return []  # what the areas below would give: they keep only such images
+    if not own:
+        tree = copy.deepcopy(tree)
     for bad in tree.xpath("//script|//style|//header|//footer|//nav"):
         bad.drop_tree()
     found = [el for el in tree.xpath("//body//*[@id or @class]")
@@ -51,10 +65,8 @@ def scan_images(html: str, url: str, tree: Any = None) -> list[str]:
     out: list[str] = []
     for el in areas:
         for img in el.iter("img"):
-            src = (img.get("src") or img.get("data-src") or "").strip()
-            if not src or src.startswith("data:") or _CHROME.search(f"{src} {img.get('class', '')} {img.get('id', '')}"):
-                continue
-            if any(s is not None and s < _TINY for s in (_size(img.get("width")), _size(img.get("height")))):
+            src = _page_image(img)
+            if not src:
                 continue
             full = urljoin(url, src)
             if full.startswith(("http://", "https://")) and full not in out:

@@ -1,7 +1,8 @@
 """Raw archive: every HTTP response of the crawl as WARC 1.1 (warcio), with its request.
 
 Layout: `WARC_DIR` (default `<archive dir>/warc`) holds `nianbao-<UTC start>-<pid>[-<WARC_NAME_TAG>]-<seq>.warc.gz`,
-gzip per record, a `warcinfo` record first in each file, rotated past `WARC_MAX_SIZE` bytes. A file
+gzip per record (zlib level `WARC_GZIP_LEVEL`, default 6: warcio's 9 took 1.5x the CPU for 1 % fewer
+bytes), a `warcinfo` record first in each file, rotated past `WARC_MAX_SIZE` bytes. A file
 being written is named `….warc.gz.open`; at the next start, a leftover `.open` file (the crawl was
 killed) is cut back to its last complete record and renamed, so every file passes `warcio check`.
 
@@ -92,6 +93,32 @@ def repair(path: Path) -> Path:
     return final
 
 
+class _GzipMember:
+    """warcio's GzippingWrapper (one gzip member per record) at a chosen zlib level; warcio fixes 9."""
+
+    def __init__(self, out: Any, level: int) -> None:
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out = out
+
+    def write(self, buff: bytes) -> None:
+        self.out.write(self.compressor.compress(buff))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
+class LeveledWARCWriter(WARCWriter):
+    """A gzipping WARCWriter whose zlib level is a parameter (the records are otherwise warcio's own)."""
+
+    def __init__(self, filebuf: Any, level: int = 6, **kwargs: Any) -> None:
+        super().__init__(filebuf, gzip=False, **kwargs)
+        self.level = level
+
+    def write_record(self, record: ArcWarcRecord, params: Any = None) -> None:
+        self._write_warc_record(_GzipMember(self.out, self.level), record)
+
+
 class WarcExtension:
     def __init__(self, crawler) -> None:
         settings = crawler.settings
@@ -100,6 +127,9 @@ class WarcExtension:
         self.dir = Path(settings.get("WARC_DIR") or archive.parent / "warc")
         self.archive = archive
         self.max_size = settings.getint("WARC_MAX_SIZE", 1024**3)
+        self.level = settings.getint("WARC_GZIP_LEVEL", 6)
+        if not 0 <= self.level <= 9:
+            raise ValueError(f"WARC_GZIP_LEVEL must be 0-9, not {self.level}")
         self.user_agent = settings.get("USER_AGENT")
         self.robots = settings.getbool("ROBOTSTXT_OBEY")
         self.prefix = f"nianbao-{datetime.now(UTC):%Y%m%d%H%M%S}-{os.getpid()}"
@@ -135,7 +165,7 @@ class WarcExtension:
         self.seq += 1
         self.name = f"{self.prefix}-{self.seq:05d}.warc.gz"
         self.fh = (self.dir / f"{self.name}.open").open("wb")
-        self.writer = WARCWriter(self.fh, gzip=True, warc_version="1.1")
+        self.writer = LeveledWARCWriter(self.fh, self.level, warc_version="1.1")
         info = {
             "software": f"nianbao-archiver (Scrapy, warcio {warcio.__version__ if hasattr(warcio, '__version__') else ''})",
             "format": "WARC File Format 1.1",

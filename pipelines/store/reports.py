@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import jsonify_if_needed
 
 from pipelines.dedup import Candidate, lsh_buckets, minhash_signature, version_target
 from pipelines.records import Report
@@ -22,7 +23,9 @@ from pipelines.store.schema import TABLES, now_iso, transaction
 REPORT_FIELDS = [c for c in TABLES["reports"]["columns"] if c not in ("id",)]
 
 
-def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], run_id: int | None) -> tuple[str, int]:
+def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], run_id: int | None,
+                segment: Callable[[str | None, str | None, str | None], Sequence[str] | None] | None = None,
+                ) -> tuple[str, int]:
     """Store one processed report atomically; returns (outcome, report_id).
 
     Dedup policy (README "Dedup, re-crawls and WARC"), in this order:
@@ -35,6 +38,7 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
                  `report_versions`.
     "new"        anything else.
     The HTTP validators of the fetched URL and the report's region row are written in the same transaction.
+    `segment`: how the words of a replaced text are segmented (pipelines.search.index_reports).
     """
     record = _fields(report) if isinstance(report, Report) else report
     seen = now_iso()
@@ -60,13 +64,12 @@ def save_report(db: sqlite_utils.Database, report: Report | Mapping[str, Any], r
                 report_id, outcome = target, "updated"
             else:
                 row.update(first_seen=seen, first_run_id=run_id, version=1)
-                reports.insert(row)
-                report_id, outcome = int(reports.last_pk), "new"
+                report_id, outcome = insert_row(db, "reports", row), "new"
             _write_children(db, report_id, record)
             _write_minhash(db, report_id, sig)
             write_region(db, report_id, record)
             # its words, for search (pipelines/search.py), segmented by the parse worker
-            index_reports(db, [report_id], {report_id: record.get("search_words")})
+            index_reports(db, [report_id], {report_id: record.get("search_words")}, segment)
         _add_urls(db, report_id, record, seen)
         save_validators(db, report_id, record, seen, run_id)
         link_captures(db, report_id, record["url"])
@@ -83,7 +86,16 @@ def write_region(db: sqlite_utils.Database, report_id: int, record: Mapping[str,
     """The report's division, level and deadline (pipelines/regions.py), kept current on every write."""
     row = region_row({"id": report_id, **{k: record.get(k) for k in ("agency", "region_code", "year",
                                                                         "published_at")}})
-    db.table("report_regions").insert(row, pk="report_id", replace=True)
+    insert_row(db, "report_regions", row, replace=True)
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any], replace: bool = False) -> int:
+    """`db.table(table).insert(row[, replace=True])` as one statement (the same row, values converted by
+    sqlite-utils' own rule), without sqlite-utils' per-call schema reads and savepoint; the new rowid."""
+    columns = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("?" * len(row))
+    sql = f'insert {"or replace " if replace else ""}into "{table}" ({columns}) values ({marks})'
+    return int(db.execute(sql, [jsonify_if_needed(v) for v in row.values()]).lastrowid)
 
 
 def _exact_match(db: sqlite_utils.Database, content_hash: str, seen: str, run_id: int | None) -> int | None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
-from pipelines.normalize import label_key
 from pipelines.spec import AMOUNT_COLS, T1, T2, T3, TABLES, UNIT_IN_HEADER, other, template
-from pipelines.tables.header import Header, column_names, header_order, words
+from pipelines.tables.header import Header, LabelColumns, header_order, label_columns
 from pipelines.tables.match import (
     _ENUM,
     core,
@@ -95,6 +94,16 @@ def _order(tpl: str) -> dict[tuple[str, str], float]:
     return keys
 
 
+@cache
+def _col_order(tpl: str) -> dict[tuple[str, str], int]:
+    """(table, column) → its place in the template's columns followed by the other template's (the first)."""
+    out: dict[tuple[str, str], int] = {}
+    for tname in TABLES:
+        for i, c in enumerate(template(tpl).tables[tname].cols + template(other(tpl)).tables[tname].cols):
+            out.setdefault((tname, c), i)
+    return out
+
+
 def _lost_cell(reading: Reading, table: str) -> bool:
     """A table-2 row whose 总计 is blank while the six cells before it are filled: in a grid that a
     converter squared (DOCX, PDF, spreadsheet, a Word file through LibreOffice), a row that lost a cell
@@ -127,6 +136,37 @@ def _group_fragment(key: str, tpl: str) -> bool:
 def _kin(a: str, b: str) -> bool:
     """One row is the other's parent: (六)其他处理 and (六)其他处理/1.…"""
     return a.startswith(b + "/") or b.startswith(a + "/")
+
+
+class _Label(NamedTuple):
+    """What a label token says whatever the parser's state: asked for every label, cached by its text."""
+
+    heading: str | None  # the table a section heading opens, "END" (see `heading`)
+    opens_t3: bool  # table 3's first header cell (see `opens_t3`)
+    header: bool  # may be a header cell: no enumerator (row labels carry one), names or pieces of a column
+    columns: tuple[LabelColumns, ...]  # as a header cell of each table, in TABLES order
+    t3_header: bool  # a word of table 3's result columns (维持, 纠正, 审结, 总计)
+    t3_leaves: frozenset[str]  # table 3's result columns it names
+    amount_in_wan: bool  # 采购总金额 in 万元
+    yuan_cols: tuple[str, ...]  # money columns it prints in 元
+
+
+@lru_cache(maxsize=16384)
+def _label(raw: str, key: str) -> _Label:
+    columns = tuple(label_columns(t, raw, key) for t in TABLES)
+    t3 = columns[TABLES.index(T3)]
+    names = t3.whole or [n for _, got in t3.hits for n in got]
+    return _Label(
+        heading=heading(key),
+        opens_t3=opens_t3(key),
+        header=_ENUM.match(key) is None and any(lc.whole or lc.hits or lc.frag for lc in columns),
+        columns=columns,
+        t3_header=any(w in key for w in ("维持", "纠正", "审结", "总计")),
+        t3_leaves=frozenset(n.split("/")[-1] for n in names),
+        amount_in_wan="采购总金额" in key and "万元" in key,
+        yuan_cols=tuple(col for col, word in (("采购总金额", "采购总金额"), (FEE_COL, "收费金额"))
+                        if word in key and "元" in key and "万元" not in key),
+    )
 
 
 class _Parser:
@@ -174,8 +214,9 @@ class _Parser:
     def _tok(self, tok: Tok) -> None:
         if tok.kind == LABEL:
             self.label_seg = self.seg_no
-            h = heading(tok.key)
-            if h or (self.ctx != T3 and opens_t3(tok.key)):
+            info = _label(tok.raw, tok.key)
+            h = info.heading
+            if h or (self.ctx != T3 and info.opens_t3):
                 self._close()
                 if self.pending:
                     self._blank_row(None)
@@ -185,26 +226,23 @@ class _Parser:
                 self.headers = {t: Header(t) for t in TABLES}
                 self.t3_header = False
                 if not h:  # the table's first header cell opened it
-                    self._header_label(tok)
+                    self._header_label(tok, info)
                 return
             had_row = self.cur is not None
             if had_row:  # the row before is read under the header it was printed under
                 self._close()
             if self.limbo is not None and self._continue_limbo(tok):
                 return
-            self._header_label(tok)
-            if self.ctx == T3 and any(w in tok.key for w in ("维持", "纠正", "审结", "总计")):
+            self._header_label(tok, info)
+            if self.ctx == T3 and info.t3_header:
                 self.t3_header = True
             if self.ctx == T3:
                 if len(self.t3_words) < 400:
                     self.t3_words += tok.key
-                names = column_names(T3, tok.key) or [n for w in words(tok) for n in column_names(T3, label_key(w))]
-                self.t3_leaves.update(n.split("/")[-1] for n in names)
-            if "采购总金额" in tok.key and "万元" in tok.key:
+                self.t3_leaves |= info.t3_leaves
+            if info.amount_in_wan:
                 self.amount_in_wan = True
-            for col, word in (("采购总金额", "采购总金额"), (FEE_COL, "收费金额")):
-                if word in tok.key and "元" in tok.key and "万元" not in tok.key:
-                    self.yuan_cols.add(col)
+            self.yuan_cols.update(info.yuan_cols)
             if not had_row and self.pending:
                 self._blank_row(tok.key)
             self.pending.append(tok)
@@ -248,24 +286,19 @@ class _Parser:
         self.cur.toks.append(tok)
         self.cur.seg = self.seg_no
 
-    def _header_label(self, tok: Tok) -> None:
+    def _header_label(self, tok: Tok, info: _Label) -> None:
         """A column name of a table's header (never a row label: those carry 一、/(七)/3.)."""
-        if _ENUM.match(tok.key):
+        if not info.header:  # nothing for any table's header (`Header.add` and `fragment` would do nothing)
             return
-        for table, hdr in self.headers.items():  # 总计 heads tables 2 and 3: both keep it
-            names = column_names(table, tok.key)  # `科研 机构`: one name; a dump's header line: several
-            if names:
+        # self.headers is built in TABLES order, like info.columns; 总计 heads tables 2 and 3: both keep it
+        for hdr, lc in zip(self.headers.values(), info.columns, strict=True):
+            if lc.whole:  # `科研 机构`: one name; a dump's header line: several
                 span = (tok.spans[0][0], tok.spans[-1][1]) if tok.spans else None
-                hdr.add(names, tok.col, self.seg_no, span)
-                names = []
+                hdr.add(lc.whole, tok.col, self.seg_no, span)
             else:
-                ws = words(tok)
-                for i, w in enumerate(ws):
-                    got = column_names(table, label_key(w))
-                    span = tok.spans[i] if len(tok.spans) == len(ws) else None
-                    if got:
-                        hdr.add(got, tok.col, self.seg_no, span)
-            hdr.fragment(tok.raw, self.seg_no)  # wrapped or reordered multi-line text headers
+                for i, got in lc.hits:
+                    hdr.add(got, tok.col, self.seg_no, tok.spans[i] if len(tok.spans) == lc.n_words else None)
+            hdr.fragment(lc, self.seg_no)  # wrapped or reordered multi-line text headers
 
     def _read(self, cur: _Row, cols: tuple[str, ...]) -> tuple[Reading | Partial | None, str, str | None]:
         """The row's values in template column order: by grid position under the printed header when
@@ -564,11 +597,10 @@ class _Parser:
 
     def result(self, errors: list[str]) -> TableResult:
         self._drop_limbo()
-        order = _order(self.match_tpl)
+        order, col_order = _order(self.match_tpl), _col_order(self.match_tpl)
 
         def key(t: str, r: str, c: str) -> tuple[float, int]:
-            cols = template(self.match_tpl).tables[t].cols + template(other(self.match_tpl)).tables[t].cols
-            return order.get((t, r), 10**6), cols.index(c) if c in cols else 99
+            return order.get((t, r), 10**6), col_order.get((t, c), 99)
 
         self._place_deferred()
         if self.tpl:

@@ -15,9 +15,10 @@ the rows ambiguous rather than read in an assumed order.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache, lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 from pipelines.normalize import label_key
 from pipelines.spec import T1, T2, T3, template
@@ -224,6 +225,26 @@ def words(tok: Tok) -> list[str]:
     return tok.raw.split() if tok.kind == LABEL and " " in tok.raw.strip() else [tok.raw]
 
 
+class LabelColumns(NamedTuple):
+    """A label (one printed cell or a dump's merged words) as a header cell of one table."""
+
+    whole: tuple[str, ...]  # the columns the whole label names (`科研 机构`: one name)
+    hits: tuple[tuple[int, tuple[str, ...]], ...]  # when none: (word index, columns) of each word naming some
+    n_words: int  # the label's words (`words`)
+    frag: str  # its text as a piece of a header label (`Header.fragment`): "" when it can be none
+    named: bool  # the label or one of its words names a column
+
+
+def label_columns(table: str, raw: str, key: str) -> LabelColumns:
+    """What a label token (raw text, label_key) says as a header cell of `table` (pure: the parser caches it)."""
+    whole = tuple(column_names(table, key))
+    ws = raw.split() if " " in raw.strip() else [raw]  # `words` of a label
+    hits = () if whole else tuple((i, tuple(got)) for i, w in enumerate(ws) if (got := column_names(table, label_key(w))))
+    frag = "".join(clean(table, w) for w in raw.split()) if table in TREES else ""
+    named = any(column_names(table, label_key(w)) for w in [raw, *raw.split()])
+    return LabelColumns(whole, hits, len(ws), frag, named)
+
+
 class Header:
     """Column names seen since the table's header began, with grid positions when known."""
 
@@ -238,26 +259,28 @@ class Header:
         self.frags: list[tuple[int, str]] = []  # (printed line, cleaned text) of every header label
         self.clash = False  # two names printed at one grid column: positions not trusted
         self.spans: list[tuple[int, int, str]] = []  # fixed-width text: display columns of each leaf name
+        self._orders: dict[tuple[str, ...], list[int] | bool] = {}  # `text_order` per cols, until the header changes
 
     def _fresh(self) -> None:
+        self._orders.clear()  # called by every change of the header
         if self.stale:
             self.pos.clear(), self.groups.clear(), self.lines.clear(), self.group_seq.clear()
             self.frags.clear(), self.spans.clear()
             self.stale = self.clash = False
 
-    def fragment(self, text: str, line: int) -> None:
+    def fragment(self, label: LabelColumns, line: int) -> None:
         """A printed header label (any words) for the text order; pieces of no header label are dropped."""
         if self.table not in TREES:
             return
-        k = "".join(clean(self.table, w) for w in text.split())  # a dump merges a line's words
-        if k and self.stale and not any(column_names(self.table, label_key(w)) for w in [text, *text.split()]):
+        k = label.frag  # a dump merges a line's words
+        if k and self.stale and not label.named:
             return  # after data rows only a column name starts a new header, not pieces of a row-group
             # label printed vertically between the rows (PDF text: `不予公` / `开`)
         if k:
             self._fresh()
             self.frags.append((line, k))
 
-    def add(self, names: list[str], col: int, line: int, span: tuple[int, int] | None = None) -> None:
+    def add(self, names: Sequence[str], col: int, line: int, span: tuple[int, int] | None = None) -> None:
         self._fresh()
         if span is not None and len(names) == 1 and not names[0].startswith("group:"):
             self.spans.append((*span, names[0]))
@@ -319,7 +342,14 @@ class Header:
 
     def text_order(self, cols: tuple[str, ...]) -> list[int] | bool:
         """Without positions: the printed order of `cols` as indexes into it (one-line header naming
-        them all), True when the header is absent or in the official order, False when it is not."""
+        them all), True when the header is absent or in the official order, False when it is not.
+        Asked for every row read: kept until the header changes."""
+        order = self._orders.get(cols)
+        if order is None:
+            order = self._orders[cols] = self._text_order(cols)
+        return list(order) if isinstance(order, list) else order
+
+    def _text_order(self, cols: tuple[str, ...]) -> list[int] | bool:
         for line in reversed(self.lines):
             if sorted(line) == sorted(cols) and len(cols) > 1:
                 return [line.index(c) for c in cols] if line != list(cols) else True
@@ -350,4 +380,4 @@ class Header:
         return True
 
 
-__all__ = ["Header", "column_names", "header_order", "words"]
+__all__ = ["Header", "LabelColumns", "column_names", "header_order", "label_columns", "words"]

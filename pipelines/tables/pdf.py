@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import io
 from bisect import bisect_right
+from typing import Any
 
 import pdfplumber
+import pdfplumber.utils
+from pdfplumber.table import Table
 
 from pipelines.documents import pdfcontent
 from pipelines.normalize import label_key
@@ -65,12 +68,35 @@ def page_table_rows(page: pdfplumber.page.Page) -> list[Row]:
     """One page's ruled table rows (pipelines/documents reads them in its own pass over the pages)."""
     rows: list[Row] = []
     ends = _open_ends(page)
+    mids: list[tuple[dict, float, float]] | None = None
     for table in page.find_tables({"explicit_horizontal_lines": ends} if ends else None):
-        texts = table.extract()
-        for prow, trow in zip(table.rows, texts, strict=False):
+        if mids is None:
+            mids = [(c, (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in page.chars]
+        for prow, trow in cell_texts(table, mids):
             rows.append([(None if box is None else float(box[0]), text)
                          for box, text in zip(prow.cells, trow, strict=False)])
     return rows
+
+
+def cell_texts(table: Table, mids: list[tuple[dict, float, float]]) -> list[tuple[Any, list[str | None]]]:
+    """Each row of the table with `table.extract()`'s texts for it (pdfplumber 0.11.10's rule: a character
+    is in a cell when its middle is, left and top edges inclusive; `utils.extract_text` of those). mids:
+    the page's characters with their horizontal and vertical middles, computed once per page rather than
+    for every row and every cell; `tests/test_pdfcontent.py` compares it with `extract()`."""
+    out = []
+    for row in table.rows:
+        x0, top, x1, bottom = row.bbox
+        in_row = [(c, h, v) for c, h, v in mids if h >= x0 and h < x1 and v >= top and v < bottom]
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            cx0, ctop, cx1, cbottom = cell
+            chars = [c for c, h, v in in_row if h >= cx0 and h < cx1 and v >= ctop and v < cbottom]
+            texts.append(pdfplumber.utils.extract_text(chars) if chars else "")
+        out.append((row, texts))
+    return out
 
 
 def pdf_table_rows(data: bytes) -> list[Row]:

@@ -221,8 +221,8 @@ def cells_segment(cells: list[str | None], cols: list[int] | None = None, *, gri
         for t in _cell_toks(c):
             if not grid:
                 toks.append(t)
-            elif t.kind != BLANK:
-                toks.append(replace(t, col=col))
+            elif t.kind != BLANK:  # replace(t, col=col), built directly (one per table cell)
+                toks.append(Tok(t.kind, t.raw, t.key, t.glued, col, t.spans))
             else:  # before the row's label or first value: an empty label column, or a blank value
                 toks.append(Tok(BLANK, "", "cell" if toks else "lead", col=col))
     if grid and not any(t.kind == VALUE for t in toks):

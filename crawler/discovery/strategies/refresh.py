@@ -13,6 +13,7 @@ _META = re.compile(r"""<meta[^>]+http-equiv\s*=\s*['"]?refresh['"]?[^>]*content\
                    re.I)
 _SCRIPT = re.compile(r"""(?:window\.|top\.|self\.|document\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*['"]([^'"]+)['"]\s*\)?\s*(?![\s+]*\+)""")
 SHELL_TEXT_LIMIT = 300
+_REFRESH = re.compile("refresh", re.I | re.A)  # = `"refresh" in text.lower()` (no non-ASCII letter lowers into it)
 
 
 class ShellRedirect:
@@ -20,7 +21,7 @@ class ShellRedirect:
 
     def matches(self, page: Page) -> bool:
         head = page.html[:20000]
-        return "location" in head or "refresh" in head.lower()
+        return "location" in head or _REFRESH.search(head) is not None
 
     def links(self, page: Page) -> list[Link]:
         targets = _META.findall(page.html[:20000])
