@@ -7,7 +7,6 @@ navigation; the filter removes what it lets through on these portals (ICP/公网
 
 from __future__ import annotations
 
-import copy
 import re
 from functools import lru_cache
 
@@ -127,12 +126,12 @@ def _drop_link_lists(tree) -> None:
 # - no attribute but style/lang (id, class, role, aria-*, data-* are read), a style without hidden/display:none;
 # - not a <pre>'s child (a <pre> of one <span> is code), not in <math>;
 # - no link near them (link density reads the parent's child count, the next sibling and a link's parent).
-_VANISHING = sorted({*MANUALLY_STRIPPED, *MANUALLY_CLEANED, *CUT_EMPTY_ELEMS, "sub", "sup"})
+_VANISHING = f" {' '.join(sorted({*MANUALLY_STRIPPED, *MANUALLY_CLEANED, *CUT_EMPTY_ELEMS, 'sub', 'sup'}))} "
 _PLAIN_SPANS = etree.XPath(
-    f"//span[text() or *[not({' or '.join(f'self::{t}' for t in _VANISHING)})]]"
-    "[not(@*[name() != 'style' and name() != 'lang'])]"
+    "//span[not(@*[name() != 'style' and name() != 'lang'])]"
     "[not(contains(@style, 'hidden') or contains(@style, 'display:none') or contains(@style, 'display: none'))]"
-    "[not(parent::pre or ancestor::math)][not(../descendant::a or ../descendant::ref)]")
+    "[not(parent::pre or ancestor::math)][not(../descendant::a or ../descendant::ref)]"
+    f"[text() or *[not(contains('{_VANISHING}', concat(' ', name(), ' ')))]]")  # one test, not ~110 self::
 _UNWRAP = "nianbao-unwrap"
 _BODY_TEXT_LENGTH = etree.XPath("string-length(normalize-space(//body))")
 
@@ -147,26 +146,27 @@ def _unwrap_spans(tree) -> int:
     return len(spans)
 
 
+def _compared_below() -> int:
+    """trafilatura compares its text with readability/justext in recall mode below 10 x MIN_EXTRACTED_SIZE
+    (trafilatura.external.compare_extraction)."""
+    return 10 * _config().getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+
+
 def _main_extractor_text(tree, url: str | None) -> str | None:
-    """trafilatura's text of `tree` with the plain spans unwrapped, or None when it might differ from
+    """trafilatura's text of `tree` with the plain spans unwrapped (in `tree`), or None when it might differ from
     trafilatura.extract(tree) without the unwrapping.
 
     Runs trafilatura in fast mode (no comparison with readability/justext) and keeps the result only when the
     full mode would not have compared either: in recall mode it keeps the main extractor's text when that is
     longer than 10 x MIN_EXTRACTED_SIZE. Below that (and for a body from the baseline rescue, which a text under
     MIN_EXTRACTED_SIZE calls and which builds bare <p>s joined by newlines) the caller runs the full mode on the
-    tree as it was: readability, justext and the baseline read the spans' structure. A page with less text
-    than that in its <body> is not tried (it would almost always go the full way after all).
+    page as it was: readability, justext and the baseline read the spans' structure.
     """
+    _unwrap_spans(tree)
     options = Extractor(config=_config(), output_format="txt", fast=True, recall=True, comments=False, links=False,
                         images=False, tables=True, dedup=False, url=url)
-    compared_below = 10 * options.min_extracted_size  # trafilatura.external.compare_extraction, recall mode
-    if _BODY_TEXT_LENGTH(tree) <= compared_below:
-        return None
-    work = copy.deepcopy(tree)  # the caller keeps the spans for the full mode and _fallback_text
-    _unwrap_spans(work)
-    doc = trafilatura.bare_extraction(work, options=options)
-    if doc is None or not isinstance(doc.raw_text, str) or len(doc.raw_text) <= compared_below:
+    doc = trafilatura.bare_extraction(tree, options=options)
+    if doc is None or not isinstance(doc.raw_text, str) or len(doc.raw_text) <= _compared_below():
         return None
     body = doc.body
     if all(p.tag == "p" and len(p) == 0 for p in body) and doc.raw_text == "\n".join(p.text or "" for p in body):
@@ -223,12 +223,21 @@ def strip_leading_chrome(text: str, names: set[str] = frozenset()) -> str:
     return "\n".join(lines).strip()
 
 
+def _pruned(tree):
+    """The page as trafilatura gets it: metadata blocks and navigation link lists dropped (in `tree`)."""
+    _drop_metadata_blocks(tree)
+    _drop_link_lists(tree)
+    return tree
+
+
 def extract_body(html: str, url: str | None = None, tree=None) -> str:
     """Main content of a report page as text, tables as pipe rows, chrome removed, Simplified.
 
     The body never starts or ends with the portal's name, a header/footer line or a breadcrumb
     (strip_leading_chrome).
-    tree: `html` already parsed, for this function alone (it is changed: pass a copy of a shared tree).
+    tree: `lxml.html.fromstring(html)`, for this function alone (it is changed: pass a copy of a shared tree).
+    A page with more than 10 x MIN_EXTRACTED_SIZE characters of <body> text goes through _main_extractor_text
+    first; when that gives no text (or a short one), the page is parsed again for the full mode and the fallback.
     """
     if tree is None:
         try:
@@ -236,9 +245,12 @@ def extract_body(html: str, url: str | None = None, tree=None) -> str:
         except Exception:
             return ""
     names = site_names(tree)
-    _drop_metadata_blocks(tree)
-    _drop_link_lists(tree)
-    text = _main_extractor_text(tree, url)
+    _pruned(tree)
+    text = None
+    if _BODY_TEXT_LENGTH(tree) > _compared_below():  # else the full mode compares: not worth trying
+        text = _main_extractor_text(tree, url)
+        if text is None or len(text) < 200:
+            tree = _pruned(lxml_html.fromstring(html))  # the spans back
     if text is None:
         text = trafilatura.extract(
             tree,

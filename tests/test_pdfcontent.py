@@ -12,19 +12,24 @@ result both ways.
 
 from __future__ import annotations
 
+import io
+import itertools
 import random
 import zlib
 from pathlib import Path
 
+import pdfminer.pdffont
 import pdfplumber
 import pdfplumber.page
 import pytest
+from pdfminer.cmapdb import CMapParser, FileUnicodeMap
 from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream
-from pdfminer.psparser import PSEOF, PSKeyword, PSLiteral
+from pdfminer.psparser import PSEOF, PSBaseParser, PSKeyword, PSLiteral
 
 from pipelines.documents import load_document, pdfcontent
-from pipelines.documents.pdfcontent import ContentInterpreter, Fallback, content_objects
+from pipelines.documents.pdfcontent import CMapReader, ContentInterpreter, Fallback, content_objects
+from pipelines.tables.pdf import cell_texts, page_text, page_words
 
 ROOT = Path(__file__).parent / "fixtures"
 FIXTURE_PDFS = sorted({p.read_bytes(): p for p in sorted(ROOT.rglob("*.pdf")) if p.name != "encrypted.pdf"}.values())
@@ -151,10 +156,82 @@ def test_tokens_across_4096_byte_chunks() -> None:
             assert fast([data]) == reference([data]), (pad, token)
 
 
+def base_tokens(data: bytes) -> list | str:
+    """pdfminer's (position, token) pairs for one stream read to its end, or the name of its error."""
+    parser = PSBaseParser(io.BytesIO(data))
+    out = []
+    while True:
+        try:
+            out.append(canon_pair(parser.nexttoken()))
+        except PSEOF:
+            return out
+        except Exception as e:
+            return type(e).__name__
+
+
+def canon_pair(pair: tuple) -> list:
+    return [pair[0], canon(pair[1])]
+
+
+def test_cmap_reader_tokens_are_pdfminers() -> None:
+    """CMapReader's tokens and their positions, one stream read to its end, are PSBaseParser's."""
+    rng = random.Random(5)
+    taken = 0
+    for i in range(600):
+        data = gen_stream(rng, rng.choice([3, 10, 60, 300]) if i % 20 else 1500)
+        reader = CMapReader(FileUnicodeMap(), io.BytesIO(data))
+        if reader._read is None:
+            continue
+        taken += 1
+        got = []
+        while True:
+            try:
+                got.append(canon_pair(reader.nexttoken()))
+            except PSEOF:
+                break
+        assert got == base_tokens(data), (i, data)
+    assert taken > 0.6 * 600
+
+
+def gen_cmap(rng: random.Random) -> bytes:
+    """A ToUnicode CMap as producers write them: code space, bfchar and bfrange (hex and arrays)."""
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    for _ in range(rng.randint(1, 4)):
+        n = rng.randint(1, 60)
+        lines.append(f"{n} beginbfchar")
+        for _ in range(n):
+            lines.append(f"<{rng.randrange(65536):04X}> <{rng.randrange(0x4E00, 0x9FFF):04X}>")
+        lines.append("endbfchar")
+        lines.append("2 beginbfrange")
+        a = rng.randrange(60000)
+        lines.append(f"<{a:04X}> <{a + 5:04X}> <{rng.randrange(0x4E00, 0x9F00):04X}>")
+        lines.append(f"<{a + 10:04X}> <{a + 12:04X}> [<0041> <00420043> <D840DC00>]")
+        lines.append("endbfrange")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return rng.choice(["\n", "\r\n", "\r"]).join(lines).encode()
+
+
+def test_cmap_reader_reads_tounicode_maps_as_pdfminer() -> None:
+    rng = random.Random(2)
+    for _ in range(40):
+        data = gen_cmap(rng)
+        maps = []
+        for parser in (CMapParser, CMapReader):
+            cmap = FileUnicodeMap()
+            parser(cmap, io.BytesIO(data)).run()
+            maps.append(cmap.cid2unichr)
+        assert maps[0] and maps[0] == maps[1]
+        assert CMapReader(FileUnicodeMap(), io.BytesIO(data))._read is not None
+
+
 # --- generated PDFs ---------------------------------------------------------------------------
 
-def make_pdf(pages: list[list[bytes]], compress: bool = False) -> bytes:
-    """A PDF whose pages have these content streams, Helvetica as /F1, a form XObject /X1."""
+def make_pdf(pages: list[list[bytes]], compress: bool = False, box: bytes = b"[0 0 595 842]") -> bytes:
+    """A PDF whose pages have these content streams, Helvetica as /F1, a form XObject /X1; box: the
+    MediaBox and whatever follows it in the page dict (/Rotate, /CropBox)."""
     objs: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -181,8 +258,8 @@ def make_pdf(pages: list[list[bytes]], compress: bool = False) -> bytes:
         page_ids.append((kids_at[-1], refs))
     pages_id = add(b"")
     for pid, refs in page_ids:
-        objs[pid - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents [%s] /Resources "
-                         b"<< /Font << /F1 %d 0 R >> /XObject << /X1 %d 0 R >> >> >>" % (pages_id, refs, font, form))
+        objs[pid - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Contents [%s] /Resources "
+                         b"<< /Font << /F1 %d 0 R >> /XObject << /X1 %d 0 R >> >> >>" % (pages_id, box, refs, font, form))
     objs[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
         b" ".join(b"%d 0 R" % pid for pid, _ in page_ids), len(page_ids))
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
@@ -238,7 +315,8 @@ def generated_pdfs() -> list[bytes]:
             data = gen_page(rng)
             cut = rng.choice([None, data.find(b" ET") + 3, data.find(b"Q\n") + 2])
             pages.append([data[:cut], data[cut:]] if cut and cut > 2 else [data])
-        out.append(make_pdf(pages, compress=i % 2 == 1))
+        box = [b"[0 0 595 842]", b"[12 20 607 862]", b"[0 0 595 842] /Rotate 90", b"[0 0 595 842] /CropBox [30 40 500 800]"]
+        out.append(make_pdf(pages, compress=i % 2 == 1, box=box[i % 4]))
     return out
 
 
@@ -253,51 +331,51 @@ def comparable(objects: dict[str, list[dict]]) -> dict:
     return out
 
 
-def read(data: bytes, interpreter: type) -> tuple:
-    """Every page's objects and text, and load_document's result, with this interpreter class."""
-    original = pdfplumber.page.PDFPageInterpreter
-    pdfplumber.page.PDFPageInterpreter = interpreter
-    try:
-        import io
-
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [(comparable(p.objects), p.extract_text(x_tolerance=1)) for p in pdf.pages]
-        doc = load_document(data, tables=True)
-    finally:
-        pdfplumber.page.PDFPageInterpreter = original
+def read(data: bytes, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """Every page's objects and text, and load_document's result, with pdfminer's interpreter and pdfplumber's
+    process_object (fast=False) or `ContentInterpreter` and `pdfcontent.process_object` (fast=True)."""
+    with monkeypatch.context() as m:
+        pdfcontent.install(fast)
+        assert (pdfplumber.page.PDFPageInterpreter is ContentInterpreter) is fast
+        m.setattr(pdfcontent, "install", lambda fast=True: None)  # load_document installs the fast ones
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                pages = [(comparable(p.objects), p.extract_text(x_tolerance=1)) for p in pdf.pages]
+            doc = load_document(data, tables=True)
+        finally:
+            pdfcontent.install(True)
     return pages, (doc.text, doc.error, doc.needs_ocr, doc.pages, doc.table_segments, doc.table_text)
 
 
-@pytest.fixture
-def no_install(monkeypatch):
-    """load_document installs ContentInterpreter; here `read` decides which interpreter runs."""
-    monkeypatch.setattr(pdfcontent, "install", lambda: None)
-
-
 @pytest.mark.parametrize("index", range(12))
-def test_generated_pdfs_read_the_same(index: int, no_install) -> None:
+def test_generated_pdfs_read_the_same(index: int, monkeypatch) -> None:
     data = generated_pdfs()[index]
-    slow = read(data, PDFPageInterpreter)
+    slow = read(data, False, monkeypatch)
     assert slow[0] and any(objs.get("char") for objs, _ in slow[0])
-    assert read(data, ContentInterpreter) == slow
+    assert read(data, True, monkeypatch) == slow
 
 
 @pytest.mark.parametrize("path", FIXTURE_PDFS, ids=lambda p: p.name)
-def test_fixture_pdfs_read_the_same(path: Path, no_install) -> None:
+def test_fixture_pdfs_read_the_same(path: Path, monkeypatch) -> None:
     data = path.read_bytes()
-    assert read(data, ContentInterpreter) == read(data, PDFPageInterpreter)
+    assert read(data, True, monkeypatch) == read(data, False, monkeypatch)
 
 
 def test_the_fast_reader_is_the_one_taken(monkeypatch) -> None:
-    """The real reports (and the generated pages without inline images) never fall back to pdfminer."""
-    def refuse(self, streams):
-        raise AssertionError("pdfminer's own content parser was used")
+    """The real reports (Chinese text through ToUnicode CMaps) never fall back to pdfminer's readers."""
+    def refuse(self, *args):
+        raise AssertionError("pdfminer's own reader was used")
 
     monkeypatch.setattr(PDFPageInterpreter, "execute", refuse)
+    monkeypatch.setattr(CMapParser, "nexttoken", refuse, raising=False)  # CMapReader's fallback
+    chars = []
+    real = pdfcontent._process_char
+    monkeypatch.setattr(pdfcontent, "_process_char", lambda page, obj: chars.append(1) or real(page, obj))
     for path in (ROOT / "real").glob("*.pdf"):
         doc = load_document(path.read_bytes(), tables=True)
         assert doc.error is None and len(doc.text) > 1000 and doc.table_segments
-    assert pdfplumber.page.PDFPageInterpreter is ContentInterpreter
+    assert pdfplumber.page.PDFPageInterpreter is ContentInterpreter and pdfminer.pdffont.CMapParser is CMapReader
+    assert len(chars) > 5000  # every character through pdfcontent's process_object
 
 
 def test_debug_logging_uses_pdfminer(monkeypatch, caplog) -> None:
@@ -306,3 +384,63 @@ def test_debug_logging_uses_pdfminer(monkeypatch, caplog) -> None:
     with caplog.at_level("DEBUG", logger="pdfminer"):
         doc = load_document(data)
     assert doc.error is None and any(r.name == "pdfminer.psparser" for r in caplog.records)
+
+
+def gen_grid(rng: random.Random) -> bytes:
+    """A ruled table: rows and columns of random sizes, some rules left out (merged cells), words placed
+    anywhere in their cells, some right on a rule."""
+    xs = [50.0]
+    for _ in range(rng.randint(2, 7)):
+        xs.append(xs[-1] + rng.choice([30.0, 45.5, 60.25, 80.0]))
+    ys = [780.0]
+    for _ in range(rng.randint(2, 12)):
+        ys.append(ys[-1] - rng.choice([14.0, 18.5, 22.0, 30.0]))
+    ops = ["0.5 w"]
+    for y in ys:
+        ops.append(f"{xs[0]} {y} m {xs[-1]} {y} l S")
+    for i, x in enumerate(xs):
+        for a, b in itertools.pairwise(ys):
+            if i in (0, len(xs) - 1) or rng.random() > 0.15:
+                ops.append(f"{x} {a} m {x} {b} l S")
+    for a, b in itertools.pairwise(xs):
+        for top, bottom in itertools.pairwise(ys):
+            if rng.random() < 0.8:
+                x = rng.choice([a + 2, a + (b - a) / 3, b - 4, a - 1.5, b - 0.01])
+                y = rng.choice([bottom + 3, (top + bottom) / 2, top - 2, bottom - 2])
+                ops.append(f"BT /F1 {rng.choice([7, 9, 10.5])} Tf {x:.2f} {y:.2f} Td ({rng.choice(WORDS)}) Tj ET")
+    return "\n".join(ops).encode("latin-1")
+
+
+def test_cell_texts_are_pdfplumbers_extract() -> None:
+    """pipelines.tables.pdf.cell_texts gives each row of each table the texts Table.extract() gives it."""
+    rng = random.Random(7)
+    docs = [make_pdf([[gen_grid(rng)] for _ in range(3)]) for _ in range(10)]
+    docs += [p.read_bytes() for p in FIXTURE_PDFS]
+    tables = 0
+    for data in docs:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                mids = [(c, (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in page.chars]
+                for table in page.find_tables():
+                    tables += 1
+                    got = cell_texts(table, mids)
+                    assert [t for _, t in got] == table.extract()
+                    assert [r.cells for r, _ in got] == [r.cells for r in table.rows]
+    assert tables > 30
+
+
+def test_page_words_are_pdfplumbers_text_and_words() -> None:
+    """page_words gives page.extract_text(x_tolerance=1) and page.extract_words(x_tolerance=1), and page_text
+    with those words what it reads by itself, on generated pages, grids and every fixture."""
+    rng = random.Random(11)
+    docs = generated_pdfs() + [make_pdf([[gen_grid(rng)]]) for _ in range(4)] + [p.read_bytes() for p in FIXTURE_PDFS]
+    pages = 0
+    for data in docs:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                text, words = page_words(page)
+                assert text == page.extract_text(x_tolerance=1)
+                assert words == page.extract_words(x_tolerance=1)
+                assert page_text(page, words) == page_text(page)
+                pages += 1
+    assert pages > 40

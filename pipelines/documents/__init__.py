@@ -264,7 +264,7 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     from pipelines.documents import pdfcontent
-    from pipelines.tables.pdf import page_table_rows, page_text, rows_segments
+    from pipelines.tables.pdf import page_table_rows, page_text, page_words, rows_segments
 
     pdfcontent.install()  # pdfminer's interpreter with a faster content-stream reader: the same objects
     rows: list | None = [] if tables else None
@@ -283,7 +283,8 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
                 if time.monotonic() > deadline:
                     return Document("pdf", "\n".join(texts), None, None, pages=n,
                                     error=f"timed out after {len(texts)} of {n} pages")
-                text = page.extract_text(x_tolerance=1) or ""
+                text, words = page_words(page)  # extract_text(x_tolerance=1) and its words, grouped once
+                text = text or ""
                 texts.append(text)
                 chars = len(re.sub(r"\s", "", text))
                 area = float(page.width * page.height) or 1.0
@@ -293,7 +294,7 @@ def _pdf(data: bytes, deadline: float, limits: Limits = DEFAULT, tables: bool = 
                 if rows is not None:  # the table rows from the objects just parsed; not counted in the deadline
                     started = time.monotonic()
                     rows.extend(page_table_rows(page))
-                    table_texts.append(page_text(page))
+                    table_texts.append(page_text(page, words))
                     deadline += time.monotonic() - started
                 page.close()
     except Exception as e:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError, ...)

@@ -15,12 +15,16 @@ a circular or direct stream (pdfminer logs it), debug logging or `settings.STRIC
 
 from __future__ import annotations
 
+import binascii
+import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pdfminer import psparser, settings
+from pdfminer.cmapdb import CMapParser
+from pdfminer.layout import LTChar
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
 from pdfminer.psparser import (
@@ -32,9 +36,18 @@ from pdfminer.psparser import (
     KEYWORD_PROC_END,
     KWD,
     LIT,
+    PSEOF,
     PSKeyword,
     keyword_name,
     literal_name,
+)
+from pdfplumber.page import (
+    ALL_ATTRS,
+    Page,
+    fix_fontname_bytes,
+    normalize_unicode,
+    resolve_all,
+    resolve_and_decode,
 )
 
 _BUFSIZ = 4096  # PSBaseParser.BUFSIZ: pdfminer reads a stream in chunks of this; one escape sees the chunk end
@@ -147,8 +160,9 @@ def _string(data: bytes, i: int) -> tuple[bytes, int]:
             out.append(c)
 
 
-def _tokens(data: bytes, out: list) -> None:
-    """Append one stream's tokens (PSBaseParser.nexttoken's values, in order) to out."""
+def _tokens(data: bytes, out: list, where: list[int] | None = None) -> None:
+    """Append one stream's tokens (PSBaseParser.nexttoken's values, in order) to out; where: their
+    positions (each token's first byte) too."""
     match = _TOKEN.match
     end = len(data)
     pos = 0
@@ -158,6 +172,7 @@ def _tokens(data: bytes, out: list) -> None:
             raise Fallback("unreadable token")
         kind = m.lastgroup
         pos = m.end()
+        n = len(out)
         if kind == "num":
             tok = m.group(kind)
             out.append(float(tok) if b"." in tok else int(tok))
@@ -194,6 +209,81 @@ def _tokens(data: bytes, out: list) -> None:
         elif kind == "end":
             return
         # "com" (comments) and "nan" (pdfminer drops them too)
+        if where is not None and len(out) > n:
+            where.append(m.start("lit") - 1 if kind in ("lit", "hash") else m.start("hex") - 1 if kind == "hex"
+                         else m.start(kind))
+
+
+# The same tokens as _TOKEN, whole, in one findall; strings with nested parentheses or escapes and literals
+# with '#' come out cut ('(' alone, '/Name#') and send the stream to _tokens.
+_QUICK = re.compile(rb"""[\s\x00]*(
+    [-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+) | [A-Za-z][^#/%\[\]()<>{}\s]* | << | >> | > | <[0-9a-fA-F\s]*
+  | /[^#/%\[\]()<>{}\s]*\#? | %[^\r\n]* | \((?:[^()\\]*\))? | [-+]\.? | \. | [^\s\x00]
+)""", re.X)
+_NAN = frozenset((b"-", b"+", b".", b"-.", b"+."))
+_BOOLS = {b"true": True, b"false": False}
+_NUM, _KW, _LT, _GT, _LIT, _COM, _STR, _ONE = range(8)
+_FIRST = [_ONE] * 256
+for _c in b"0123456789+-.":
+    _FIRST[_c] = _NUM
+for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
+    _FIRST[_c] = _KW
+_FIRST[ord("<")], _FIRST[ord(">")], _FIRST[ord("/")], _FIRST[ord("%")], _FIRST[ord("(")] = _LT, _GT, _LIT, _COM, _STR
+_keywords = psparser.PSKeywordTable.dict
+_literals = psparser.PSLiteralTable.dict
+
+
+def _tokens_quick(data: bytes, out: list) -> bool:
+    """_tokens by one findall; False (out unchanged) when the stream needs _tokens' byte-by-byte reading."""
+    toks = _QUICK.findall(data)
+    if toks:
+        last = toks[-1]
+        if (last[0] == 0x3C and last != b"<<") or (last in (b">", b"/") and data.endswith(last)):
+            raise Fallback("a token cut by the end of a stream")
+    got: list[Any] = []
+    append = got.append
+    first = _FIRST
+    for tok in toks:
+        k = first[tok[0]]
+        if k == _NUM:
+            if tok not in _NAN:
+                append(float(tok) if b"." in tok else int(tok))
+        elif k == _KW:
+            if tok in _BOOLS:
+                append(_BOOLS[tok])
+            else:
+                kw = _keywords.get(tok)
+                append(kw if kw is not None else KWD(tok))
+        elif k == _LT:
+            if tok == b"<<":
+                append(KEYWORD_DICT_BEGIN)
+            else:
+                digits = tok[1:]
+                try:
+                    append(binascii.a2b_hex(digits))
+                except binascii.Error:  # spaces or an odd digit count
+                    append(_hexstring(digits))
+        elif k == _LIT:
+            if tok[-1] == 0x23:  # '#'
+                return False
+            try:
+                name: str | bytes = str(tok[1:], "utf-8")
+            except UnicodeDecodeError:
+                name = tok[1:]
+            lit = _literals.get(name)
+            append(lit if lit is not None else LIT(name))
+        elif k == _GT:
+            if tok == b">>":
+                append(KEYWORD_DICT_END)
+        elif k == _STR:
+            if len(tok) == 1:
+                return False
+            append(tok[1:-1])
+        elif k == _ONE:
+            kw = _keywords.get(tok)
+            append(kw if kw is not None else KWD(tok))
+    out += got
+    return True
 
 
 def content_objects(datas: Sequence[bytes]) -> list[Any]:
@@ -202,7 +292,8 @@ def content_objects(datas: Sequence[bytes]) -> list[Any]:
     tokens: list[Any] = []
     try:
         for data in datas:
-            _tokens(data, tokens)
+            if not _tokens_quick(data, tokens):
+                _tokens(data, tokens)
     except ValueError as e:  # int() of over 4,300 digits: pdfminer drops that number
         raise Fallback(str(e)) from e
     out: list[Any] = []
@@ -277,9 +368,97 @@ class ContentInterpreter(PDFPageInterpreter):
                 self.argstack.append(obj)
 
 
-def install() -> None:
-    """Make pdfplumber's pages use `ContentInterpreter` (idempotent; pdfplumber's `Page.layout` builds
-    its interpreter from the name in `pdfplumber.page`)."""
+class CMapReader(CMapParser):
+    """pdfminer's `CMapParser` (a font's ToUnicode map) reading its tokens with `_tokens`: the same
+    (position, token) pairs `PSBaseParser.nexttoken` returns; its own reading whenever `_tokens` falls back."""
+
+    def __init__(self, cmap: Any, fp: Any) -> None:
+        super().__init__(cmap, fp)
+        self._read: Iterator[tuple[int, Any]] | None = None
+        if settings.STRICT or _pslog.isEnabledFor(logging.DEBUG) or not isinstance(fp, io.BytesIO):
+            return
+        tokens: list[Any] = []
+        where: list[int] = []
+        try:
+            _tokens(fp.getvalue(), tokens, where)
+        except (Fallback, ValueError):
+            return
+        self._read = iter(list(zip(where, tokens, strict=True)))
+
+    def nexttoken(self) -> tuple[int, Any]:
+        if self._read is None:
+            return super().nexttoken()
+        for token in self._read:
+            return token
+        raise PSEOF("Unexpected EOF")
+
+
+_SCALARS = frozenset((int, float, str, bool, type(None)))
+_NUMBERS = frozenset((int, float))
+_names: dict[str, str] = {}
+
+
+def _process_char(page: Any, obj: Any) -> dict[str, Any]:
+    """pdfplumber's `Page.process_object` for an `LTChar` (most of a page's objects): the same dict, keys in
+    the same order, without a `resolve_all` per number and a regex per object. pdfplumber's own reads any
+    value that is not a number, string or tuple of numbers."""
+    attr: dict[str, Any] = {}
+    for k, v in obj.__dict__.items():
+        if k in ALL_ATTRS:
+            cls = v.__class__
+            if cls in _SCALARS or (cls is tuple and all(e.__class__ in _NUMBERS for e in v)):
+                attr[k] = v
+            else:
+                attr[k] = resolve_all(v)
+    attr["object_type"] = "char"
+    attr["page_number"] = page.page_number
+    for cs in ("ncs", "scs"):
+        if hasattr(obj, cs):
+            name = getattr(obj, cs).name
+            if name.__class__ is str:
+                decoded = _names.get(name)
+                if decoded is None:
+                    decoded = _names[name] = resolve_and_decode(name)
+                attr[cs] = decoded
+            else:
+                attr[cs] = resolve_and_decode(name)
+    text = obj.get_text()
+    unicode_norm = page.pdf.unicode_norm
+    attr["text"] = normalize_unicode(unicode_norm, text) if unicode_norm is not None else text
+    gs = obj.graphicstate
+    attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
+    attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
+    if isinstance(attr["fontname"], bytes):
+        attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+    mb_x0, mb_top = page.mediabox[:2]
+    if "y0" in attr:
+        attr["top"] = (page.height - attr["y1"]) + mb_top
+        attr["bottom"] = (page.height - attr["y0"]) + mb_top
+        attr["doctop"] = page.initial_doctop + attr["top"]
+    if "x0" in attr and mb_x0 != 0:
+        attr["x0"] = attr["x0"] + mb_x0
+        attr["x1"] = attr["x1"] + mb_x0
+    return attr
+
+
+_plumber_process_object = Page.process_object  # pdfplumber's own
+
+
+def process_object(page: Any, obj: Any) -> dict[str, Any]:
+    """`Page.process_object` with `_process_char` for characters."""
+    if obj.__class__ is LTChar:
+        return _process_char(page, obj)
+    return _plumber_process_object(page, obj)
+
+
+def install(fast: bool = True) -> None:
+    """Make pdfplumber's pages use `ContentInterpreter` and `process_object`, and pdfminer's fonts
+    `CMapReader` (idempotent; pdfplumber's `Page.layout` builds its interpreter from the name in
+    `pdfplumber.page`, pdfminer's fonts their CMap parser from the name in `pdfminer.pdffont`).
+    fast=False: pdfminer's and pdfplumber's own again."""
+    import pdfminer.pdffont
     import pdfplumber.page
 
-    pdfplumber.page.PDFPageInterpreter = ContentInterpreter  # type: ignore[misc]
+    pdfminer.pdffont.CMapParser = CMapReader if fast else CMapParser  # type: ignore[misc]
+    pdfplumber.page.PDFPageInterpreter = ContentInterpreter if fast else PDFPageInterpreter  # type: ignore[misc]
+    Page.process_object = process_object if fast else _plumber_process_object  # type: ignore[method-assign]

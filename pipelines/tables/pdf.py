@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import io
 from bisect import bisect_right
+from typing import Any
 
 import pdfplumber
+import pdfplumber.utils
+from pdfplumber.table import Table
+from pdfplumber.utils.text import TEXTMAP_KWARGS, WordExtractor, WordMap
 
 from pipelines.documents import pdfcontent
 from pipelines.normalize import label_key
@@ -65,12 +69,35 @@ def page_table_rows(page: pdfplumber.page.Page) -> list[Row]:
     """One page's ruled table rows (pipelines/documents reads them in its own pass over the pages)."""
     rows: list[Row] = []
     ends = _open_ends(page)
+    mids: list[tuple[dict, float, float]] | None = None
     for table in page.find_tables({"explicit_horizontal_lines": ends} if ends else None):
-        texts = table.extract()
-        for prow, trow in zip(table.rows, texts, strict=False):
+        if mids is None:
+            mids = [(c, (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in page.chars]
+        for prow, trow in cell_texts(table, mids):
             rows.append([(None if box is None else float(box[0]), text)
                          for box, text in zip(prow.cells, trow, strict=False)])
     return rows
+
+
+def cell_texts(table: Table, mids: list[tuple[dict, float, float]]) -> list[tuple[Any, list[str | None]]]:
+    """Each row of the table with `table.extract()`'s texts for it (pdfplumber 0.11.10's rule: a character
+    is in a cell when its middle is, left and top edges inclusive; `utils.extract_text` of those). mids:
+    the page's characters with their horizontal and vertical middles, computed once per page rather than
+    for every row and every cell; `tests/test_pdfcontent.py` compares it with `extract()`."""
+    out = []
+    for row in table.rows:
+        x0, top, x1, bottom = row.bbox
+        in_row = [(c, h, v) for c, h, v in mids if h >= x0 and h < x1 and v >= top and v < bottom]
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            cx0, ctop, cx1, cbottom = cell
+            chars = [c for c, h, v in in_row if h >= cx0 and h < cx1 and v >= ctop and v < cbottom]
+            texts.append(pdfplumber.utils.extract_text(chars) if chars else "")
+        out.append((row, texts))
+    return out
 
 
 def pdf_table_rows(data: bytes) -> list[Row]:
@@ -175,9 +202,21 @@ def _unsure_between_rows(rows: list[list[Word]]) -> None:
             rows[i + 1] = below + marks
 
 
-def page_text(page: pdfplumber.page.Page) -> str:
-    """One page's text as the tables read it (`text_lines`; pipelines/documents reads it in its pass)."""
-    words = page.extract_words(x_tolerance=1)
+def page_words(page: pdfplumber.page.Page) -> tuple[str, list[dict]]:
+    """`page.extract_text(x_tolerance=1)` and `page.extract_words(x_tolerance=1)` from one grouping of the
+    page's characters into words: pdfplumber 0.11.10 groups them twice with the same settings (its
+    `_get_textmap` / `chars_to_textmap` arguments, spelled out; tests/test_pdfcontent.py compares both)."""
+    tuples = list(WordExtractor(x_tolerance=1).iter_extract_tuples(page.chars))
+    kwargs = {"layout_bbox": page.bbox, "layout_width": page.width, "layout_height": page.height, "presorted": True}
+    text = WordMap(tuples).to_textmap(**{k: v for k, v in kwargs.items() if k in TEXTMAP_KWARGS}).as_string
+    return text, [word for word, _ in tuples]
+
+
+def page_text(page: pdfplumber.page.Page, words: list[dict] | None = None) -> str:
+    """One page's text as the tables read it (`text_lines`; pipelines/documents reads it in its pass, with
+    the words of `page_words`)."""
+    if words is None:
+        words = page.extract_words(x_tolerance=1)
     return "\n".join(text_lines([(w["text"], float(w["x0"]), float(w["top"]), float(w["bottom"])) for w in words]))
 
 
