@@ -5,6 +5,7 @@ The caps are tested by running the same SQL with smaller numbers."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,34 @@ def test_substring_matches_beyond_the_cap_are_not_read(db):
     matches = [insert_report(db, f"本机关收取信息处理费{i}次。") for i in range(4)]
     assert {r[0] for r in run(db, "息处理费", substring_cap=2)} == set(matches[-2:])
     assert {r[0] for r in run(db, "息处理费")} == set(matches)
+
+
+
+def without_skips(sql: str) -> str:
+    """The query as it was before it skipped substring and short matches the page has no room for."""
+    sql, n = re.subn(r"select \* from \((select id, 'substring', null from (?:substrings|short)[^\n]*)\s*"
+                     r"limit case when [^\n]* then 0 else -1 end\)", r"\1", sql)
+    assert n == 2
+    return sql
+
+
+def page_rows(db, sql: str, q: str, page: int) -> list[tuple]:
+    """`sql` with a page of `page` rows instead of 200."""
+    assert sql.endswith("\nlimit 200") and sql.count(") >= 200 then 0") <= 1
+    sql = sql[: -len("limit 200")] + f"limit {page}"
+    sql = sql.replace(") >= 200 then 0", f") >= {page} then 0")
+    return [(r[0], r[4]) for r in db.execute(sql, {"q": q}).fetchall()]
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 4, 5, 8])
+@pytest.mark.parametrize("q", ["诉讼", "处理费", "息处理费", "收", "行政 诉讼"])
+def test_skipping_what_the_page_has_no_room_for_changes_no_row(db, page, q):
+    """Substring matches are read only when word matches leave room on the page (1-2 characters only when
+    no word matched): the page is row for row what the query without those skips gives."""
+    for i in range(3):
+        insert_report(db, f"本年度行政诉讼{i}件，收取信息处理费。")
+        insert_report(db, f"本机关收取息处理费{i}次，诉讼。", title=f"丙局{i}年度报告")
+        insert_report(db, f"本年度无此类事项{i}。")
+    rows = page_rows(db, SQL, q, page)
+    assert rows == page_rows(db, without_skips(SQL), q, page)
+    assert rows
