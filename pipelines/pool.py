@@ -38,6 +38,7 @@ import io
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -96,10 +97,15 @@ class _Popen(popen_forkserver.Popen):
         self.pid = forkserver.read_signed(self.sentinel)
 
 
+# `_Popen._launch` copies CPython 3.11-3.13's; on any other version the stock launch runs (the worker then
+# re-runs the parent's __main__: slower to start, the same results).
+_OWN_LAUNCH = (3, 11) <= sys.version_info[:2] <= (3, 13)
+
+
 class _ForkedProcess(context.ForkServerProcess):
     @staticmethod
-    def _Popen(process_obj: Any) -> _Popen:
-        return _Popen(process_obj)
+    def _Popen(process_obj: Any) -> popen_forkserver.Popen:
+        return (_Popen if _OWN_LAUNCH else popen_forkserver.Popen)(process_obj)
 
 
 class _ForkContext:

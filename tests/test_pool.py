@@ -301,3 +301,30 @@ def test_a_document_in_flight_when_the_pool_closes_is_rejected_and_no_worker_sta
     late = run(main())
     assert isinstance(late, Rejected) and pool.starts == 1 and not pool._all
     assert forkserver._forkserver._forkserver_pid is None
+
+
+def test_on_an_untested_python_the_stock_forkserver_launch_runs(monkeypatch):
+    """`_Popen._launch` copies CPython 3.11-3.13's; on another version the pool uses multiprocessing's own
+    launch (the worker re-runs the parent's main: slower, the same answers)."""
+    import pipelines.pool as pool_module
+
+    monkeypatch.setattr(pool_module, "_OWN_LAUNCH", False)
+
+    async def main():
+        pool = ParsePool(workers=1, timeout=60, target=TARGET, start="forkserver")
+        try:
+            return await asyncio.gather(*(pool.submit(Fetched(f"http://x/{i}", body=b"x" * i)) for i in range(3)))
+        finally:
+            pool.close()
+
+    launched = []
+
+    class Recording(pool_module.popen_forkserver.Popen):
+        def __init__(self, process_obj):
+            launched.append(process_obj)
+            super().__init__(process_obj)
+
+    monkeypatch.setattr(pool_module.popen_forkserver, "Popen", Recording)
+    results = run(main())
+    assert [r.reason.split(" saw ")[1] for r in results] == [f"{i} bytes" for i in range(3)]
+    assert launched  # the stock launch started the worker
