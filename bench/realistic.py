@@ -56,26 +56,25 @@ def _run(cmd: list[str], cwd: Path, stats_file: Path) -> dict:
             "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
 
 
-def _rss_mb(pid: int) -> float:
+def _proc_mb(path: str, key: str) -> float:
+    """A `key:` line in kB of a /proc file, in MB (0 when the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def _rss_mb(pid: int) -> float:
+    return _proc_mb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def _pss_mb(pid: int) -> float:
     """Proportional set size: a page shared by n processes counts 1/n in each (forked workers share the
     fork server's)."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def _descendants(pid: int) -> list[int]:
