@@ -148,3 +148,32 @@ def test_box_fts_errors_are_datasette_own(plugin):
     """A raw FTS query SQLite refuses: the plugin keeps datasette's filter, whose error datasette reports."""
     page = get(plugin, '/archive/reports.json?_search="诉讼&_searchmode=raw', status=400)
     assert page["error"] == "unterminated string"  # SQLite's message, from datasette's query
+
+
+@pytest.mark.e2e
+def test_nianbao_serve_bounds_the_box_and_says_so(tmp_path):
+    """A real `nianbao serve` on 127.0.0.1 (datasette's CLI loading the plugins dir): 501 reports hold 诉讼;
+    the report_index page lists the newest 500, counts 500 and says that more match."""
+    import urllib.parse
+    import urllib.request
+
+    from pipelines.search import index_pending
+    from tests.serving import serving
+
+    path = tmp_path / "archive.db"
+    db = store.open_archive(path)
+    with store.transaction(db):
+        db.conn.executemany("insert into reports (title, agency, year, body_text, content_hash) values (?, ?, ?, ?, ?)",
+                            [(f"甲局{i}年度报告", "甲局", 2019 + i % 7, f"本年度发生行政诉讼{i}件。", f"h{i}")
+                             for i in range(501)])
+    index_pending(db)
+    db.close()
+    with serving(path, log=tmp_path / "serve.log") as base:
+        url = base + "/archive/report_index?_search=" + urllib.parse.quote("诉讼")
+        html = urllib.request.urlopen(url, timeout=60).read().decode()  # follows the narrow-columns redirect
+        assert "500 rows where search matches" in html
+        assert "only the newest 500 of more than 500 matching reports" in html
+        data = json.loads(urllib.request.urlopen(base + "/archive/report_index.json?_shape=objects&_size=max&_search="
+                                                 + urllib.parse.quote("诉讼"), timeout=60).read())
+        assert data["filtered_table_rows_count"] == 500
+        assert sorted(r["id"] for r in data["rows"]) == list(range(2, 502))  # the newest 500: not report 1

@@ -26,8 +26,8 @@ import sqlite3
 from urllib.parse import parse_qsl, quote, urlencode
 
 from datasette import hookimpl
-from datasette.filters import FilterArguments
 from datasette.database import QueryInterrupted
+from datasette.filters import FilterArguments
 from datasette.utils import await_me_maybe
 from datasette.utils.asgi import NotFound, Response
 
