@@ -90,24 +90,37 @@ def table_bytes(conn: sqlite3.Connection, prefix: str) -> int | None:
         return None
 
 
-def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float, float, str]]:
+def canned_sql(path: Path) -> str:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]["search"]["sql"]
+
+
+def time_queries(path: Path, repeat: int, before: Path | None = None) -> list[tuple]:
     """Per query: results, then median ms of `nianbao search`, datasette's canned `search` query (with
-    the plugin's escape_fts) and the search box's first page."""
+    the plugin's escape_fts) and plain datasette's search box SQL; with `before` (another canned.yml),
+    its search query's median ms, run alternately, and how many of its first 50 rows the canned gives too."""
     db = store.open_archive(path)
     db.conn.create_function("escape_fts", 1, escape_fts)
-    canned = yaml.safe_load(CANNED.read_text(encoding="utf-8"))["queries"]["search"]["sql"]
+    canned = canned_sql(CANNED)
+    old = canned_sql(before) if before else None
     search(db, "公开")  # jieba loaded, caches warm
     out = []
     for q in QUERIES:
-        cli, can, box = [], [], []
+        cli, can, box, was = [], [], [], []
+        same = None
         for _ in range(repeat):
+            if old is not None:
+                t = time.perf_counter()
+                old_rows = db.execute(old, {"q": q}).fetchall()
+                was.append(time.perf_counter() - t)
             t = time.perf_counter()
             result = search_result(db, q, limit=50)
             cli.append(time.perf_counter() - t)
             rows = result.rows
             t = time.perf_counter()
-            db.execute(canned, {"q": q}).fetchall()
+            new_rows = db.execute(canned, {"q": q}).fetchall()
             can.append(time.perf_counter() - t)
+            if old is not None:
+                same = len({r[0] for r in old_rows[:50]} & {r[0] for r in new_rows[:50]})
             t = time.perf_counter()
             box_rows = db.execute(
                 "select id, agency, year from report_index where id in (select rowid from reports_words "
@@ -115,7 +128,7 @@ def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float, 
             box.append(time.perf_counter() - t)
         how = "; ".join(filter(None, [result.ranking, result.substrings]))
         out.append((q, len(rows), statistics.median(cli) * 1000, statistics.median(can) * 1000,
-                    statistics.median(box) * 1000, how))
+                    statistics.median(box) * 1000, how, statistics.median(was) * 1000 if was else None, same))
         del box_rows
     db.close()
     return out
@@ -215,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--plain", action="store_true", help="also time plain datasette's search box (every match)")
     ap.add_argument("--no-datasette", action="store_true", help="do not time the box through datasette")
+    ap.add_argument("--canned-before", type=Path, metavar="CANNED_YML",
+                    help="also time this canned.yml's search query, alternately (e.g. git show REV:crawler/datasette/canned.yml)")
     args = ap.parse_args(argv)
     path = args.db
     if args.synthetic:
@@ -242,8 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     if words_b is not None:
         print(f"index sizes: word index {words_b / 1e6:.0f} MB, trigram index {tri_b / 1e6:.0f} MB")
     print(f"{'query':<14} {'results':>7} {'nianbao search ms':>18} {'canned search ms':>17} {'plain box SQL ms':>17}  how")
-    for q, k, cli, can, box, how in time_queries(path, args.repeat):
-        print(f"{q:<14} {k:>7} {cli:>18.1f} {can:>17.1f} {box:>17.1f}  {how}")
+    for q, k, cli, can, box, how, was, same in time_queries(path, args.repeat, args.canned_before):
+        before = f"  [canned before {was:.1f} ms; {same} of its first 50 rows in the canned's]" if was is not None else ""
+        print(f"{q:<14} {k:>7} {cli:>18.1f} {can:>17.1f} {box:>17.1f}  {how}{before}")
     if not args.no_datasette:
         print("search box through datasette (nianbao serve's settings), median ms: the page, then datasette's queries "
               "on it summed by kind (" + ", ".join(KINDS) + ")")

@@ -141,3 +141,49 @@ def test_word_matches_are_ranked_as_nianbao_search_ranks_them(db, monkeypatch, q
     assert (result.word_matches > word_cap) == (word_cap < 1000)  # both ways of ranking are exercised
     got = [rid for rid, how in run(db, q, word_cap=word_cap, df_cap=df_cap) if how == "word"]
     assert got == expected
+
+
+@pytest.mark.parametrize("q", ["诉讼", "复议 纠正", "依 申请 公开"])
+def test_plain_datasette_runs_it_without_plugins(tmp_path, q):
+    """Plain datasette (no plugins dir: datasette's own escape_fts, no project function, SQLite without math
+    functions needed): the canned page is the query's rows with datasette's escape_fts, both ways of ranking."""
+    import asyncio
+    import sqlite3
+
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+    from datasette.utils import escape_fts as datasette_escape_fts
+
+    from pipelines.schema_docs import metadata_for
+
+    assert pm.get_plugin("researchers_view.py") is None  # the plugin's escape_fts is not in play
+    path = tmp_path / "archive.db"
+    archive = store.open_archive(path)
+    varied_archive(archive, others=40)
+    archive.close()
+    conn = sqlite3.connect(path)
+    conn.create_function("escape_fts", 1, datasette_escape_fts)
+    for word_cap in (3, 500):
+        sql = capped(SQL, word_cap=word_cap)
+        expected = [(r[0], r[4]) for r in conn.execute(sql, {"q": q}).fetchall()]
+        assert len([e for e in expected if e[1] == "word"]) >= 3
+        metadata = metadata_for("archive")
+        metadata["databases"]["archive"]["queries"]["search"]["sql"] = sql
+        ds = Datasette(immutables=[str(path)], metadata=metadata)
+
+        async def page(ds=ds):
+            return await ds.client.get("/archive/search.json?_shape=objects&q=" + q)
+
+        r = asyncio.run(page())
+        assert r.status_code == 200, r.text
+        assert [(row["id"], row["match"]) for row in r.json()["rows"]] == expected
+    conn.close()
+
+
+def test_only_core_sql_functions():
+    """Every function the query calls is in every SQLite ≥ 3.34 (no math functions: `ln` is missing from many
+    builds, e.g. Python's on Windows) or is datasette's own escape_fts; the rest are the CTEs' names."""
+    called = set(re.findall(r"\b([a-z_0-9]+)\(", SQL))
+    core = {"avg", "cast", "char", "coalesce", "count", "instr", "length", "ltrim", "max", "min", "replace",
+            "substr", "sum", "trim", "escape_fts"}
+    assert called - core == {"terms", "halved", "series"}
