@@ -3,6 +3,7 @@ synthetic archive of N reports.
 
     python -m bench.search --db data/archive.db            # an existing archive (e.g. bin/demo's)
     python -m bench.search --synthetic 100000 --out /tmp/big.db
+    python -m bench.search --db A.db --repeat 3 --plain --canned-before OLD.yml   # before/after, alternating
 
 The synthetic archive varies the five seed reports of tests/fixtures/seeds (agency, year, numbers,
 paragraph order, a few inserted sentences) so that text repeats the way real reports repeat their
