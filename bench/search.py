@@ -8,7 +8,16 @@ The synthetic archive varies the five seed reports of tests/fixtures/seeds (agen
 paragraph order, a few inserted sentences) so that text repeats the way real reports repeat their
 template, but not verbatim. Each query is timed as `nianbao search` runs it (`pipelines.search.search`,
 50 results, ranked), as datasette's canned `search` query runs it (crawler/datasette/canned.yml, with
-the plugin's `escape_fts`) and as its search box runs it (the word-index filter, first page of 50).
+the plugin's `escape_fts`) and as plain datasette's search box runs it (its own SQL: every word match,
+sorted by year, first page of 50; without the page's count and facets).
+
+The search box is then timed through datasette itself (its test client, in this process; the settings of
+`nianbao serve`, with the project's plugins: the newest BOX_CAP matches): the page a researcher opens
+(`report_index?_search=…`, HTML, narrow columns), and from the same request as JSON with `?_trace=1`
+the time of each of datasette's queries on it, summed by kind: the plugin's read of the newest matches' ids, the page's rows,
+the row count, the facets of the metadata and the facet suggestions (these run 3 at a time, so their sums
+exceed the page's time). `--plain` also times plain datasette (no plugins, every match; the query's
+words separated by spaces, as its users type them), alternating with the plugin's box.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import yaml
 from crawler.datasette.plugins.researchers_view import escape_fts
 from pipelines import store
 from pipelines.search import index_pending, search, search_result
-from pipelines.words import fts_query
+from pipelines.words import fts_query, words
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
@@ -81,24 +90,37 @@ def table_bytes(conn: sqlite3.Connection, prefix: str) -> int | None:
         return None
 
 
-def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float, float, str]]:
+def canned_sql(path: Path) -> str:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]["search"]["sql"]
+
+
+def time_queries(path: Path, repeat: int, before: Path | None = None) -> list[tuple]:
     """Per query: results, then median ms of `nianbao search`, datasette's canned `search` query (with
-    the plugin's escape_fts) and the search box's first page."""
+    the plugin's escape_fts) and plain datasette's search box SQL; with `before` (another canned.yml),
+    its search query's median ms, run alternately, and how many of its first 50 rows the canned gives too."""
     db = store.open_archive(path)
     db.conn.create_function("escape_fts", 1, escape_fts)
-    canned = yaml.safe_load(CANNED.read_text(encoding="utf-8"))["queries"]["search"]["sql"]
+    canned = canned_sql(CANNED)
+    old = canned_sql(before) if before else None
     search(db, "公开")  # jieba loaded, caches warm
     out = []
     for q in QUERIES:
-        cli, can, box = [], [], []
+        cli, can, box, was = [], [], [], []
+        same = None
         for _ in range(repeat):
+            if old is not None:
+                t = time.perf_counter()
+                old_rows = db.execute(old, {"q": q}).fetchall()
+                was.append(time.perf_counter() - t)
             t = time.perf_counter()
             result = search_result(db, q, limit=50)
             cli.append(time.perf_counter() - t)
             rows = result.rows
             t = time.perf_counter()
-            db.execute(canned, {"q": q}).fetchall()
+            new_rows = db.execute(canned, {"q": q}).fetchall()
             can.append(time.perf_counter() - t)
+            if old is not None:
+                same = len({r[0] for r in old_rows[:50]} & {r[0] for r in new_rows[:50]})
             t = time.perf_counter()
             box_rows = db.execute(
                 "select id, agency, year from report_index where id in (select rowid from reports_words "
@@ -106,10 +128,96 @@ def time_queries(path: Path, repeat: int) -> list[tuple[str, int, float, float, 
             box.append(time.perf_counter() - t)
         how = "; ".join(filter(None, [result.ranking, result.substrings]))
         out.append((q, len(rows), statistics.median(cli) * 1000, statistics.median(can) * 1000,
-                    statistics.median(box) * 1000, how))
+                    statistics.median(box) * 1000, how, statistics.median(was) * 1000 if was else None, same))
         del box_rows
     db.close()
     return out
+
+
+SERVE_SETTINGS = {"sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000, "default_page_size": 50}  # nianbao serve's
+BRIEF = "&_col=id&_col=agency&_col=year&_col=level&_col=late&_col=days_late&_col=checks_failed"  # its redirect
+KINDS = ["probe", "rows", "count", "facets", "suggest"]
+
+
+def _kind(sql: str) -> str | None:
+    sql = " ".join(sql.split())
+    if sql.startswith("select rowid from ") and " order by rowid desc limit " in sql:
+        return "probe"  # the plugin: the ids of the newest BOX_CAP + 1 matches
+    if sql.startswith("select count(*) from "):
+        return "count"
+    if " as value, count(*) as count from" in sql:
+        return "facets"
+    if " as value, count(*) as n from" in sql or sql.startswith(("select date(", "select distinct json_type(")):
+        return "suggest"
+    if " limit 51" in sql and " from report_index " in sql:
+        return "rows"
+    return None
+
+
+def time_box(path: Path, repeat: int, plain: bool) -> list[tuple[str, dict[str, float], dict[str, float] | None, str]]:
+    """Per query: median ms of the box page and of its queries by kind (plugins), the same for plain
+    datasette (or None), and the page's description (says when the matches were capped)."""
+    import asyncio
+
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from pipelines.schema_docs import DATASETTE_DIR, metadata_for
+
+    settings = {**SERVE_SETTINGS, "trace_debug": True}
+    name = path.stem
+    plain_ds = Datasette(immutables=[str(path)], metadata=metadata_for(name), settings=settings)
+    before = {n for n, _ in pm.list_name_plugin()}
+    ds = Datasette(immutables=[str(path)], metadata=metadata_for(name), settings=settings,
+                   plugins_dir=str(DATASETTE_DIR / "plugins"))
+    ours = [(n, p) for n, p in pm.list_name_plugin() if n not in before]
+
+    def plugins(on: bool) -> None:
+        for n, p in ours:
+            if on and pm.get_plugin(n) is None:
+                pm.register(p, name=n)
+            elif not on and pm.get_plugin(n) is not None:
+                pm.unregister(p)
+
+    async def one(client, q: str) -> tuple[dict[str, float], str]:
+        url = f"/{name}/report_index?_search={q}{BRIEF}"
+        t = time.perf_counter()
+        r = await client.get(url)
+        page = (time.perf_counter() - t) * 1000
+        assert r.status_code == 200, (url, r.status_code)
+        r = await client.get(f"/{name}/report_index.json?_search={q}&_trace=1")
+        data = r.json()
+        ms = {"page": page, **dict.fromkeys(KINDS, 0.0)}
+        for trace in data["_trace"]["traces"]:
+            kind = _kind(trace.get("sql") or "")
+            if kind:
+                ms[kind] += trace["duration_ms"]
+        return ms, f"{data.get('filtered_table_rows_count')} rows {data.get('human_description_en')}"
+
+    async def run() -> list:
+        out = []
+        plugins(True)
+        await ds.client.get(f"/{name}/report_index.json?_search=公开")  # jieba loaded, caches warm
+        for q in QUERIES:
+            got: list[dict[str, float]] = []
+            got_plain: list[dict[str, float]] = []
+            for _ in range(repeat):  # alternating: plugins on, then off
+                plugins(True)
+                ms, how = await one(ds.client, q)
+                got.append(ms)
+                if plain:
+                    plugins(False)
+                    got_plain.append((await one(plain_ds.client, " ".join(words(q)) or q))[0])
+            plugins(True)
+            med = {k: statistics.median(m[k] for m in got) for k in got[0]}
+            med_plain = {k: statistics.median(m[k] for m in got_plain) for k in got_plain[0]} if plain else None
+            out.append((q, med, med_plain, how))
+        return out
+
+    try:
+        return asyncio.run(run())
+    finally:
+        plugins(False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synthetic", type=int, help="build a synthetic archive of this many reports")
     ap.add_argument("--out", type=Path, default=Path("/tmp/nianbao-search-bench.db"))
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--plain", action="store_true", help="also time plain datasette's search box (every match)")
+    ap.add_argument("--no-datasette", action="store_true", help="do not time the box through datasette")
+    ap.add_argument("--canned-before", type=Path, metavar="CANNED_YML",
+                    help="also time this canned.yml's search query, alternately (e.g. git show REV:crawler/datasette/canned.yml)")
     args = ap.parse_args(argv)
     path = args.db
     if args.synthetic:
@@ -144,9 +256,19 @@ def main(argv: list[str] | None = None) -> int:
           f"{Path(path).stat().st_size / 1e6:.0f} MB file")
     if words_b is not None:
         print(f"index sizes: word index {words_b / 1e6:.0f} MB, trigram index {tri_b / 1e6:.0f} MB")
-    print(f"{'query':<14} {'results':>7} {'nianbao search ms':>18} {'canned search ms':>17} {'search box ms':>14}  how")
-    for q, k, cli, can, box, how in time_queries(path, args.repeat):
-        print(f"{q:<14} {k:>7} {cli:>18.1f} {can:>17.1f} {box:>14.1f}  {how}")
+    print(f"{'query':<14} {'results':>7} {'nianbao search ms':>18} {'canned search ms':>17} {'plain box SQL ms':>17}  how")
+    for q, k, cli, can, box, how, was, same in time_queries(path, args.repeat, args.canned_before):
+        before = f"  [canned before {was:.1f} ms; {same} of its first 50 rows in the canned's]" if was is not None else ""
+        print(f"{q:<14} {k:>7} {cli:>18.1f} {can:>17.1f} {box:>17.1f}  {how}{before}")
+    if not args.no_datasette:
+        print("search box through datasette (nianbao serve's settings), median ms: the page, then datasette's queries "
+              "on it summed by kind (" + ", ".join(KINDS) + ")")
+        for q, ms, plain_ms, how in time_box(path, args.repeat, args.plain):
+            cells = " ".join(f"{k} {ms[k]:.1f}" for k in ["page", *KINDS])
+            print(f"  {q:<14} plugins: {cells}  [{how}]")
+            if plain_ms:
+                cells = " ".join(f"{k} {plain_ms[k]:.1f}" for k in ["page", *KINDS])
+                print(f"  {'':<14} plain:   {cells}")
     return 0
 
 

@@ -328,7 +328,7 @@ def search_result(db: sqlite_utils.Database, query: str, limit: int = 50) -> Sea
         found = len(newest)
         if found <= RANK_CAP:
             ranked = [r[0] for r in db.execute(
-                f"select rowid from {WORDS_TABLE} where {WORDS_TABLE} match ? order by rank limit ?", [match, limit])]
+                f"select rowid from {WORDS_TABLE} where {WORDS_TABLE} match ? order by rank, rowid desc limit ?", [match, limit])]
             ranking = f"{found} word matches, ranked by bm25" if found else ranking
         else:
             ranked = _rank_candidates(db, [t for t in terms if words.words(t)], newest[:RANK_CAP], limit)

@@ -27,10 +27,18 @@ def db(tmp_path):
     archive.close()
 
 
-def run(db, q: str, word_cap: int = 500, substring_cap: int = 5000, short_cap: int = 200) -> list[tuple]:
-    sql = SQL.replace("limit 5000", f"limit {substring_cap}").replace("limit 500\n", f"limit {word_cap}\n")
-    sql = sql.replace("order by id desc limit 200", f"order by id desc limit {short_cap}")
-    assert sql.count(f"limit {word_cap}\n") == 1 and sql.count(f"limit {substring_cap})") == 3
+def capped(sql: str, word_cap: int = 500, df_cap: int = 2000, substring_cap: int = 5000, short_cap: int = 200) -> str:
+    """The canned SQL with other caps (the caps CTE, the substring and short limits)."""
+    assert sql.count("select 500 as words, 2000 as df") == 1 and sql.count("limit 5000)") == 3
+    sql = sql.replace("select 500 as words, 2000 as df", f"select {word_cap} as words, {df_cap} as df")
+    sql = sql.replace("limit 5000)", f"limit {substring_cap})")
+    assert sql.count("order by id desc limit 200") == 1
+    return sql.replace("order by id desc limit 200", f"order by id desc limit {short_cap}")
+
+
+def run(db, q: str, word_cap: int = 500, substring_cap: int = 5000, short_cap: int = 200, df_cap: int = 2000,
+        sql: str = SQL) -> list[tuple]:
+    sql = capped(sql, word_cap, df_cap, substring_cap, short_cap)
     return [(r[0], r[4]) for r in db.execute(sql, {"q": q}).fetchall()]
 
 
@@ -95,3 +103,87 @@ def test_skipping_what_the_page_has_no_room_for_changes_no_row(db, page, q):
     rows = page_rows(db, SQL, q, page)
     assert rows == page_rows(db, without_skips(SQL), q, page)
     assert rows
+
+
+FRAGMENTS = ["本年度发生行政诉讼{n}件。", "行政复议{n}件，结果纠正{m}件。", "收到依申请公开申请{n}件。", "行政诉讼结果纠正{m}件。",
+             "依申请公开的答复均在法定期限内。", "本机关主动公开政府信息{n}条。", "无。", "其他需要报告的事项：无。" * 3]
+
+
+def varied_archive(db, n: int = 40, seed: int = 7, others: int = 160) -> None:
+    """Reports of varied length and term counts (few equal bm25 scores), some with a term in the title, among
+    `others` without any term (so that the terms' document frequencies, hence their weights, differ)."""
+    import random
+
+    rng = random.Random(seed)
+    for i in range(n):
+        for k in range(others // n):
+            insert_report(db, f"本年度无此类事项{i}-{k}。", title=f"丙局{i}-{k}年度报告", agency="丙局")
+        body = "".join(rng.choice(FRAGMENTS).format(n=rng.randint(0, 99), m=rng.randint(0, 9))
+                       for _ in range(rng.randint(1, 12)))
+        title = rng.choice(["某局年度报告", "行政诉讼情况报告", "依申请公开工作报告", "复议与诉讼报告"]) + str(i)
+        insert_report(db, body, title=title, agency=rng.choice(["甲局", "乙局", "行政复议办公室"]))
+
+
+@pytest.mark.parametrize("q", ["诉讼", "依申请公开", "复议 纠正", "依申请公开 诉讼", "纠正　行政诉讼", "行政复议 依申请公开 公开"])
+@pytest.mark.parametrize("word_cap,df_cap", [(3, 2000), (10, 2000), (10, 4), (12, 1), (1000, 2000)])
+def test_word_matches_are_ranked_as_nianbao_search_ranks_them(db, monkeypatch, q, word_cap, df_cap):
+    """Row for row the word matches `nianbao search` gives (pipelines.search.search_result): FTS5's bm25 over
+    at most word_cap matches; more: its bm25 formula over the newest word_cap, document frequencies
+    counted up to df_cap (the canned query computes the logarithm with a series: no SQL math functions)."""
+    from pipelines import search as cli
+
+    varied_archive(db)
+    monkeypatch.setattr(cli, "RANK_CAP", word_cap)
+    monkeypatch.setattr(cli, "DF_CAP", df_cap)
+    result = cli.search_result(db, q, limit=200)
+    expected = [r["id"] for r in result.rows if r["match"] == "word"]
+    assert len(expected) >= 3, (q, result.word_matches)
+    assert (result.word_matches > word_cap) == (word_cap < 1000)  # both ways of ranking are exercised
+    got = [rid for rid, how in run(db, q, word_cap=word_cap, df_cap=df_cap) if how == "word"]
+    assert got == expected
+
+
+@pytest.mark.parametrize("q", ["诉讼", "复议 纠正", "依 申请 公开"])
+def test_plain_datasette_runs_it_without_plugins(tmp_path, q):
+    """Plain datasette (no plugins dir: datasette's own escape_fts, no project function, SQLite without math
+    functions needed): the canned page is the query's rows with datasette's escape_fts, both ways of ranking."""
+    import asyncio
+    import sqlite3
+
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+    from datasette.utils import escape_fts as datasette_escape_fts
+
+    from pipelines.schema_docs import metadata_for
+
+    assert pm.get_plugin("researchers_view.py") is None  # the plugin's escape_fts is not in play
+    path = tmp_path / "archive.db"
+    archive = store.open_archive(path)
+    varied_archive(archive, others=40)
+    archive.close()
+    conn = sqlite3.connect(path)
+    conn.create_function("escape_fts", 1, datasette_escape_fts)
+    for word_cap in (3, 500):
+        sql = capped(SQL, word_cap=word_cap)
+        expected = [(r[0], r[4]) for r in conn.execute(sql, {"q": q}).fetchall()]
+        assert len([e for e in expected if e[1] == "word"]) >= 3
+        metadata = metadata_for("archive")
+        metadata["databases"]["archive"]["queries"]["search"]["sql"] = sql
+        ds = Datasette(immutables=[str(path)], metadata=metadata)
+
+        async def page(ds=ds):
+            return await ds.client.get("/archive/search.json?_shape=objects&q=" + q)
+
+        r = asyncio.run(page())
+        assert r.status_code == 200, r.text
+        assert [(row["id"], row["match"]) for row in r.json()["rows"]] == expected
+    conn.close()
+
+
+def test_only_core_sql_functions():
+    """Every function the query calls is in every SQLite ≥ 3.34 (no math functions: `ln` is missing from many
+    builds, e.g. Python's on Windows) or is datasette's own escape_fts; the rest are the CTEs' names."""
+    called = set(re.findall(r"\b([a-z_0-9]+)\(", SQL))
+    core = {"avg", "cast", "char", "coalesce", "count", "instr", "length", "ltrim", "max", "min", "replace",
+            "substr", "sum", "trim", "escape_fts"}
+    assert called - core == {"terms", "halved", "series"}

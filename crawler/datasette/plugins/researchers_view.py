@@ -7,6 +7,10 @@
   `?_fts_table=reports_fts` or `?_where=` and LIKE on its columns (docs/search.md).
   Without this plugin (plain `datasette -i`) the box still finds single words (诉讼, 复议, 公开) and
   words separated by spaces.
+- The search box reads at most `BOX_CAP` matches: datasette's own `_search` filter (every match, then
+  sorted, counted and faceted) becomes the newest `BOX_CAP` matches (highest report ids: the index walks
+  them newest first and stops), which datasette then sorts, counts, facets and pages as usual. When more
+  reports match, the page says so ("… only the newest 500 of more than 500 matching reports …").
 - `report_index` opens with a few narrow columns (a redirect to `?_col=…`); "all columns" is one
   click away (`?_full=1`).
 - Column descriptions move below the rows, folded into a <details>.
@@ -16,13 +20,23 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
 from urllib.parse import parse_qsl, quote, urlencode
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.filters import FilterArguments
+from datasette.utils import await_me_maybe
 from datasette.utils.asgi import NotFound, Response
 
 BRIEF_TABLE = "report_index"
 BRIEF_COLUMNS = ["id", "agency", "year", "level", "late", "days_late", "checks_failed"]
+BOX_CAP = 500  # the search box reads at most this many matches, newest first (as nianbao search ranks 500)
+# datasette's search filter (datasette/filters.py `search_filters`): `pk in (select rowid from fts where … match …)`
+_SEARCH_CLAUSE = re.compile(r"(?P<pk>\S+) in \((?P<sub>select rowid from (?P<fts>\S+) where \S+ match "
+                            r"(?:escape_fts\(:search(?:_\d+)?\)|:search(?:_\d+)?))\)")
 
 
 def escape_fts(query: str) -> str:
@@ -48,6 +62,58 @@ def startup(datasette):
         await asyncio.get_running_loop().run_in_executor(None, tokenizer)
 
     return warm
+
+
+def _is_datasette_search(result) -> bool:
+    return (getattr(result, "__module__", "") == "datasette.filters"
+            and getattr(result, "__qualname__", "") == "search_filters.<locals>.inner")
+
+
+@hookimpl(hookwrapper=True)
+def filters_from_request(request, database, table, datasette):
+    """Replace datasette's `_search` filter by the same filter over the newest BOX_CAP matches."""
+    outcome = yield
+    results = outcome.get_result()
+    if any(_is_datasette_search(r) for r in results):
+        outcome.force_result([bounded_search(r, datasette, database) if _is_datasette_search(r) else r
+                              for r in results])
+
+
+def bounded_search(search_filter, datasette, database):
+    """datasette's search filter, each `pk in (select rowid from fts where … match …)` replaced by the ids of
+    its newest BOX_CAP matches (read once here, passed as a JSON list: the page's rows, count, facets and
+    facet suggestions then read those ids instead of asking the index again, once per query)."""
+
+    async def inner() -> FilterArguments | None:
+        found = await await_me_maybe(search_filter)
+        if not found or not found.where_clauses:
+            return found
+        db = datasette.get_database(database)
+        clauses, params, capped = [], dict(found.params), False
+        for i, clause in enumerate(found.where_clauses):
+            m = _SEARCH_CLAUSE.fullmatch(clause)
+            if m is None:  # not the form this plugin knows: kept as it is (every match read)
+                clauses.append(clause)
+                continue
+            try:
+                ids = [r[0] for r in await db.execute(f"{m['sub']} order by rowid desc limit {BOX_CAP + 1}",
+                                                      found.params)]
+            except (sqlite3.DatabaseError, QueryInterrupted):  # FTS syntax error, time limit: datasette's own
+                clauses.append(clause)                          # query reports it as usual
+                continue
+            capped = capped or len(ids) > BOX_CAP
+            name = f"search_ids_{i}"
+            params[name] = json.dumps(ids[:BOX_CAP])
+            clauses.append(f"{m['pk']} in (select value from json_each(:{name}))")
+        descriptions = list(found.human_descriptions)
+        if capped:  # the page heading: "500 rows where search matches "诉讼" (only the newest …)"
+            note = (f"(only the newest {BOX_CAP:,} of more than {BOX_CAP:,} matching reports: "
+                    "ranked over all, the canned query search or nianbao search)")
+            descriptions = [*descriptions[:-1], f"{descriptions[-1]} {note}"] if descriptions else [note]
+        context = {**found.extra_context, "search_capped": capped, "search_cap": BOX_CAP}
+        return FilterArguments(clauses, params, descriptions, context)
+
+    return inner
 
 
 def _brief_redirect(scope) -> str | None:
