@@ -80,6 +80,9 @@ DOCUMENT_SOFT_TIMEOUT_S = 60  # PDF pages / office conversion stop here and keep
 
 # --- components ----------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own, except that every request waiting for a host's robots.txt gets it (crawler/middlewares/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
     # conditional GETs for archived documents; sees responses after the encoding fix (555 < 560)
     "crawler.middlewares.conditional.ConditionalRequestsMiddleware": 555,
