@@ -124,7 +124,8 @@ def varied_archive(db, n: int = 40, seed: int = 7, others: int = 160) -> None:
         insert_report(db, body, title=title, agency=rng.choice(["甲局", "乙局", "行政复议办公室"]))
 
 
-@pytest.mark.parametrize("q", ["诉讼", "依申请公开", "复议 纠正", "依申请公开 诉讼", "纠正　行政诉讼", "行政复议 依申请公开 公开"])
+@pytest.mark.parametrize("q", ["诉讼", "依申请公开", "复议 纠正", "依申请公开 诉讼", "纠正　行政诉讼", "行政复议 依申请公开 公开",
+                               "诉讼 ，"])
 @pytest.mark.parametrize("word_cap,df_cap", [(3, 2000), (10, 2000), (10, 4), (12, 1), (1000, 2000)])
 def test_word_matches_are_ranked_as_nianbao_search_ranks_them(db, monkeypatch, q, word_cap, df_cap):
     """Row for row the word matches `nianbao search` gives (pipelines.search.search_result): FTS5's bm25 over

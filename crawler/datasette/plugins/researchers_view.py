@@ -40,9 +40,11 @@ _SEARCH_CLAUSE = re.compile(r"(?P<pk>\S+) in \((?P<sub>select rowid from (?P<fts
 
 
 def escape_fts(query: str) -> str:
-    from pipelines.words import fts_phrase
+    """Each term the phrase of its words, all required; terms without a word (punctuation) are left out,
+    as `nianbao search` leaves them out (pipelines.words.fts_query); '""' (no match) when none is left."""
+    from pipelines.words import fts_phrase, words
 
-    return " AND ".join(fts_phrase(term) for term in query.split()) or '""'
+    return " AND ".join(fts_phrase(term) for term in query.split() if words(term)) or '""'
 
 
 @hookimpl(trylast=True)  # after datasette's own prepare_connection, so this escape_fts wins
