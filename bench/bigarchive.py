@@ -99,12 +99,23 @@ QUERIES = {  # the example queries of the documentation
         select province, sum(reports), sum(late) from region_years group by province order by 2 desc""",
 }
 SEARCHES = {
-    "words: 诉讼 (search.md)": """select r.id, r.agency, r.year,
+    "words: 诉讼, every match ranked (search.md)": """select r.id, r.agency, r.year,
         substr(r.body_text, max(1, instr(r.body_text, '诉讼') - 20), 60) as snippet
         from reports_words join reports r on r.id = reports_words.rowid
         where reports_words match '"诉讼"' order by rank limit 20""",
-    "words: 信息处理费, first 50": """select r.id, r.agency, r.year from reports_words join reports r
+    "words: 诉讼, the newest 500 ranked (search.md)": """select r.id, r.agency, r.year,
+        substr(r.body_text, max(1, instr(r.body_text, '诉讼') - 20), 60) as snippet
+        from reports_words join reports r on r.id = reports_words.rowid
+        where reports_words match '"诉讼"' and reports_words.rowid >= (select min(rowid) from (
+          select rowid from reports_words where reports_words match '"诉讼"' order by rowid desc limit 500))
+        order by rank limit 20""",
+    "words: 商业 秘密, first 50 (every match ranked)": """select r.id, r.agency, r.year from reports_words join reports r
         on r.id = reports_words.rowid where reports_words match '"商业" "秘密"' order by rank limit 50""",
+    "words: 商业 秘密, the newest 500 ranked": """select r.id, r.agency, r.year from reports_words join reports r
+        on r.id = reports_words.rowid where reports_words match '"商业" "秘密"' and reports_words.rowid >= (
+          select min(rowid) from (select rowid from reports_words where reports_words match '"商业" "秘密"'
+                                  order by rowid desc limit 500))
+        order by rank limit 50""",
     "trigram: 信息处理费 (search.md), first 50": """select r.agency, r.year from reports_fts cross join reports r
         on r.id = reports_fts.rowid where reports_fts.body_text like '%信息处理费%' limit 50""",
     "trigram: 依申请公开, first 50": """select r.agency, r.year from reports_fts cross join reports r
