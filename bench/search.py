@@ -33,7 +33,8 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from crawler.datasette.plugins.researchers_view import escape_fts
+from crawler.commands import serve
+from crawler.datasette.plugins.researchers_view import BRIEF_COLUMNS, escape_fts
 from pipelines import store
 from pipelines.search import index_pending, search, search_result
 from pipelines.words import fts_query, words
@@ -135,8 +136,7 @@ def time_queries(path: Path, repeat: int, before: Path | None = None) -> list[tu
     return out
 
 
-SERVE_SETTINGS = {"sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000, "default_page_size": 50}  # nianbao serve's
-BRIEF = "&_col=id&_col=agency&_col=year&_col=level&_col=late&_col=days_late&_col=checks_failed"  # its redirect
+BRIEF = "".join(f"&_col={c}" for c in BRIEF_COLUMNS)  # the narrow columns nianbao serve's plugin redirects to
 KINDS = ["probe", "rows", "count", "facets", "suggest"]
 
 
@@ -165,7 +165,7 @@ def time_box(path: Path, repeat: int, plain: bool) -> list[tuple[str, dict[str, 
 
     from pipelines.schema_docs import DATASETTE_DIR, metadata_for
 
-    settings = {**SERVE_SETTINGS, "trace_debug": True}
+    settings = {**serve.SETTINGS, "trace_debug": True}
     name = path.stem
     plain_ds = Datasette(immutables=[str(path)], metadata=metadata_for(name), settings=settings)
     before = {n for n, _ in pm.list_name_plugin()}

@@ -50,14 +50,18 @@ def readable_copy(db_path: Path) -> Path:
     return copy
 
 
+# datasette settings of `nianbao serve` (bench/search.py times the search box with the same)
+SETTINGS = {"sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000, "default_page_size": 50}
+
+
 def datasette_args(db_path: Path, *, host: str, port: int, mutable: bool, metadata: Path) -> list[str]:
     args = [sys.executable, "-m", "datasette", "serve"]
     args += [str(db_path)] if mutable else ["-i", str(db_path)]
     args += ["--host", host, "--port", str(port), "--metadata", str(metadata),
              "--template-dir", str(DATASETTE_DIR / "templates"), "--plugins-dir", str(DATASETTE_DIR / "plugins"),
-             "--static", f"assets:{DATASETTE_DIR / 'static'}",
-             "--setting", "sql_time_limit_ms", "5000", "--setting", "facet_time_limit_ms", "1000",
-             "--setting", "default_page_size", "50"]
+             "--static", f"assets:{DATASETTE_DIR / 'static'}"]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
     return args
 
 
